@@ -1,0 +1,14 @@
+/* Subcommands of the `wasmaot` command line; each takes argv starting at
+ * its own name and returns the process exit status. */
+#ifndef WASMAOT_CLI_H
+#define WASMAOT_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int cli_validate(int argc, char **argv);
+
+/* Whole-file read shared by the subcommands. NULL + errno on failure. */
+uint8_t *cli_read_file(const char *path, size_t *size_out);
+
+#endif

@@ -1,0 +1,2 @@
+/* PLACEHOLDER: replaced by the instruction reader work. */
+#include "wasm_module.h"

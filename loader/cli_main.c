@@ -1,0 +1,38 @@
+/* The `wasmaot` command: dispatches to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef WASMAOT_VERSION
+#define WASMAOT_VERSION "unknown"
+#endif
+
+static int usage(FILE *out) {
+  fprintf(out,
+          "Usage: wasmaot COMMAND [OPTIONS] [ARGS...]\n"
+          "\n"
+          "Commands:\n"
+          "  validate FILE.wasm...   decode and validate WebAssembly modules\n"
+          "  help                    show this help\n"
+          "  version                 print the version\n"
+          "\n"
+          "Run `wasmaot COMMAND --help` for a command's options.\n");
+  return out == stdout ? 0 : 2;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2)
+    return usage(stderr);
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "validate"))
+    return cli_validate(argc - 1, argv + 1);
+  if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
+    return usage(stdout);
+  if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    printf("wasmaot %s\n", WASMAOT_VERSION);
+    return 0;
+  }
+  fprintf(stderr, "wasmaot: unknown command '%s'\n\n", cmd);
+  return usage(stderr);
+}
