@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential meson ninja-build pkg-config
-  llvm-19-dev clang-19 lld-19 libclang-rt-19-dev-wasm32 wasi-libc
+  llvm-19-dev clang-19 lld-19 libclang-rt-19-dev libclang-rt-19-dev-wasm32 wasi-libc
   libelf-dev libzstd-dev libcmocka-dev wabt
   curl wrk hyperfine
 )

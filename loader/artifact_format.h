@@ -1,0 +1,181 @@
+/* The wasmaot artifact format: the one contract between the compiler
+ * (writer) and the loader (reader). docs/artifact-format.md explains it in
+ * prose; this header is the authority.
+ *
+ * An artifact is an ELF ET_DYN shared object. Besides code it exports
+ * three symbols (in .dynsym):
+ *
+ *   wasmaot_metadata     struct wasmaot_meta_header, followed by the
+ *                        variable parts it points to (offsets are from
+ *                        the start of the header).
+ *   wasmaot_func_table   int32_t[defined function count]: the address of
+ *                        each defined function relative to the table's
+ *                        own address (PC-relative, so nothing to relocate).
+ *   wasmaot_tramp_table  int32_t[type count]: per type index, the
+ *                        host-to-Wasm trampoline, relative likewise.
+ *
+ * The module description (types, imports, exports, globals, tables,
+ * memories, segments, start, names) is not serialised a second time: the
+ * metadata embeds a "skeleton" of the original binary — every section
+ * except custom ones other than `name`, with each function body replaced
+ * by an empty one — which the loader decodes with the same decoder the
+ * compiler uses.
+ *
+ * Compiled code reaches everything through its first parameter, the
+ * instance context (vmctx), whose layout the compiler chooses per module
+ * and records here. */
+#ifndef WASMAOT_ARTIFACT_FORMAT_H
+#define WASMAOT_ARTIFACT_FORMAT_H
+
+#include <stdint.h>
+
+#define WASMAOT_META_MAGIC "WAOTMETA"
+/* Bump on any change to this header's structures or to the ABI between
+ * compiled code and the runtime (vmctx, helper table, objects below). */
+#define WASMAOT_FORMAT_VERSION 1u
+
+#define WASMAOT_SYM_METADATA "wasmaot_metadata"
+#define WASMAOT_SYM_FUNC_TABLE "wasmaot_func_table"
+#define WASMAOT_SYM_TRAMP_TABLE "wasmaot_tramp_table"
+
+/* Trap kinds: the argument of the trap helper, and what a host sees. */
+#define WASMAOT_TRAP_KINDS(X)                                                  \
+  X(NONE, "no trap")                                                           \
+  X(UNREACHABLE, "unreachable")                                                \
+  X(MEMORY_OUT_OF_BOUNDS, "out of bounds memory access")                       \
+  X(TABLE_OUT_OF_BOUNDS, "out of bounds table access")                         \
+  X(INT_DIV_BY_ZERO, "integer divide by zero")                                 \
+  X(INT_OVERFLOW, "integer overflow")                                          \
+  X(INVALID_CONVERSION, "invalid conversion to integer")                       \
+  X(INDIRECT_CALL_TYPE, "indirect call type mismatch")                         \
+  X(UNDEFINED_ELEMENT, "undefined element")                                    \
+  X(UNINITIALIZED_ELEMENT, "uninitialized element")                            \
+  X(STACK_EXHAUSTED, "call stack exhausted")                                   \
+  X(HOST, "host function failed")
+
+typedef enum wasmaot_trap_kind {
+#define WASMAOT_TRAP_ENUM(id, text) WASMAOT_TRAP_##id,
+  WASMAOT_TRAP_KINDS(WASMAOT_TRAP_ENUM)
+#undef WASMAOT_TRAP_ENUM
+      WASMAOT_TRAP_COUNT
+} wasmaot_trap_kind;
+
+/* ---- Runtime objects that compiled code reads directly ---------------- */
+
+/* A function reference: what a funcref table slot and ref.func point to.
+ * `code` is called as code(env, params...) with the C calling convention;
+ * for Wasm functions env is the owning instance's vmctx, for host
+ * functions whatever the host bound. type_id is the engine-wide canonical
+ * signature id, so call_indirect compares one integer. */
+typedef struct wasmaot_funcref {
+  void *code;
+  void *env;
+  uint32_t type_id;
+  uint32_t reserved;
+} wasmaot_funcref;
+
+/* A linear memory. `base` never moves (the whole index space plus guard is
+ * reserved up front), so compiled code may cache it. */
+typedef struct wasmaot_memory_obj {
+  uint8_t *base;
+  uint64_t size_bytes; /* current size, a multiple of 64 KiB */
+} wasmaot_memory_obj;
+
+/* A table: `elems` may move when the table grows. Elements are
+ * wasmaot_funcref pointers (funcref) or opaque host pointers (externref);
+ * NULL is ref.null. */
+typedef struct wasmaot_table_obj {
+  void **elems;
+  uint32_t size;
+  uint32_t reserved;
+} wasmaot_table_obj;
+
+/* ---- The instance context (vmctx) -------------------------------------- */
+
+/* The fixed header at vmctx offset 0; the module-specific areas follow at
+ * the offsets recorded in wasmaot_meta_header.layout. */
+typedef struct wasmaot_vmctx_header {
+  uint8_t *memory0_base;            /* base of memory 0, or NULL */
+  wasmaot_memory_obj *memory0;      /* memory 0 object, or NULL */
+  uintptr_t stack_limit;            /* prologue traps below this address */
+  const void *const *helpers;       /* runtime helper table, see below */
+  void *instance;                   /* the loader's instance object */
+} wasmaot_vmctx_header;
+
+/* Runtime helper table: compiled code calls helpers[i](vmctx, ...) with
+ * the C calling convention. Signatures (vmctx first, always):
+ *   TRAP            void (vmctx, uint32 kind)                 noreturn
+ *   MEMORY_GROW     int32 (vmctx, uint32 mem, uint32 delta_pages)
+ *   MEMORY_FILL     void (vmctx, uint32 mem, uint32 dst, uint32 val, uint32 n)
+ *   MEMORY_COPY     void (vmctx, uint32 dmem, uint32 smem, uint32 dst, uint32 src, uint32 n)
+ *   MEMORY_INIT     void (vmctx, uint32 mem, uint32 seg, uint32 dst, uint32 src, uint32 n)
+ *   DATA_DROP       void (vmctx, uint32 seg)
+ *   TABLE_GROW      int32 (vmctx, uint32 table, void *init, uint32 delta)
+ *   TABLE_FILL      void (vmctx, uint32 table, uint32 dst, void *val, uint32 n)
+ *   TABLE_COPY      void (vmctx, uint32 dtab, uint32 stab, uint32 dst, uint32 src, uint32 n)
+ *   TABLE_INIT      void (vmctx, uint32 table, uint32 seg, uint32 dst, uint32 src, uint32 n)
+ *   ELEM_DROP       void (vmctx, uint32 seg)
+ *   Libcalls LLVM may emit (memcpy, memset, memmove, floor, ...) are not
+ *   here: they are undefined symbols resolved through .rela.dyn. */
+#define WASMAOT_HELPERS(X)                                                     \
+  X(TRAP)                                                                      \
+  X(MEMORY_GROW)                                                               \
+  X(MEMORY_FILL)                                                               \
+  X(MEMORY_COPY)                                                               \
+  X(MEMORY_INIT)                                                               \
+  X(DATA_DROP)                                                                 \
+  X(TABLE_GROW)                                                                \
+  X(TABLE_FILL)                                                                \
+  X(TABLE_COPY)                                                                \
+  X(TABLE_INIT)                                                                \
+  X(ELEM_DROP)
+
+typedef enum wasmaot_helper_index {
+#define WASMAOT_HELPER_ENUM(id) WASMAOT_HELPER_##id,
+  WASMAOT_HELPERS(WASMAOT_HELPER_ENUM)
+#undef WASMAOT_HELPER_ENUM
+      WASMAOT_HELPER_COUNT
+} wasmaot_helper_index;
+
+/* Where the module-specific parts of vmctx are, in bytes from vmctx. */
+typedef struct wasmaot_vmctx_layout {
+  uint32_t size;                 /* total vmctx size */
+  uint32_t defined_globals;      /* 16-byte cells, one per defined global */
+  uint32_t imported_globals;     /* pointers to the exporter's 16-byte cell */
+  uint32_t imported_funcs;       /* wasmaot_funcref* per imported function */
+  uint32_t defined_funcrefs;     /* wasmaot_funcref per defined function */
+  uint32_t tables;               /* wasmaot_table_obj* per table */
+  uint32_t memories;             /* wasmaot_memory_obj* per memory */
+  uint32_t type_ids;             /* uint32 canonical id per type index */
+} wasmaot_vmctx_layout;
+
+/* Host-to-Wasm trampoline, one per function type:
+ *   void tramp(void *code, void *env, uint64_t *args_and_results)
+ * reads the parameters from 16-byte slots of args_and_results (i32/f32 in
+ * the low 4 bytes, i64/f64 in 8, v128 in 16, refs as pointers), calls
+ * code(env, params...) and writes the results back from slot 0. */
+#define WASMAOT_VALUE_SLOT_SIZE 16
+
+typedef struct wasmaot_meta_header {
+  char magic[8];               /* WASMAOT_META_MAGIC, no NUL */
+  uint32_t format_version;     /* WASMAOT_FORMAT_VERSION */
+  uint32_t header_size;        /* sizeof(wasmaot_meta_header) */
+  char compiler_version[32];   /* NUL-terminated */
+  char target_triple[64];      /* NUL-terminated */
+  char cpu_name[32];           /* NUL-terminated */
+  uint32_t cpu_features_offset; /* NUL-terminated "+a,+b,-c" string */
+  uint32_t cpu_features_size;
+  uint8_t wasm_sha256[32];     /* of the original .wasm */
+  uint32_t skeleton_offset;    /* the skeleton module binary */
+  uint32_t skeleton_size;
+  uint32_t defined_func_count;
+  uint32_t type_count;
+  wasmaot_vmctx_layout layout;
+  uint32_t opt_level;
+  uint32_t reserved;
+  /* Checksum over the whole artifact file with these 8 bytes read as
+   * zero; a flipped bit anywhere is refused before anything runs. */
+  uint64_t file_checksum;
+} wasmaot_meta_header;
+
+#endif
