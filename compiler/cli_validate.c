@@ -10,11 +10,10 @@
 #include "wasm_module.h"
 
 static int validate_usage(FILE *out) {
-  fprintf(out,
-          "Usage: wasmaot validate FILE.wasm...\n"
-          "\n"
-          "Decodes and validates each WebAssembly binary module.\n"
-          "Exit status: 0 when every file is valid, 1 otherwise.\n");
+  fprintf(out, "Usage: wasmaot validate FILE.wasm...\n"
+               "\n"
+               "Decodes and validates each WebAssembly binary module.\n"
+               "Exit status: 0 when every file is valid, 1 otherwise.\n");
   return out == stdout ? 0 : 2;
 }
 

@@ -13,8 +13,8 @@
 
 typedef struct wasm_error {
   bool is_set;
-  size_t offset;      /* byte offset in the module binary */
-  char message[256];  /* without the offset prefix */
+  size_t offset;     /* byte offset in the module binary */
+  char message[256]; /* without the offset prefix */
 } wasm_error;
 
 /* Records the first error; returns false so callers can `return

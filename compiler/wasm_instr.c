@@ -1,2 +1,510 @@
-/* PLACEHOLDER: replaced by the instruction reader work. */
-#include "wasm_module.h"
+#include "wasm_instr.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct op_info {
+  const char *name;
+  const char *sig;
+  uint8_t prefix;
+  uint8_t imm; /* wasm_imm_kind */
+  uint16_t code;
+} op_info;
+
+static const op_info op_table[WASM_OP_COUNT] = {
+#define WASM_OP(id, prefix, code, name, imm, sig)                              \
+  [WASM_OP_##id] = {name, sig, prefix, WASM_IMM_##imm, code},
+#include "opcodes.def"
+};
+
+/* Opcode look-up: one 256-entry page per prefix (none, 0xFC, 0xFD), holding
+ * wasm_opcode + 1 so that the zero-filled gaps mean "illegal". Every
+ * sub-opcode in Wasm 2.0 fits in a byte; larger ones are illegal. */
+enum { OP_PAGE = 256 };
+#define OP_PAGE_OF(prefix) ((prefix) == 0xFC ? 1 : (prefix) == 0xFD ? 2 : 0)
+#define OP_KEY(prefix, code) (OP_PAGE_OF(prefix) * OP_PAGE + (code))
+
+static const uint16_t op_by_key[3 * OP_PAGE] = {
+#define WASM_OP(id, prefix, code, name, imm, sig)                              \
+  [OP_KEY(prefix, code)] = WASM_OP_##id + 1,
+#include "opcodes.def"
+};
+
+const char *wasm_op_name(wasm_opcode op) {
+  return op_table[op].name;
+}
+wasm_imm_kind wasm_op_imm(wasm_opcode op) {
+  return op_table[op].imm;
+}
+uint8_t wasm_op_prefix(wasm_opcode op) {
+  return op_table[op].prefix;
+}
+uint32_t wasm_op_code(wasm_opcode op) {
+  return op_table[op].code;
+}
+const char *wasm_op_sig(wasm_opcode op) {
+  return op_table[op].sig;
+}
+
+static wasm_type sig_letter_type(char c) {
+  switch (c) {
+  case 'i':
+    return WASM_TYPE_I32;
+  case 'I':
+    return WASM_TYPE_I64;
+  case 'f':
+    return WASM_TYPE_F32;
+  case 'F':
+    return WASM_TYPE_F64;
+  default:
+    return WASM_TYPE_V128;
+  }
+}
+
+bool wasm_op_get_signature(wasm_opcode op, wasm_op_signature *out) {
+  const char *s = op_table[op].sig;
+  if (!s)
+    return false;
+  memset(out, 0, sizeof *out);
+  for (; *s != ':'; s++)
+    out->params[out->param_count++] = sig_letter_type(*s);
+  for (s++; *s; s++)
+    out->results[out->result_count++] = sig_letter_type(*s);
+  return true;
+}
+
+int wasm_op_natural_align_log2(wasm_opcode op) {
+  switch (op) {
+  case WASM_OP_I32_LOAD8_S:
+  case WASM_OP_I32_LOAD8_U:
+  case WASM_OP_I64_LOAD8_S:
+  case WASM_OP_I64_LOAD8_U:
+  case WASM_OP_I32_STORE8:
+  case WASM_OP_I64_STORE8:
+  case WASM_OP_V128_LOAD8_SPLAT:
+  case WASM_OP_V128_LOAD8_LANE:
+  case WASM_OP_V128_STORE8_LANE:
+    return 0;
+  case WASM_OP_I32_LOAD16_S:
+  case WASM_OP_I32_LOAD16_U:
+  case WASM_OP_I64_LOAD16_S:
+  case WASM_OP_I64_LOAD16_U:
+  case WASM_OP_I32_STORE16:
+  case WASM_OP_I64_STORE16:
+  case WASM_OP_V128_LOAD16_SPLAT:
+  case WASM_OP_V128_LOAD16_LANE:
+  case WASM_OP_V128_STORE16_LANE:
+    return 1;
+  case WASM_OP_I32_LOAD:
+  case WASM_OP_F32_LOAD:
+  case WASM_OP_I64_LOAD32_S:
+  case WASM_OP_I64_LOAD32_U:
+  case WASM_OP_I32_STORE:
+  case WASM_OP_F32_STORE:
+  case WASM_OP_I64_STORE32:
+  case WASM_OP_V128_LOAD32_SPLAT:
+  case WASM_OP_V128_LOAD32_ZERO:
+  case WASM_OP_V128_LOAD32_LANE:
+  case WASM_OP_V128_STORE32_LANE:
+    return 2;
+  case WASM_OP_I64_LOAD:
+  case WASM_OP_F64_LOAD:
+  case WASM_OP_I64_STORE:
+  case WASM_OP_F64_STORE:
+  case WASM_OP_V128_LOAD8X8_S:
+  case WASM_OP_V128_LOAD8X8_U:
+  case WASM_OP_V128_LOAD16X4_S:
+  case WASM_OP_V128_LOAD16X4_U:
+  case WASM_OP_V128_LOAD32X2_S:
+  case WASM_OP_V128_LOAD32X2_U:
+  case WASM_OP_V128_LOAD64_SPLAT:
+  case WASM_OP_V128_LOAD64_ZERO:
+  case WASM_OP_V128_LOAD64_LANE:
+  case WASM_OP_V128_STORE64_LANE:
+    return 3;
+  case WASM_OP_V128_LOAD:
+  case WASM_OP_V128_STORE:
+    return 4;
+  default:
+    return -1;
+  }
+}
+
+unsigned wasm_op_lane_count(wasm_opcode op) {
+  switch (op) {
+  case WASM_OP_I8X16_EXTRACT_LANE_S:
+  case WASM_OP_I8X16_EXTRACT_LANE_U:
+  case WASM_OP_I8X16_REPLACE_LANE:
+  case WASM_OP_V128_LOAD8_LANE:
+  case WASM_OP_V128_STORE8_LANE:
+    return 16;
+  case WASM_OP_I16X8_EXTRACT_LANE_S:
+  case WASM_OP_I16X8_EXTRACT_LANE_U:
+  case WASM_OP_I16X8_REPLACE_LANE:
+  case WASM_OP_V128_LOAD16_LANE:
+  case WASM_OP_V128_STORE16_LANE:
+    return 8;
+  case WASM_OP_I32X4_EXTRACT_LANE:
+  case WASM_OP_I32X4_REPLACE_LANE:
+  case WASM_OP_F32X4_EXTRACT_LANE:
+  case WASM_OP_F32X4_REPLACE_LANE:
+  case WASM_OP_V128_LOAD32_LANE:
+  case WASM_OP_V128_STORE32_LANE:
+    return 4;
+  case WASM_OP_I64X2_EXTRACT_LANE:
+  case WASM_OP_I64X2_REPLACE_LANE:
+  case WASM_OP_F64X2_EXTRACT_LANE:
+  case WASM_OP_F64X2_REPLACE_LANE:
+  case WASM_OP_V128_LOAD64_LANE:
+  case WASM_OP_V128_STORE64_LANE:
+    return 2;
+  default:
+    return 0;
+  }
+}
+
+/* ---- Immediates ---------------------------------------------------------- */
+
+static bool is_value_type(uint8_t b) {
+  switch (b) {
+  case WASM_TYPE_I32:
+  case WASM_TYPE_I64:
+  case WASM_TYPE_F32:
+  case WASM_TYPE_F64:
+  case WASM_TYPE_V128:
+  case WASM_TYPE_FUNCREF:
+  case WASM_TYPE_EXTERNREF:
+    return true;
+  default:
+    return false;
+  }
+}
+
+static bool read_value_type(wasm_reader *r, wasm_type *out) {
+  size_t start = r->pos;
+  uint8_t b;
+  if (!wasm_read_u8(r, &b))
+    return false;
+  if (!is_value_type(b))
+    return wasm_error_set(r->err, start, "malformed value type 0x%02x", b);
+  *out = b;
+  return true;
+}
+
+/* A block type is 0x40, a single value-type byte, or a non-negative s33
+ * type index. The first two are negative as s33, so any other negative
+ * value is malformed. */
+static bool read_blocktype(wasm_reader *r, wasm_blocktype *out) {
+  size_t start = r->pos;
+  if (r->pos < r->end) {
+    uint8_t b = r->bytes[r->pos];
+    if (b == 0x40) {
+      r->pos++;
+      out->kind = WASM_BLOCKTYPE_EMPTY;
+      return true;
+    }
+    if (is_value_type(b)) {
+      r->pos++;
+      out->kind = WASM_BLOCKTYPE_VALUE;
+      out->value = b;
+      return true;
+    }
+  }
+  int64_t index;
+  if (!wasm_read_s33(r, &index))
+    return false;
+  if (index < 0)
+    return wasm_error_set(r->err, start, "malformed block type");
+  out->kind = WASM_BLOCKTYPE_TYPE_INDEX;
+  out->type_index = (uint32_t)index;
+  return true;
+}
+
+/* The single byte that Wasm 2.0 reserves for a future memory index. It is
+ * a byte, not a LEB128: 0x80 0x00 is malformed. */
+static bool read_zero_byte(wasm_reader *r, uint32_t *out) {
+  size_t start = r->pos;
+  uint8_t b;
+  if (!wasm_read_u8(r, &b))
+    return false;
+  if (b != 0)
+    return wasm_error_set(r->err, start, "zero byte expected");
+  *out = 0;
+  return true;
+}
+
+/* Bit 6 of the alignment field is where multi-memory puts its "explicit
+ * memory index" flag; Wasm 2.0 has no such thing. */
+enum { MEMARG_MEMORY_INDEX_FLAG = 0x40 };
+
+static bool read_memarg(wasm_reader *r, wasm_memarg *out) {
+  size_t start = r->pos;
+  uint32_t align, offset;
+  if (!wasm_read_u32(r, &align))
+    return false;
+  if (align & MEMARG_MEMORY_INDEX_FLAG)
+    return wasm_error_set(r->err, start, "malformed memop flags 0x%x", align);
+  if (!wasm_read_u32(r, &offset))
+    return false;
+  out->align_log2 = align;
+  out->memory = 0;
+  out->offset = offset;
+  return true;
+}
+
+/* Reads the targets only to check and count them; wasm_br_table_next()
+ * decodes them again when someone needs them. */
+static bool read_br_table(wasm_reader *r, wasm_br_table *out) {
+  uint32_t count, label;
+  if (!wasm_read_u32(r, &count))
+    return false;
+  size_t start = r->pos;
+  for (uint32_t i = 0; i < count; i++)
+    if (!wasm_read_u32(r, &label))
+      return false;
+  out->target_count = count;
+  out->targets = r->bytes + start;
+  out->targets_size = r->pos - start;
+  return wasm_read_u32(r, &out->default_label);
+}
+
+static bool read_select_types(wasm_reader *r, wasm_instr *out) {
+  uint32_t count;
+  if (!wasm_read_u32(r, &count))
+    return false;
+  out->imm.select_t.count = count;
+  for (uint32_t i = 0; i < count; i++) {
+    wasm_type t = 0;
+    if (!read_value_type(r, &t))
+      return false;
+    if (i == 0)
+      out->imm.select_t.type = t;
+  }
+  return true;
+}
+
+static bool read_ref_type(wasm_reader *r, wasm_type *out) {
+  size_t start = r->pos;
+  uint8_t b;
+  if (!wasm_read_u8(r, &b))
+    return false;
+  if (!wasm_type_is_ref(b))
+    return wasm_error_set(r->err, start, "malformed reference type 0x%02x", b);
+  *out = b;
+  return true;
+}
+
+static bool read_v128(wasm_reader *r, uint8_t out[16]) {
+  const uint8_t *p;
+  if (!wasm_read_bytes(r, 16, &p))
+    return false;
+  memcpy(out, p, 16);
+  return true;
+}
+
+static bool read_two_u32(wasm_reader *r, uint32_t *a, uint32_t *b) {
+  return wasm_read_u32(r, a) && wasm_read_u32(r, b);
+}
+
+static bool read_immediates(wasm_reader *r, wasm_instr *in) {
+  switch (wasm_op_imm(in->op)) {
+  case WASM_IMM_NONE:
+    return true;
+  case WASM_IMM_BLOCKTYPE:
+    return read_blocktype(r, &in->imm.block);
+  case WASM_IMM_LABEL:
+    return wasm_read_u32(r, &in->imm.label);
+  case WASM_IMM_BR_TABLE:
+    return read_br_table(r, &in->imm.br_table);
+  case WASM_IMM_FUNC:
+    return wasm_read_u32(r, &in->imm.func);
+  case WASM_IMM_CALL_INDIRECT:
+    return read_two_u32(r, &in->imm.call_indirect.type_index,
+                        &in->imm.call_indirect.table);
+  case WASM_IMM_LOCAL:
+    return wasm_read_u32(r, &in->imm.local);
+  case WASM_IMM_GLOBAL:
+    return wasm_read_u32(r, &in->imm.global);
+  case WASM_IMM_TABLE:
+    return wasm_read_u32(r, &in->imm.table);
+  case WASM_IMM_MEMARG:
+    return read_memarg(r, &in->memarg);
+  case WASM_IMM_I32:
+    return wasm_read_s32(r, &in->imm.i32);
+  case WASM_IMM_I64:
+    return wasm_read_s64(r, &in->imm.i64);
+  case WASM_IMM_F32:
+    return wasm_read_f32_bits(r, &in->imm.f32_bits);
+  case WASM_IMM_F64:
+    return wasm_read_f64_bits(r, &in->imm.f64_bits);
+  case WASM_IMM_V128:
+  case WASM_IMM_SHUFFLE:
+    return read_v128(r, in->imm.v128);
+  case WASM_IMM_LANE:
+    return wasm_read_u8(r, &in->lane);
+  case WASM_IMM_MEMARG_LANE:
+    return read_memarg(r, &in->memarg) && wasm_read_u8(r, &in->lane);
+  case WASM_IMM_SELECT_T:
+    return read_select_types(r, in);
+  case WASM_IMM_REFTYPE:
+    return read_ref_type(r, &in->imm.ref_type);
+  case WASM_IMM_MEMORY:
+    return read_zero_byte(r, &in->imm.memory);
+  case WASM_IMM_MEMORY_INIT:
+    return wasm_read_u32(r, &in->imm.memory_init.data) &&
+           read_zero_byte(r, &in->imm.memory_init.memory);
+  case WASM_IMM_DATA:
+    return wasm_read_u32(r, &in->imm.data);
+  case WASM_IMM_MEMORY_COPY:
+    return read_zero_byte(r, &in->imm.memory_copy.dst) &&
+           read_zero_byte(r, &in->imm.memory_copy.src);
+  case WASM_IMM_ELEM:
+    return wasm_read_u32(r, &in->imm.elem);
+  case WASM_IMM_TABLE_INIT:
+    return read_two_u32(r, &in->imm.table_init.elem, &in->imm.table_init.table);
+  case WASM_IMM_TABLE_COPY:
+    return read_two_u32(r, &in->imm.table_copy.dst, &in->imm.table_copy.src);
+  }
+  return true;
+}
+
+/* ---- Opcodes ------------------------------------------------------------- */
+
+static bool read_opcode(wasm_reader *r, wasm_opcode *out) {
+  size_t start = r->pos;
+  uint8_t prefix;
+  if (!wasm_read_u8(r, &prefix))
+    return false;
+  uint32_t code = prefix;
+  bool is_prefix = prefix == 0xFC || prefix == 0xFD;
+  if (is_prefix && !wasm_read_u32(r, &code))
+    return false;
+  uint16_t entry = 0;
+  if (code < OP_PAGE)
+    entry = op_by_key[is_prefix ? OP_KEY(prefix, code) : code];
+  if (entry == 0) {
+    if (is_prefix)
+      return wasm_error_set(r->err, start, "illegal opcode 0x%02x 0x%x", prefix,
+                            code);
+    return wasm_error_set(r->err, start, "illegal opcode 0x%02x", prefix);
+  }
+  *out = (wasm_opcode)(entry - 1);
+  return true;
+}
+
+bool wasm_read_instr(wasm_reader *r, const wasm_module *m, wasm_instr *out) {
+  (void)m;
+  memset(out, 0, sizeof *out);
+  out->offset = r->pos;
+  if (!read_opcode(r, &out->op) || !read_immediates(r, out))
+    return false;
+  out->end = r->pos;
+  return true;
+}
+
+wasm_br_table_iter wasm_br_table_begin(const wasm_instr *instr) {
+  const wasm_br_table *t = &instr->imm.br_table;
+  wasm_br_table_iter it = {t->targets, t->targets + t->targets_size};
+  return it;
+}
+
+bool wasm_br_table_next(wasm_br_table_iter *it, uint32_t *label) {
+  if (it->pos >= it->end)
+    return false;
+  /* The reader already checked these LEB128s, so a plain decode will do. */
+  uint32_t value = 0;
+  unsigned shift = 0;
+  uint8_t byte;
+  do {
+    byte = *it->pos++;
+    if (shift < 32)
+      value |= (uint32_t)(byte & 0x7f) << shift;
+    shift += 7;
+  } while ((byte & 0x80) && it->pos < it->end);
+  *label = value;
+  return true;
+}
+
+/* ---- Well-formedness of a function body ---------------------------------- */
+
+/* What the innermost open construct is, as far as syntax cares: only an
+ * `if` still waiting for its `else` may be followed by one. */
+enum { OPEN_BLOCK, OPEN_IF };
+
+typedef struct nesting_stack {
+  uint8_t *items;
+  size_t size, cap;
+} nesting_stack;
+
+static bool nesting_push(nesting_stack *s, uint8_t kind, wasm_error *err,
+                         size_t offset) {
+  if (s->size == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    uint8_t *grown = realloc(s->items, cap);
+    if (!grown)
+      return wasm_error_set(err, offset, "out of memory");
+    s->items = grown;
+    s->cap = cap;
+  }
+  s->items[s->size++] = kind;
+  return true;
+}
+
+static bool requires_data_count(wasm_opcode op) {
+  return op == WASM_OP_MEMORY_INIT || op == WASM_OP_DATA_DROP;
+}
+
+/* Applies one instruction's effect on nesting. Sets *done when it closed
+ * the function body. */
+static bool track_nesting(nesting_stack *s, const wasm_instr *in,
+                          wasm_error *err, bool *done) {
+  switch (in->op) {
+  case WASM_OP_BLOCK:
+  case WASM_OP_LOOP:
+    return nesting_push(s, OPEN_BLOCK, err, in->offset);
+  case WASM_OP_IF:
+    return nesting_push(s, OPEN_IF, err, in->offset);
+  case WASM_OP_ELSE:
+    if (s->size < 2 || s->items[s->size - 1] != OPEN_IF)
+      return wasm_error_set(err, in->offset, "else without matching if");
+    s->items[s->size - 1] = OPEN_BLOCK;
+    return true;
+  case WASM_OP_END:
+    *done = --s->size == 0;
+    return true;
+  default:
+    return true;
+  }
+}
+
+static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s) {
+  wasm_instr in;
+  bool done = false;
+  if (!nesting_push(s, OPEN_BLOCK, r->err, r->pos))
+    return false;
+  while (!done) {
+    if (wasm_reader_at_end(r))
+      return wasm_error_set(r->err, r->pos, "END opcode expected");
+    if (!wasm_read_instr(r, m, &in))
+      return false;
+    if (requires_data_count(in.op) && !m->has_data_count)
+      return wasm_error_set(r->err, in.offset, "data count section required");
+    if (!track_nesting(s, &in, r->err, &done))
+      return false;
+  }
+  if (!wasm_reader_at_end(r))
+    return wasm_error_set(r->err, r->pos,
+                          "section size mismatch: bytes after the function's "
+                          "final end");
+  return true;
+}
+
+bool wasm_func_body_well_formed(const wasm_module *m, uint32_t defined_index,
+                                wasm_error *err) {
+  const wasm_func *f = &m->funcs[defined_index];
+  wasm_reader r = {m->bytes, f->code_offset, f->code_end, err};
+  nesting_stack s = {0};
+  bool ok = check_body(&r, m, &s);
+  free(s.items);
+  return ok;
+}

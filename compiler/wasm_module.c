@@ -1,5 +1,70 @@
-/* PLACEHOLDER: replaced by the decoder work. */
+/* Small helpers over the decoded module: type names and freeing. */
 #include "wasm_module.h"
+
 #include <stdlib.h>
-const char *wasm_type_name(wasm_type t) { (void)t; return "?"; }
-void wasm_module_free(wasm_module *m) { free(m); }
+
+const char *wasm_type_name(wasm_type t) {
+  switch (t) {
+  case WASM_TYPE_I32:
+    return "i32";
+  case WASM_TYPE_I64:
+    return "i64";
+  case WASM_TYPE_F32:
+    return "f32";
+  case WASM_TYPE_F64:
+    return "f64";
+  case WASM_TYPE_V128:
+    return "v128";
+  case WASM_TYPE_FUNCREF:
+    return "funcref";
+  case WASM_TYPE_EXTERNREF:
+    return "externref";
+  default:
+    return "?";
+  }
+}
+
+static void free_types(wasm_module *m) {
+  for (uint32_t i = 0; i < m->type_count; i++)
+    free(m->types[i].types);
+  free(m->types);
+}
+
+static void free_funcs(wasm_module *m) {
+  uint32_t defined = m->func_count - m->import_func_count;
+  /* The decoder keeps the two counts consistent with the array, but a
+   * module freed half-way must not make us walk past it. */
+  if (m->func_count < m->import_func_count)
+    defined = 0;
+  for (uint32_t i = 0; m->funcs && i < defined; i++)
+    free(m->funcs[i].local_runs);
+  free(m->funcs);
+}
+
+static void free_elems(wasm_module *m) {
+  for (uint32_t i = 0; i < m->elem_count; i++)
+    free(m->elems[i].items);
+  free(m->elems);
+}
+
+/* Safe on a partially decoded module: every array the decoder allocates
+ * is zero-filled and its count set at the same time, so nested pointers
+ * not yet filled are NULL. */
+void wasm_module_free(wasm_module *m) {
+  if (!m)
+    return;
+  free_types(m);
+  free(m->imports);
+  free(m->func_types);
+  free_funcs(m);
+  free(m->tables);
+  free(m->memories);
+  free(m->globals);
+  free(m->exports);
+  free_elems(m);
+  free(m->data_segments);
+  free(m->customs);
+  free(m->func_names);
+  free(m->bytes);
+  free(m);
+}

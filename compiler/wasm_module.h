@@ -52,11 +52,13 @@ typedef struct wasm_functype {
   wasm_type *types; /* param_count params, then result_count results */
 } wasm_functype;
 
+/* `types` is NULL for a [] -> [] type: callers index these only below
+ * the matching count. */
 static inline const wasm_type *wasm_functype_params(const wasm_functype *t) {
   return t->types;
 }
 static inline const wasm_type *wasm_functype_results(const wasm_functype *t) {
-  return t->types + t->param_count;
+  return t->types ? t->types + t->param_count : NULL;
 }
 
 typedef struct wasm_limits {

@@ -3,7 +3,8 @@
 #include <string.h>
 
 static bool unexpected_end(wasm_reader *r) {
-  return wasm_error_set(r->err, r->pos, "unexpected end of section or function");
+  return wasm_error_set(r->err, r->pos,
+                        "unexpected end of section or function");
 }
 
 bool wasm_read_u8(wasm_reader *r, uint8_t *out) {
@@ -28,8 +29,7 @@ static bool read_leb(wasm_reader *r, unsigned bits, bool is_signed,
     uint8_t byte = r->bytes[r->pos++];
     if (i == max_bytes - 1) {
       if (byte & 0x80)
-        return wasm_error_set(r->err, start,
-                              "integer representation too long");
+        return wasm_error_set(r->err, start, "integer representation too long");
       unsigned used = bits - shift; /* payload bits that still fit: 1..7 */
       uint8_t unused_mask = (uint8_t)(0x7f & ~((1u << used) - 1));
       if (is_signed) {
@@ -110,8 +110,9 @@ bool wasm_read_f64_bits(wasm_reader *r, uint64_t *out) {
 
 bool wasm_read_bytes(wasm_reader *r, size_t n, const uint8_t **out) {
   if (n > wasm_reader_remaining(r))
-    return wasm_error_set(r->err, r->pos, "unexpected end: %zu bytes needed, %zu left",
-                          n, wasm_reader_remaining(r));
+    return wasm_error_set(r->err, r->pos,
+                          "unexpected end: %zu bytes needed, %zu left", n,
+                          wasm_reader_remaining(r));
   *out = r->bytes + r->pos;
   r->pos += n;
   return true;

