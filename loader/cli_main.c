@@ -13,6 +13,8 @@ static int usage(FILE *out) {
           "Usage: wasmaot COMMAND [OPTIONS] [ARGS...]\n"
           "\n"
           "Commands:\n"
+          "  aot-compile FILE.wasm -o FILE.so\n"
+          "                          compile to a native shared object\n"
           "  validate FILE.wasm...   decode and validate WebAssembly modules\n"
           "  help                    show this help\n"
           "  version                 print the version\n"
@@ -27,6 +29,8 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (!strcmp(cmd, "validate"))
     return cli_validate(argc - 1, argv + 1);
+  if (!strcmp(cmd, "aot-compile"))
+    return cli_aot_compile(argc - 1, argv + 1);
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
     return usage(stdout);
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

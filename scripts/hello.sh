@@ -6,7 +6,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 bash scripts/setup.sh
-[ -d build/meson-info ] || meson setup build >/dev/null
+[ -d build/meson-info ] || meson setup build --native-file scripts/llvm-19.ini >/dev/null
 meson compile -C build >/dev/null
 ./build/wasmaot validate build/examples/hello.wasm
 echo "hello.wasm is a valid WebAssembly module"

@@ -9,12 +9,12 @@ cd "$top"
 bash scripts/setup.sh
 
 echo "== build (release checks, -Werror)"
-[ -d build/meson-info ] || meson setup build --werror >/dev/null
+[ -d build/meson-info ] || meson setup build --werror --native-file scripts/llvm-19.ini >/dev/null
 meson compile -C build
 meson test -C build --print-errorlogs --num-processes 2
 
 echo "== build (ASan + UBSan)"
-[ -d build-asan/meson-info ] || meson setup build-asan --werror \
+[ -d build-asan/meson-info ] || meson setup build-asan --werror --native-file scripts/llvm-19.ini \
   -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
 meson compile -C build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

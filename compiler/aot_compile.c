@@ -1,0 +1,172 @@
+/* The compiler pipeline: .wasm bytes in, artifact bytes out.
+ *
+ *   decode → validate → lower (LLVM IR) → optimise → object → link (ET_DYN)
+ *   → checksum
+ *
+ * No external tool runs at any step: LLVM writes the object into memory
+ * and our own linker turns it into the shared object. */
+#include "aot_compile.h"
+
+#include <elf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Core.h>
+
+#include "../loader/artifact_checksum.h"
+#include "artifact_write.h"
+#include "elf_link.h"
+#include "lower_module.h"
+
+#define METADATA_SECTION ".wasmaot.meta"
+
+static bool fail(char *errbuf, size_t errlen, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(errbuf, errlen, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+/* Finds a section of our own linker's output by name (file offset and
+ * size). The image is ours, but the walk is still bounds-checked. */
+static bool find_section(const uint8_t *image, size_t size, const char *name,
+                         size_t *offset) {
+  if (size < sizeof(Elf64_Ehdr))
+    return false;
+  const Elf64_Ehdr *eh = (const Elf64_Ehdr *)image;
+  if (eh->e_shoff > size || eh->e_shentsize != sizeof(Elf64_Shdr) ||
+      eh->e_shnum > (size - eh->e_shoff) / sizeof(Elf64_Shdr) ||
+      eh->e_shstrndx >= eh->e_shnum)
+    return false;
+  const Elf64_Shdr *sh = (const Elf64_Shdr *)(image + eh->e_shoff);
+  const Elf64_Shdr *strtab = &sh[eh->e_shstrndx];
+  if (strtab->sh_offset > size || strtab->sh_size > size - strtab->sh_offset)
+    return false;
+  const char *names = (const char *)image + strtab->sh_offset;
+  size_t want = strlen(name) + 1;
+  for (unsigned i = 0; i < eh->e_shnum; i++) {
+    if (sh[i].sh_name < strtab->sh_size &&
+        strtab->sh_size - sh[i].sh_name >= want &&
+        memcmp(names + sh[i].sh_name, name, want) == 0) {
+      *offset = sh[i].sh_offset;
+      return sh[i].sh_offset <= size;
+    }
+  }
+  return false;
+}
+
+static bool seal_checksum(uint8_t *image, size_t size, char *errbuf,
+                          size_t errlen) {
+  size_t meta;
+  if (!find_section(image, size, METADATA_SECTION, &meta) ||
+      size - meta < sizeof(wasmaot_meta_header))
+    return fail(errbuf, errlen, "linked artifact has no metadata section");
+  size_t field = meta + offsetof(wasmaot_meta_header, file_checksum);
+  uint64_t sum = artifact_checksum(image, size, field);
+  memcpy(image + field, &sum, sizeof sum);
+  return true;
+}
+
+static bool link_artifact(LLVMModuleRef llmod, const codegen_target *target,
+                          const bytebuf *metadata, aot_output *out,
+                          char *errbuf, size_t errlen) {
+  void *obj = NULL;
+  size_t obj_size = 0;
+  char *err = NULL;
+  if (!codegen_emit_object(target, llmod, &obj, &obj_size, &err)) {
+    fail(errbuf, errlen, "%s", err ? err : "code generation failed");
+    free(err);
+    return false;
+  }
+  static const char *const exported[] = {WASMAOT_SYM_FUNC_TABLE,
+                                         WASMAOT_SYM_TRAMP_TABLE};
+  elf_link_extra_section meta = {.name = METADATA_SECTION,
+                                 .data = metadata->data,
+                                 .size = metadata->len,
+                                 .align = 16,
+                                 .symbol = WASMAOT_SYM_METADATA};
+  elf_link_input in = {.object = obj,
+                       .object_size = obj_size,
+                       .extra = &meta,
+                       .extra_count = 1,
+                       .exported_symbols = exported,
+                       .exported_count = 2};
+  void *so = NULL;
+  size_t so_size = 0;
+  bool ok = elf_link_shared_object(&in, &so, &so_size, errbuf, errlen);
+  free(obj);
+  if (ok && !seal_checksum(so, so_size, errbuf, errlen)) {
+    free(so);
+    ok = false;
+  }
+  if (ok) {
+    out->data = so;
+    out->size = so_size;
+  }
+  return ok;
+}
+
+static bool verify_ir(LLVMModuleRef llmod, char *errbuf, size_t errlen) {
+  char *msg = NULL;
+  if (!LLVMVerifyModule(llmod, LLVMReturnStatusAction, &msg)) {
+    LLVMDisposeMessage(msg);
+    return true;
+  }
+  fail(errbuf, errlen, "internal error: invalid LLVM IR: %.400s",
+       msg ? msg : "?");
+  LLVMDisposeMessage(msg);
+  return false;
+}
+
+static bool compile_validated(const wasm_module *m, const aot_options *opts,
+                              aot_output *out, char *errbuf, size_t errlen) {
+  codegen_target target;
+  char *err = NULL;
+  if (!codegen_target_create(&opts->target, &target, &err)) {
+    fail(errbuf, errlen, "%s", err ? err : "bad target");
+    free(err);
+    return false;
+  }
+  LLVMContextRef llctx = LLVMContextCreate();
+  wasmaot_vmctx_layout layout;
+  wasm_error werr = {0};
+  bytebuf metadata = {0};
+  bool ok = true;
+  LLVMModuleRef llmod = lower_module(m, &target, llctx, &layout, &werr);
+  if (!llmod)
+    ok = fail(errbuf, errlen, "0x%zx: %s", werr.offset, werr.message);
+  if (ok && opts->verify_ir)
+    ok = verify_ir(llmod, errbuf, errlen);
+  if (ok && !codegen_optimize(&target, llmod, &err)) {
+    ok = fail(errbuf, errlen, "%s", err ? err : "optimisation failed");
+    free(err);
+  }
+  if (ok && !artifact_write_metadata(m, &target, &layout, &metadata, &werr))
+    ok = fail(errbuf, errlen, "%s", werr.message);
+  if (ok)
+    ok = link_artifact(llmod, &target, &metadata, out, errbuf, errlen);
+  bytebuf_free(&metadata);
+  if (llmod)
+    LLVMDisposeModule(llmod);
+  LLVMContextDispose(llctx);
+  codegen_target_dispose(&target);
+  return ok;
+}
+
+bool aot_compile(const uint8_t *wasm, size_t size, const aot_options *opts,
+                 aot_output *out, char *errbuf, size_t errlen) {
+  memset(out, 0, sizeof *out);
+  wasm_error werr = {0};
+  wasm_module *m = wasm_module_decode(wasm, size, &werr);
+  if (!m || !wasm_module_validate(m, &werr)) {
+    wasm_module_free(m);
+    return fail(errbuf, errlen, "0x%zx: %s", werr.offset, werr.message);
+  }
+  bool ok = compile_validated(m, opts, out, errbuf, errlen);
+  wasm_module_free(m);
+  return ok;
+}

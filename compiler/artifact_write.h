@@ -1,0 +1,22 @@
+/* Writing the parts of an artifact that are not code: the metadata blob
+ * (loader/artifact_format.h) with its embedded module skeleton. */
+#ifndef WASMAOT_ARTIFACT_WRITE_H
+#define WASMAOT_ARTIFACT_WRITE_H
+
+#include "../loader/artifact_format.h"
+#include "bytebuf.h"
+#include "codegen_target.h"
+#include "wasm_module.h"
+
+/* The module's binary with every function body emptied and every custom
+ * section but `name` dropped: what the loader decodes to instantiate. */
+bool artifact_write_skeleton(const wasm_module *m, bytebuf *out,
+                             wasm_error *err);
+
+/* Header + CPU feature string + skeleton. file_checksum is left zero; it
+ * is filled in once the whole shared object exists. */
+bool artifact_write_metadata(const wasm_module *m, const codegen_target *t,
+                             const wasmaot_vmctx_layout *layout, bytebuf *out,
+                             wasm_error *err);
+
+#endif

@@ -1,0 +1,167 @@
+#include "codegen_target.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <llvm-c/Core.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+
+static char *format_error(const char *what, const char *detail) {
+  size_t n = strlen(what) + strlen(detail) + 3;
+  char *s = malloc(n);
+  if (s)
+    snprintf(s, n, "%s: %s", what, detail);
+  return s;
+}
+
+static void initialize_llvm_targets(void) {
+  /* Idempotent inside LLVM; cheap enough to call per compilation. */
+  LLVMInitializeX86TargetInfo();
+  LLVMInitializeX86Target();
+  LLVMInitializeX86TargetMC();
+  LLVMInitializeX86AsmPrinter();
+  LLVMInitializeAArch64TargetInfo();
+  LLVMInitializeAArch64Target();
+  LLVMInitializeAArch64TargetMC();
+  LLVMInitializeAArch64AsmPrinter();
+}
+
+static bool triple_is_host_arch(const char *triple) {
+  char *host = LLVMGetDefaultTargetTriple();
+  size_t arch_len = strcspn(host, "-");
+  bool same = strncmp(host, triple, arch_len) == 0 && triple[arch_len] == '-';
+  LLVMDisposeMessage(host);
+  return same;
+}
+
+/* A CPU every machine of the architecture has: x86-64-v2 includes SSE4.1,
+ * so float rounding needs no libcalls. */
+static const char *portable_cpu(const char *triple) {
+  return strncmp(triple, "x86_64", 6) == 0 ? "x86-64-v2" : "generic";
+}
+
+static char *join_features(const char *base, const char *extra) {
+  if (!extra || !*extra)
+    return strdup(base);
+  size_t n = strlen(base) + strlen(extra) + 2;
+  char *s = malloc(n);
+  if (s)
+    snprintf(s, n, "%s%s%s", base, *base ? "," : "", extra);
+  return s;
+}
+
+bool codegen_target_create(const codegen_target_options *opts,
+                           codegen_target *out, char **err) {
+  memset(out, 0, sizeof *out);
+  initialize_llvm_targets();
+
+  char *triple = opts->triple ? LLVMNormalizeTargetTriple(opts->triple)
+                              : LLVMGetDefaultTargetTriple();
+  LLVMTargetRef target;
+  char *msg = NULL;
+  if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
+    *err = format_error(triple, msg);
+    LLVMDisposeMessage(msg);
+    LLVMDisposeMessage(triple);
+    return false;
+  }
+
+  bool native = triple_is_host_arch(triple);
+  char *cpu = NULL, *base_features = NULL;
+  if (opts->cpu) {
+    cpu = strdup(opts->cpu);
+    base_features = strdup("");
+  } else if (native) {
+    char *c = LLVMGetHostCPUName(), *f = LLVMGetHostCPUFeatures();
+    cpu = strdup(c);
+    base_features = strdup(f);
+    LLVMDisposeMessage(c);
+    LLVMDisposeMessage(f);
+  } else {
+    cpu = strdup(portable_cpu(triple));
+    base_features = strdup("");
+  }
+  char *features =
+      join_features(base_features ? base_features : "", opts->features);
+  free(base_features);
+
+  static const LLVMCodeGenOptLevel levels[] = {
+      LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
+      LLVMCodeGenLevelAggressive};
+  unsigned level = opts->opt_level > 3 ? 3 : opts->opt_level;
+  out->machine =
+      LLVMCreateTargetMachine(target, triple, cpu, features, levels[level],
+                              LLVMRelocPIC, LLVMCodeModelSmall);
+  out->triple = strdup(triple);
+  LLVMDisposeMessage(triple);
+  out->cpu = cpu;
+  out->features = features;
+  out->opt_level = level;
+  if (!out->machine || !out->triple || !cpu || !features) {
+    *err = format_error("cannot create target machine",
+                        out->triple ? out->triple : "?");
+    codegen_target_dispose(out);
+    return false;
+  }
+  return true;
+}
+
+void codegen_target_dispose(codegen_target *t) {
+  if (t->machine)
+    LLVMDisposeTargetMachine(t->machine);
+  free(t->triple);
+  free(t->cpu);
+  free(t->features);
+  memset(t, 0, sizeof *t);
+}
+
+bool codegen_optimize(const codegen_target *t, LLVMModuleRef module,
+                      char **err) {
+  char pipeline[32];
+  snprintf(pipeline, sizeof pipeline, "default<O%u>", t->opt_level);
+  LLVMPassBuilderOptionsRef opts = LLVMCreatePassBuilderOptions();
+  LLVMPassBuilderOptionsSetLoopVectorization(opts, t->opt_level >= 2);
+  LLVMPassBuilderOptionsSetSLPVectorization(opts, t->opt_level >= 2);
+  LLVMErrorRef e = LLVMRunPasses(module, pipeline, t->machine, opts);
+  LLVMDisposePassBuilderOptions(opts);
+  if (e) {
+    char *msg = LLVMGetErrorMessage(e);
+    *err = format_error("optimisation failed", msg);
+    LLVMDisposeErrorMessage(msg);
+    return false;
+  }
+  return true;
+}
+
+void codegen_configure_module(const codegen_target *t, LLVMModuleRef module) {
+  LLVMSetTarget(module, t->triple);
+  LLVMTargetDataRef layout = LLVMCreateTargetDataLayout(t->machine);
+  char *layout_str = LLVMCopyStringRepOfTargetData(layout);
+  LLVMSetDataLayout(module, layout_str);
+  LLVMDisposeMessage(layout_str);
+  LLVMDisposeTargetData(layout);
+}
+
+bool codegen_emit_object(const codegen_target *t, LLVMModuleRef module,
+                         void **obj, size_t *size, char **err) {
+  LLVMMemoryBufferRef buf;
+  char *msg = NULL;
+  if (LLVMTargetMachineEmitToMemoryBuffer(t->machine, module, LLVMObjectFile,
+                                          &msg, &buf)) {
+    *err = format_error("code generation failed", msg ? msg : "?");
+    LLVMDisposeMessage(msg);
+    return false;
+  }
+  *size = LLVMGetBufferSize(buf);
+  *obj = malloc(*size ? *size : 1);
+  if (*obj)
+    memcpy(*obj, LLVMGetBufferStart(buf), *size);
+  LLVMDisposeMemoryBuffer(buf);
+  if (!*obj) {
+    *err = strdup("out of memory");
+    return false;
+  }
+  return true;
+}

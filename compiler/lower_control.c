@@ -1,0 +1,393 @@
+/* Structured control flow, calls and the parametric instructions.
+ *
+ * Branch values travel through phi nodes: a branch to a block or if adds
+ * its top-of-stack values to the phis at the start of the construct's end
+ * block; a branch to a loop adds them to the phis of the loop header. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+static const wasm_type single_types[] = {
+    WASM_TYPE_I32,  WASM_TYPE_I64,     WASM_TYPE_F32,      WASM_TYPE_F64,
+    WASM_TYPE_V128, WASM_TYPE_FUNCREF, WASM_TYPE_EXTERNREF};
+
+static const wasm_type *single_type(wasm_type t) {
+  for (size_t i = 0; i < sizeof single_types / sizeof *single_types; i++)
+    if (single_types[i] == t)
+      return &single_types[i];
+  return &single_types[0];
+}
+
+static void frame_signature(lower_module_ctx *mc, const wasm_blocktype *bt,
+                            lower_frame *fr) {
+  switch (bt->kind) {
+  case WASM_BLOCKTYPE_EMPTY:
+    break;
+  case WASM_BLOCKTYPE_VALUE:
+    fr->result_count = 1;
+    fr->results = single_type(bt->value);
+    break;
+  case WASM_BLOCKTYPE_TYPE_INDEX: {
+    const wasm_functype *t = &mc->m->types[bt->type_index];
+    fr->param_count = t->param_count;
+    fr->params = wasm_functype_params(t);
+    fr->result_count = t->result_count;
+    fr->results = wasm_functype_results(t);
+    break;
+  }
+  }
+}
+
+/* Phis at the start of the empty block `bb`, one per type. */
+static LLVMValueRef *create_phis(lower_func_ctx *f, LLVMBasicBlockRef bb,
+                                 uint32_t n, const wasm_type *types) {
+  lower_module_ctx *mc = f->mc;
+  LLVMValueRef *phis = calloc(n ? n : 1, sizeof *phis);
+  if (!phis)
+    abort();
+  LLVMBasicBlockRef saved = LLVMGetInsertBlock(mc->builder);
+  LLVMPositionBuilderAtEnd(mc->builder, bb);
+  for (uint32_t i = 0; i < n; i++)
+    phis[i] = LLVMBuildPhi(mc->builder, lower_value_type(mc, types[i]), "");
+  LLVMPositionBuilderAtEnd(mc->builder, saved);
+  return phis;
+}
+
+/* Adds the top n stack values as incoming from the current block. */
+static void add_incoming_from_stack(lower_func_ctx *f, LLVMValueRef *phis,
+                                    uint32_t n) {
+  LLVMBasicBlockRef from = LLVMGetInsertBlock(f->mc->builder);
+  LLVMValueRef *vals = f->stack + f->stack_size - n;
+  for (uint32_t i = 0; i < n; i++)
+    LLVMAddIncoming(phis[i], &vals[i], &from, 1);
+}
+
+void lower_free_frame(lower_frame *fr) {
+  free(fr->end_phis);
+  free(fr->loop_phis);
+  free(fr->if_params);
+  fr->end_phis = fr->loop_phis = fr->if_params = NULL;
+}
+
+static lower_frame *frame_at_depth(lower_func_ctx *f, uint32_t depth) {
+  return &f->frames[f->frame_count - 1 - depth];
+}
+
+static LLVMBasicBlockRef new_block(lower_func_ctx *f, const char *name) {
+  return LLVMAppendBasicBlockInContext(f->mc->llctx, f->fn, name);
+}
+
+/* Records the branch's values at the target and returns where to jump. */
+static LLVMBasicBlockRef branch_target(lower_func_ctx *f, uint32_t depth) {
+  lower_frame *fr = frame_at_depth(f, depth);
+  if (fr->kind == LOWER_FRAME_LOOP) {
+    add_incoming_from_stack(f, fr->loop_phis, fr->param_count);
+    return fr->loop_bb;
+  }
+  add_incoming_from_stack(f, fr->end_phis, fr->result_count);
+  fr->end_reachable = true;
+  return fr->end_bb;
+}
+
+static void enter_dead_code(lower_func_ctx *f) {
+  f->dead = true;
+  f->dead_depth = 0;
+}
+
+void lower_open_function_frame(lower_func_ctx *f) {
+  lower_frame *fr = lower_push_frame(f);
+  fr->kind = LOWER_FRAME_FUNC;
+  fr->result_count = f->type->result_count;
+  fr->results = wasm_functype_results(f->type);
+  fr->end_bb = new_block(f, "return");
+  fr->end_phis = create_phis(f, fr->end_bb, fr->result_count, fr->results);
+}
+
+static lower_frame *open_frame(lower_func_ctx *f, lower_frame_kind kind,
+                               const wasm_blocktype *bt) {
+  lower_frame *fr = lower_push_frame(f);
+  fr->kind = kind;
+  frame_signature(f->mc, bt, fr);
+  fr->stack_height = f->stack_size - fr->param_count;
+  fr->end_bb = new_block(f, "end");
+  fr->end_phis = create_phis(f, fr->end_bb, fr->result_count, fr->results);
+  return fr;
+}
+
+static void lower_loop(lower_func_ctx *f, const wasm_instr *in) {
+  lower_frame *fr = open_frame(f, LOWER_FRAME_LOOP, &in->imm.block);
+  fr->loop_bb = new_block(f, "loop");
+  fr->loop_phis = create_phis(f, fr->loop_bb, fr->param_count, fr->params);
+  add_incoming_from_stack(f, fr->loop_phis, fr->param_count);
+  LLVMBuildBr(f->mc->builder, fr->loop_bb);
+  f->stack_size -= fr->param_count;
+  LLVMPositionBuilderAtEnd(f->mc->builder, fr->loop_bb);
+  for (uint32_t i = 0; i < fr->param_count; i++)
+    lower_push(f, fr->loop_phis[i]);
+}
+
+static void lower_if(lower_func_ctx *f, const wasm_instr *in) {
+  lower_module_ctx *mc = f->mc;
+  LLVMValueRef cond = lower_pop(f);
+  lower_frame *fr = open_frame(f, LOWER_FRAME_IF, &in->imm.block);
+  fr->if_params =
+      calloc(fr->param_count ? fr->param_count : 1, sizeof *fr->if_params);
+  if (!fr->if_params)
+    abort();
+  memcpy(fr->if_params, f->stack + fr->stack_height,
+         fr->param_count * sizeof *fr->if_params);
+  LLVMBasicBlockRef then_bb = new_block(f, "then");
+  fr->else_bb = new_block(f, "else");
+  LLVMValueRef nz = LLVMBuildICmp(mc->builder, LLVMIntNE, cond,
+                                  LLVMConstInt(mc->t_i32, 0, false), "");
+  LLVMBuildCondBr(mc->builder, nz, then_bb, fr->else_bb);
+  LLVMPositionBuilderAtEnd(mc->builder, then_bb);
+}
+
+/* The live path falls into the end of the current frame. */
+static void fall_through_to_end(lower_func_ctx *f, lower_frame *fr) {
+  if (f->dead)
+    return;
+  add_incoming_from_stack(f, fr->end_phis, fr->result_count);
+  fr->end_reachable = true;
+  LLVMBuildBr(f->mc->builder, fr->end_bb);
+}
+
+static void lower_else(lower_func_ctx *f) {
+  lower_frame *fr = frame_at_depth(f, 0);
+  fall_through_to_end(f, fr);
+  f->stack_size = fr->stack_height;
+  LLVMPositionBuilderAtEnd(f->mc->builder, fr->else_bb);
+  for (uint32_t i = 0; i < fr->param_count; i++)
+    lower_push(f, fr->if_params[i]);
+  fr->kind = LOWER_FRAME_ELSE;
+  f->dead = false;
+  f->dead_depth = 0;
+}
+
+static void build_function_return(lower_func_ctx *f, lower_frame *fr) {
+  LLVMBuilderRef b = f->mc->builder;
+  if (fr->result_count == 0)
+    LLVMBuildRetVoid(b);
+  else if (fr->result_count == 1)
+    LLVMBuildRet(b, fr->end_phis[0]);
+  else
+    LLVMBuildAggregateRet(b, fr->end_phis, fr->result_count);
+}
+
+static void lower_end(lower_func_ctx *f) {
+  lower_module_ctx *mc = f->mc;
+  lower_frame *fr = frame_at_depth(f, 0);
+  fall_through_to_end(f, fr);
+  if (fr->kind == LOWER_FRAME_IF) {
+    /* No else: the false edge carries the params through unchanged. */
+    LLVMPositionBuilderAtEnd(mc->builder, fr->else_bb);
+    for (uint32_t i = 0; i < fr->param_count; i++)
+      LLVMAddIncoming(fr->end_phis[i], &fr->if_params[i], &fr->else_bb, 1);
+    fr->end_reachable = true;
+    LLVMBuildBr(mc->builder, fr->end_bb);
+  }
+  f->stack_size = fr->stack_height;
+  LLVMPositionBuilderAtEnd(mc->builder, fr->end_bb);
+  if (!fr->end_reachable) {
+    for (uint32_t i = 0; i < fr->result_count; i++)
+      LLVMInstructionEraseFromParent(fr->end_phis[i]);
+    LLVMBuildUnreachable(mc->builder);
+    enter_dead_code(f);
+  } else if (fr->kind == LOWER_FRAME_FUNC) {
+    build_function_return(f, fr);
+    enter_dead_code(f);
+  } else {
+    for (uint32_t i = 0; i < fr->result_count; i++)
+      lower_push(f, fr->end_phis[i]);
+    f->dead = false;
+  }
+  lower_free_frame(fr);
+  f->frame_count--;
+}
+
+static void lower_br_table(lower_func_ctx *f, const wasm_instr *in) {
+  lower_module_ctx *mc = f->mc;
+  LLVMValueRef index = lower_pop(f);
+  LLVMBasicBlockRef dflt = branch_target(f, in->imm.br_table.default_label);
+  LLVMValueRef sw =
+      LLVMBuildSwitch(mc->builder, index, dflt, in->imm.br_table.target_count);
+  wasm_br_table_iter it = wasm_br_table_begin(in);
+  uint32_t depth, i = 0;
+  while (wasm_br_table_next(&it, &depth)) {
+    /* Each case is its own edge, so each adds its own phi entry. */
+    LLVMAddCase(sw, LLVMConstInt(mc->t_i32, i++, false),
+                branch_target(f, depth));
+  }
+  enter_dead_code(f);
+}
+
+/* Pops the arguments of `type`, calls `callee(env, args...)` and pushes
+ * the results. */
+static void emit_call(lower_func_ctx *f, uint32_t type_index,
+                      LLVMValueRef callee, LLVMValueRef env) {
+  lower_module_ctx *mc = f->mc;
+  const wasm_functype *t = &mc->m->types[type_index];
+  uint32_t n = t->param_count;
+  LLVMValueRef *args = malloc((n + 1) * sizeof *args);
+  if (!args)
+    abort();
+  args[0] = env;
+  memcpy(args + 1, f->stack + f->stack_size - n, n * sizeof *args);
+  f->stack_size -= n;
+  LLVMValueRef call = LLVMBuildCall2(mc->builder, mc->func_types[type_index],
+                                     callee, args, n + 1, "");
+  free(args);
+  if (t->result_count == 1) {
+    lower_push(f, call);
+  } else {
+    for (uint32_t i = 0; i < t->result_count; i++)
+      lower_push(f, LLVMBuildExtractValue(mc->builder, call, i, ""));
+  }
+}
+
+/* Loads code and env of a funcref whose fields never change. */
+static void load_funcref(lower_func_ctx *f, LLVMValueRef ref, bool invariant,
+                         LLVMValueRef *code, LLVMValueRef *env) {
+  lower_module_ctx *mc = f->mc;
+  LLVMValueRef env_off =
+      LLVMConstInt(mc->t_i64, offsetof(wasmaot_funcref, env), false);
+  LLVMValueRef env_ptr =
+      LLVMBuildInBoundsGEP2(mc->builder, mc->t_i8, ref, &env_off, 1, "");
+  *code = LLVMBuildLoad2(mc->builder, mc->t_ptr, ref, "code");
+  *env = LLVMBuildLoad2(mc->builder, mc->t_ptr, env_ptr, "env");
+  if (invariant) {
+    lower_mark_invariant(mc, *code);
+    lower_mark_invariant(mc, *env);
+  }
+}
+
+static void lower_call(lower_func_ctx *f, uint32_t func_index) {
+  lower_module_ctx *mc = f->mc;
+  const wasm_module *m = mc->m;
+  uint32_t type_index = m->func_types[func_index];
+  if (func_index >= m->import_func_count) {
+    emit_call(f, type_index, mc->funcs[func_index], f->vmctx);
+    return;
+  }
+  LLVMValueRef ref = lower_vmctx_load(
+      f, mc->t_ptr, mc->layout.imported_funcs + 8 * func_index, true);
+  LLVMValueRef code, env;
+  load_funcref(f, ref, true, &code, &env);
+  emit_call(f, type_index, code, env);
+}
+
+static void lower_call_indirect(lower_func_ctx *f, const wasm_instr *in) {
+  lower_module_ctx *mc = f->mc;
+  LLVMBuilderRef b = mc->builder;
+  uint32_t type_index = in->imm.call_indirect.type_index;
+  LLVMValueRef index = lower_pop(f);
+
+  LLVMValueRef table = lower_vmctx_load(
+      f, mc->t_ptr, mc->layout.tables + 8 * in->imm.call_indirect.table, true);
+  LLVMValueRef size_off =
+      LLVMConstInt(mc->t_i64, offsetof(wasmaot_table_obj, size), false);
+  LLVMValueRef size = LLVMBuildLoad2(
+      b, mc->t_i32, LLVMBuildInBoundsGEP2(b, mc->t_i8, table, &size_off, 1, ""),
+      "size");
+  lower_trap_if(f, LLVMBuildICmp(b, LLVMIntUGE, index, size, ""),
+                WASMAOT_TRAP_UNDEFINED_ELEMENT);
+
+  LLVMValueRef elems = LLVMBuildLoad2(b, mc->t_ptr, table, "elems");
+  LLVMValueRef idx64 = LLVMBuildZExt(b, index, mc->t_i64, "");
+  LLVMValueRef ref = LLVMBuildLoad2(
+      b, mc->t_ptr, LLVMBuildInBoundsGEP2(b, mc->t_ptr, elems, &idx64, 1, ""),
+      "ref");
+  lower_trap_if(f, LLVMBuildIsNull(b, ref, ""),
+                WASMAOT_TRAP_UNINITIALIZED_ELEMENT);
+
+  LLVMValueRef tid_off =
+      LLVMConstInt(mc->t_i64, offsetof(wasmaot_funcref, type_id), false);
+  LLVMValueRef actual = LLVMBuildLoad2(
+      b, mc->t_i32, LLVMBuildInBoundsGEP2(b, mc->t_i8, ref, &tid_off, 1, ""),
+      "type_id");
+  LLVMValueRef expected = lower_vmctx_load(
+      f, mc->t_i32, mc->layout.type_ids + 4 * type_index, true);
+  lower_trap_if(f, LLVMBuildICmp(b, LLVMIntNE, actual, expected, ""),
+                WASMAOT_TRAP_INDIRECT_CALL_TYPE);
+
+  LLVMValueRef code, env;
+  load_funcref(f, ref, false, &code, &env);
+  emit_call(f, type_index, code, env);
+}
+
+static void lower_select(lower_func_ctx *f) {
+  lower_module_ctx *mc = f->mc;
+  LLVMValueRef cond = lower_pop(f);
+  LLVMValueRef b = lower_pop(f);
+  LLVMValueRef a = lower_pop(f);
+  LLVMValueRef nz = LLVMBuildICmp(mc->builder, LLVMIntNE, cond,
+                                  LLVMConstInt(mc->t_i32, 0, false), "");
+  lower_push(f, LLVMBuildSelect(mc->builder, nz, a, b, ""));
+}
+
+bool lower_control(lower_func_ctx *f, const wasm_instr *in) {
+  lower_module_ctx *mc = f->mc;
+  switch (in->op) {
+  case WASM_OP_UNREACHABLE:
+    lower_trap(f, WASMAOT_TRAP_UNREACHABLE);
+    enter_dead_code(f);
+    return true;
+  case WASM_OP_NOP:
+    return true;
+  case WASM_OP_BLOCK:
+    open_frame(f, LOWER_FRAME_BLOCK, &in->imm.block);
+    return true;
+  case WASM_OP_LOOP:
+    lower_loop(f, in);
+    return true;
+  case WASM_OP_IF:
+    lower_if(f, in);
+    return true;
+  case WASM_OP_ELSE:
+    lower_else(f);
+    return true;
+  case WASM_OP_END:
+    lower_end(f);
+    return true;
+  case WASM_OP_BR:
+    LLVMBuildBr(mc->builder, branch_target(f, in->imm.label));
+    enter_dead_code(f);
+    return true;
+  case WASM_OP_BR_IF: {
+    LLVMValueRef cond = lower_pop(f);
+    LLVMValueRef nz = LLVMBuildICmp(mc->builder, LLVMIntNE, cond,
+                                    LLVMConstInt(mc->t_i32, 0, false), "");
+    LLVMBasicBlockRef cont = new_block(f, "br_if.cont");
+    LLVMBuildCondBr(mc->builder, nz, branch_target(f, in->imm.label), cont);
+    LLVMPositionBuilderAtEnd(mc->builder, cont);
+    return true;
+  }
+  case WASM_OP_BR_TABLE:
+    lower_br_table(f, in);
+    return true;
+  case WASM_OP_RETURN:
+    LLVMBuildBr(mc->builder, branch_target(f, (uint32_t)f->frame_count - 1));
+    enter_dead_code(f);
+    return true;
+  case WASM_OP_CALL:
+    lower_call(f, in->imm.func);
+    return true;
+  case WASM_OP_CALL_INDIRECT:
+    lower_call_indirect(f, in);
+    return true;
+  case WASM_OP_DROP:
+    lower_keep_dropped_load(lower_pop(f));
+    return true;
+  case WASM_OP_SELECT:
+  case WASM_OP_SELECT_T:
+    lower_select(f);
+    return true;
+  default:
+    return wasm_error_set(mc->err, in->offset,
+                          "%s is not a control instruction",
+                          wasm_op_name(in->op));
+  }
+}

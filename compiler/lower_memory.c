@@ -1,0 +1,183 @@
+/* Loads, stores and the memory instructions.
+ *
+ * An access is base + zext(address) + offset with no bounds check: the
+ * loader reserves the whole 33-bit range behind memory 0's base, so an
+ * out-of-bounds access lands in PROT_NONE pages and the fault becomes a
+ * trap. The base is loaded once per function (it never moves). Bulk
+ * operations and growth go to runtime helpers, which check bounds before
+ * writing anything. */
+#include <stddef.h>
+
+#include "lower.h"
+
+typedef struct access_shape {
+  LLVMTypeRef mem_type; /* what is read or written */
+  LLVMTypeRef val_type; /* what is on the stack */
+  bool sign_extend;
+} access_shape;
+
+static access_shape shape_of(lower_module_ctx *mc, wasm_opcode op) {
+  switch (op) {
+  case WASM_OP_I32_LOAD:
+  case WASM_OP_I32_STORE:
+    return (access_shape){mc->t_i32, mc->t_i32, false};
+  case WASM_OP_I64_LOAD:
+  case WASM_OP_I64_STORE:
+    return (access_shape){mc->t_i64, mc->t_i64, false};
+  case WASM_OP_F32_LOAD:
+  case WASM_OP_F32_STORE:
+    return (access_shape){mc->t_f32, mc->t_f32, false};
+  case WASM_OP_F64_LOAD:
+  case WASM_OP_F64_STORE:
+    return (access_shape){mc->t_f64, mc->t_f64, false};
+  case WASM_OP_I32_LOAD8_S:
+    return (access_shape){mc->t_i8, mc->t_i32, true};
+  case WASM_OP_I32_LOAD8_U:
+  case WASM_OP_I32_STORE8:
+    return (access_shape){mc->t_i8, mc->t_i32, false};
+  case WASM_OP_I32_LOAD16_S:
+    return (access_shape){mc->t_i16, mc->t_i32, true};
+  case WASM_OP_I32_LOAD16_U:
+  case WASM_OP_I32_STORE16:
+    return (access_shape){mc->t_i16, mc->t_i32, false};
+  case WASM_OP_I64_LOAD8_S:
+    return (access_shape){mc->t_i8, mc->t_i64, true};
+  case WASM_OP_I64_LOAD8_U:
+  case WASM_OP_I64_STORE8:
+    return (access_shape){mc->t_i8, mc->t_i64, false};
+  case WASM_OP_I64_LOAD16_S:
+    return (access_shape){mc->t_i16, mc->t_i64, true};
+  case WASM_OP_I64_LOAD16_U:
+  case WASM_OP_I64_STORE16:
+    return (access_shape){mc->t_i16, mc->t_i64, false};
+  case WASM_OP_I64_LOAD32_S:
+    return (access_shape){mc->t_i32, mc->t_i64, true};
+  case WASM_OP_I64_LOAD32_U:
+  case WASM_OP_I64_STORE32:
+    return (access_shape){mc->t_i32, mc->t_i64, false};
+  default:
+    return (access_shape){NULL, NULL, false};
+  }
+}
+
+static bool is_store(wasm_opcode op) {
+  return op >= WASM_OP_I32_STORE && op <= WASM_OP_I64_STORE32;
+}
+
+/* base + zext(addr) + offset. */
+static LLVMValueRef effective_address(lower_func_ctx *f, LLVMValueRef addr,
+                                      uint64_t offset) {
+  lower_module_ctx *mc = f->mc;
+  LLVMBuilderRef b = mc->builder;
+  LLVMValueRef idx = LLVMBuildZExt(b, addr, mc->t_i64, "");
+  if (offset)
+    idx = LLVMBuildAdd(b, idx, LLVMConstInt(mc->t_i64, offset, false), "");
+  return LLVMBuildInBoundsGEP2(b, mc->t_i8, f->memory0_base, &idx, 1, "");
+}
+
+static void lower_load(lower_func_ctx *f, const wasm_instr *in,
+                       access_shape s) {
+  LLVMBuilderRef b = f->mc->builder;
+  LLVMValueRef ptr = effective_address(f, lower_pop(f), in->memarg.offset);
+  LLVMValueRef v = LLVMBuildLoad2(b, s.mem_type, ptr, "");
+  LLVMSetAlignment(v, 1);
+  if (s.mem_type != s.val_type)
+    v = s.sign_extend ? LLVMBuildSExt(b, v, s.val_type, "")
+                      : LLVMBuildZExt(b, v, s.val_type, "");
+  lower_push(f, v);
+}
+
+static void lower_store(lower_func_ctx *f, const wasm_instr *in,
+                        access_shape s) {
+  LLVMBuilderRef b = f->mc->builder;
+  LLVMValueRef value = lower_pop(f);
+  LLVMValueRef ptr = effective_address(f, lower_pop(f), in->memarg.offset);
+  if (s.mem_type != s.val_type)
+    value = LLVMBuildTrunc(b, value, s.mem_type, "");
+  LLVMValueRef st = LLVMBuildStore(b, value, ptr);
+  LLVMSetAlignment(st, 1);
+}
+
+static void lower_memory_size(lower_func_ctx *f) {
+  lower_module_ctx *mc = f->mc;
+  LLVMBuilderRef b = mc->builder;
+  LLVMValueRef mem = lower_vmctx_load(
+      f, mc->t_ptr, offsetof(wasmaot_vmctx_header, memory0), true);
+  LLVMValueRef off =
+      LLVMConstInt(mc->t_i64, offsetof(wasmaot_memory_obj, size_bytes), false);
+  LLVMValueRef bytes = LLVMBuildLoad2(
+      b, mc->t_i64, LLVMBuildInBoundsGEP2(b, mc->t_i8, mem, &off, 1, ""), "");
+  LLVMValueRef pages =
+      LLVMBuildLShr(b, bytes, LLVMConstInt(mc->t_i64, 16, false), "");
+  lower_push(f, LLVMBuildTrunc(b, pages, mc->t_i32, ""));
+}
+
+static LLVMValueRef const_u32(lower_func_ctx *f, uint32_t v) {
+  return LLVMConstInt(f->mc->t_i32, v, false);
+}
+
+/* Pops n i32 operands into args[first..first+n), bottom first. */
+static void pop_operands(lower_func_ctx *f, LLVMValueRef *args, unsigned first,
+                         unsigned n) {
+  for (unsigned i = n; i-- > 0;)
+    args[first + i] = lower_pop(f);
+}
+
+bool lower_memory(lower_func_ctx *f, const wasm_instr *in) {
+  lower_module_ctx *mc = f->mc;
+  LLVMValueRef args[5];
+  switch (in->op) {
+  case WASM_OP_MEMORY_SIZE:
+    lower_memory_size(f);
+    return true;
+  case WASM_OP_MEMORY_GROW:
+    args[0] = const_u32(f, 0);
+    args[1] = lower_pop(f);
+    lower_push(f, lower_call_helper(f, WASMAOT_HELPER_MEMORY_GROW, mc->t_i32,
+                                    args, 2));
+    return true;
+  case WASM_OP_MEMORY_FILL: /* [d, val, n] */
+    args[0] = const_u32(f, 0);
+    pop_operands(f, args, 1, 3);
+    lower_call_helper(f, WASMAOT_HELPER_MEMORY_FILL, mc->t_void, args, 4);
+    return true;
+  case WASM_OP_MEMORY_COPY: /* [d, s, n] */
+    args[0] = const_u32(f, in->imm.memory_copy.dst);
+    args[1] = const_u32(f, in->imm.memory_copy.src);
+    pop_operands(f, args, 2, 3);
+    lower_call_helper(f, WASMAOT_HELPER_MEMORY_COPY, mc->t_void, args, 5);
+    return true;
+  case WASM_OP_MEMORY_INIT: /* [d, s, n] */
+    args[0] = const_u32(f, in->imm.memory_init.memory);
+    args[1] = const_u32(f, in->imm.memory_init.data);
+    pop_operands(f, args, 2, 3);
+    lower_call_helper(f, WASMAOT_HELPER_MEMORY_INIT, mc->t_void, args, 5);
+    return true;
+  case WASM_OP_DATA_DROP:
+    args[0] = const_u32(f, in->imm.data);
+    lower_call_helper(f, WASMAOT_HELPER_DATA_DROP, mc->t_void, args, 1);
+    return true;
+  default:
+    break;
+  }
+  access_shape s = shape_of(mc, in->op);
+  if (!s.mem_type)
+    return wasm_error_set(mc->err, in->offset,
+                          "%s: not supported by the code generator yet",
+                          wasm_op_name(in->op));
+  if (is_store(in->op))
+    lower_store(f, in, s);
+  else
+    lower_load(f, in, s);
+  return true;
+}
+
+void lower_keep_dropped_load(LLVMValueRef v) {
+  /* A load whose value is dropped must still trap when out of bounds, but
+   * LLVM deletes unused loads: make such a load volatile. Loads from
+   * allocas (locals) are left alone so mem2reg still sees them. */
+  if (LLVMIsAZExtInst(v) || LLVMIsASExtInst(v))
+    v = LLVMGetOperand(v, 0);
+  if (LLVMIsALoadInst(v) && !LLVMIsAAllocaInst(LLVMGetOperand(v, 0)))
+    LLVMSetVolatile(v, true);
+}

@@ -1,0 +1,251 @@
+/* Lowering a whole module: the vmctx layout, one LLVM function per Wasm
+ * function, a host-to-Wasm trampoline per type, and the PC-relative tables
+ * through which the loader finds them (see loader/artifact_format.h). */
+#include "lower_module.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lower.h"
+
+static uint32_t align_up(uint32_t v, uint32_t a) {
+  return (v + a - 1) & ~(a - 1);
+}
+
+void lower_compute_vmctx_layout(const wasm_module *m, wasmaot_vmctx_layout *l) {
+  uint32_t off = align_up(sizeof(wasmaot_vmctx_header), 16);
+  l->defined_globals = off;
+  off += 16 * (m->global_count - m->import_global_count);
+  l->imported_globals = off;
+  off += 8 * m->import_global_count;
+  l->imported_funcs = off;
+  off += 8 * m->import_func_count;
+  l->defined_funcrefs = off;
+  off += sizeof(wasmaot_funcref) * (m->func_count - m->import_func_count);
+  l->tables = off;
+  off += 8 * m->table_count;
+  l->memories = off;
+  off += 8 * m->memory_count;
+  l->type_ids = off;
+  off += 4 * m->type_count;
+  l->size = align_up(off, 16);
+}
+
+static void init_common_types(lower_module_ctx *mc) {
+  LLVMContextRef c = mc->llctx;
+  mc->t_void = LLVMVoidTypeInContext(c);
+  mc->t_i1 = LLVMInt1TypeInContext(c);
+  mc->t_i8 = LLVMInt8TypeInContext(c);
+  mc->t_i16 = LLVMInt16TypeInContext(c);
+  mc->t_i32 = LLVMInt32TypeInContext(c);
+  mc->t_i64 = LLVMInt64TypeInContext(c);
+  mc->t_f32 = LLVMFloatTypeInContext(c);
+  mc->t_f64 = LLVMDoubleTypeInContext(c);
+  mc->t_v128 = LLVMVectorType(mc->t_i64, 2);
+  mc->t_ptr = LLVMPointerTypeInContext(c, 0);
+}
+
+static LLVMTypeRef result_type(lower_module_ctx *mc, const wasm_functype *t) {
+  if (t->result_count == 0)
+    return mc->t_void;
+  if (t->result_count == 1)
+    return lower_value_type(mc, wasm_functype_results(t)[0]);
+  LLVMTypeRef *fields = malloc(t->result_count * sizeof *fields);
+  if (!fields)
+    abort();
+  for (uint32_t i = 0; i < t->result_count; i++)
+    fields[i] = lower_value_type(mc, wasm_functype_results(t)[i]);
+  LLVMTypeRef s =
+      LLVMStructTypeInContext(mc->llctx, fields, t->result_count, false);
+  free(fields);
+  return s;
+}
+
+static bool build_func_types(lower_module_ctx *mc) {
+  const wasm_module *m = mc->m;
+  mc->func_types =
+      calloc(m->type_count ? m->type_count : 1, sizeof *mc->func_types);
+  if (!mc->func_types)
+    return false;
+  for (uint32_t i = 0; i < m->type_count; i++) {
+    const wasm_functype *t = &m->types[i];
+    LLVMTypeRef *params = malloc((t->param_count + 1) * sizeof *params);
+    if (!params)
+      return false;
+    params[0] = mc->t_ptr;
+    for (uint32_t k = 0; k < t->param_count; k++)
+      params[k + 1] = lower_value_type(mc, wasm_functype_params(t)[k]);
+    mc->func_types[i] =
+        LLVMFunctionType(result_type(mc, t), params, t->param_count + 1, false);
+    free(params);
+  }
+  return true;
+}
+
+/* The symbol a function gets: its name-section name where it has one, so
+ * perf, gdb and objdump show it, behind a "wasm:" prefix that keeps it
+ * apart from the libcalls (memcpy, floor, ...) LLVM may emit, whose names
+ * a C program compiled to Wasm also uses. */
+static void function_symbol(const wasm_module *m, uint32_t index, char *buf,
+                            size_t size) {
+  const wasm_name *n = m->func_names ? &m->func_names[index] : NULL;
+  if (n && n->len > 0)
+    snprintf(buf, size, "wasm:%.*s", (int)(n->len > 200 ? 200 : n->len),
+             n->data);
+  else
+    snprintf(buf, size, "wasm:func%u", index);
+}
+
+static void set_function_attributes(lower_module_ctx *mc, LLVMValueRef fn) {
+  static const char *const enum_attrs[] = {"nounwind"};
+  for (size_t i = 0; i < sizeof enum_attrs / sizeof *enum_attrs; i++) {
+    unsigned kind =
+        LLVMGetEnumAttributeKindForName(enum_attrs[i], strlen(enum_attrs[i]));
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(mc->llctx, kind, 0));
+  }
+  /* Keep frame pointers so perf and gdb can walk Wasm frames. */
+  LLVMAddAttributeAtIndex(
+      fn, LLVMAttributeFunctionIndex,
+      LLVMCreateStringAttribute(mc->llctx, "frame-pointer", 13, "all", 3));
+  LLVMAddAttributeAtIndex(
+      fn, LLVMAttributeFunctionIndex,
+      LLVMCreateStringAttribute(mc->llctx, "target-cpu", 10, mc->target->cpu,
+                                (unsigned)strlen(mc->target->cpu)));
+  if (mc->target->features[0])
+    LLVMAddAttributeAtIndex(
+        fn, LLVMAttributeFunctionIndex,
+        LLVMCreateStringAttribute(mc->llctx, "target-features", 15,
+                                  mc->target->features,
+                                  (unsigned)strlen(mc->target->features)));
+}
+
+static bool declare_functions(lower_module_ctx *mc) {
+  const wasm_module *m = mc->m;
+  mc->funcs = calloc(m->func_count ? m->func_count : 1, sizeof *mc->funcs);
+  if (!mc->funcs)
+    return false;
+  char name[256];
+  for (uint32_t i = m->import_func_count; i < m->func_count; i++) {
+    function_symbol(m, i, name, sizeof name);
+    LLVMValueRef fn =
+        LLVMAddFunction(mc->llmod, name, mc->func_types[m->func_types[i]]);
+    /* LLVM renames a clashing internal symbol itself (name.1, ...). */
+    LLVMSetLinkage(fn, LLVMInternalLinkage);
+    set_function_attributes(mc, fn);
+    mc->funcs[i] = fn;
+  }
+  return true;
+}
+
+/* void tramp(ptr code, ptr env, ptr slots): see artifact_format.h. */
+static LLVMValueRef build_trampoline(lower_module_ctx *mc,
+                                     uint32_t type_index) {
+  const wasm_functype *t = &mc->m->types[type_index];
+  LLVMBuilderRef b = mc->builder;
+  LLVMTypeRef params[3] = {mc->t_ptr, mc->t_ptr, mc->t_ptr};
+  LLVMTypeRef fnty = LLVMFunctionType(mc->t_void, params, 3, false);
+  char name[64];
+  snprintf(name, sizeof name, "wasmaot_tramp%u", type_index);
+  LLVMValueRef fn = LLVMAddFunction(mc->llmod, name, fnty);
+  LLVMSetLinkage(fn, LLVMInternalLinkage);
+  set_function_attributes(mc, fn);
+  LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(mc->llctx, fn, ""));
+  LLVMValueRef slots = LLVMGetParam(fn, 2);
+
+  LLVMValueRef *args = malloc((t->param_count + 1) * sizeof *args);
+  if (!args)
+    abort();
+  args[0] = LLVMGetParam(fn, 1);
+  for (uint32_t i = 0; i < t->param_count; i++) {
+    LLVMValueRef off =
+        LLVMConstInt(mc->t_i64, (uint64_t)i * WASMAOT_VALUE_SLOT_SIZE, false);
+    LLVMValueRef p = LLVMBuildInBoundsGEP2(b, mc->t_i8, slots, &off, 1, "");
+    LLVMValueRef v = LLVMBuildLoad2(
+        b, lower_value_type(mc, wasm_functype_params(t)[i]), p, "");
+    LLVMSetAlignment(v, 8);
+    args[i + 1] = v;
+  }
+  LLVMValueRef call =
+      LLVMBuildCall2(b, mc->func_types[type_index], LLVMGetParam(fn, 0), args,
+                     t->param_count + 1, "");
+  free(args);
+  for (uint32_t i = 0; i < t->result_count; i++) {
+    LLVMValueRef v =
+        t->result_count == 1 ? call : LLVMBuildExtractValue(b, call, i, "");
+    LLVMValueRef off =
+        LLVMConstInt(mc->t_i64, (uint64_t)i * WASMAOT_VALUE_SLOT_SIZE, false);
+    LLVMValueRef st = LLVMBuildStore(
+        b, v, LLVMBuildInBoundsGEP2(b, mc->t_i8, slots, &off, 1, ""));
+    LLVMSetAlignment(st, 8);
+  }
+  LLVMBuildRetVoid(b);
+  return fn;
+}
+
+/* int32_t table[n] = { target_i - &table, ... }: position-independent, so
+ * the loader needs no relocation to find functions. */
+static void build_relative_table(lower_module_ctx *mc, const char *name,
+                                 LLVMValueRef *targets, uint32_t n) {
+  LLVMTypeRef arr_ty = LLVMArrayType2(mc->t_i32, n);
+  LLVMValueRef table = LLVMAddGlobal(mc->llmod, arr_ty, name);
+  LLVMValueRef base = LLVMConstPtrToInt(table, mc->t_i64);
+  LLVMValueRef *elems = malloc((n ? n : 1) * sizeof *elems);
+  if (!elems)
+    abort();
+  for (uint32_t i = 0; i < n; i++) {
+    LLVMValueRef addr = LLVMConstPtrToInt(targets[i], mc->t_i64);
+    elems[i] = LLVMConstTrunc(LLVMConstSub(addr, base), mc->t_i32);
+  }
+  LLVMSetInitializer(table, LLVMConstArray2(mc->t_i32, elems, n));
+  free(elems);
+  LLVMSetGlobalConstant(table, true);
+  LLVMSetLinkage(table, LLVMExternalLinkage);
+  LLVMSetVisibility(table, LLVMDefaultVisibility);
+  LLVMSetAlignment(table, 4);
+}
+
+static void build_tables(lower_module_ctx *mc) {
+  const wasm_module *m = mc->m;
+  uint32_t defined = m->func_count - m->import_func_count;
+  build_relative_table(mc, WASMAOT_SYM_FUNC_TABLE,
+                       mc->funcs + m->import_func_count, defined);
+  LLVMValueRef *tramps =
+      malloc((m->type_count ? m->type_count : 1) * sizeof *tramps);
+  if (!tramps)
+    abort();
+  for (uint32_t i = 0; i < m->type_count; i++)
+    tramps[i] = build_trampoline(mc, i);
+  build_relative_table(mc, WASMAOT_SYM_TRAMP_TABLE, tramps, m->type_count);
+  free(tramps);
+}
+
+LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
+                           LLVMContextRef llctx, wasmaot_vmctx_layout *layout,
+                           wasm_error *err) {
+  lower_module_ctx mc = {.m = m, .target = target, .llctx = llctx, .err = err};
+  init_common_types(&mc);
+  lower_compute_vmctx_layout(m, &mc.layout);
+  mc.llmod = LLVMModuleCreateWithNameInContext("wasm", llctx);
+  codegen_configure_module(target, mc.llmod);
+  mc.builder = LLVMCreateBuilderInContext(llctx);
+
+  bool ok = build_func_types(&mc) && declare_functions(&mc);
+  if (!ok)
+    wasm_error_set(err, 0, "out of memory");
+  for (uint32_t i = m->import_func_count; ok && i < m->func_count; i++)
+    ok = lower_function(&mc, i);
+  if (ok)
+    build_tables(&mc);
+
+  LLVMDisposeBuilder(mc.builder);
+  free(mc.func_types);
+  free(mc.funcs);
+  if (!ok) {
+    LLVMDisposeModule(mc.llmod);
+    return NULL;
+  }
+  *layout = mc.layout;
+  return mc.llmod;
+}

@@ -1,0 +1,14 @@
+/* What the user asks the code generator for; plain C, no LLVM types, so
+ * the command line can fill it without LLVM's headers or library. */
+#ifndef WASMAOT_TARGET_OPTIONS_H
+#define WASMAOT_TARGET_OPTIONS_H
+
+typedef struct codegen_target_options {
+  const char *triple;   /* NULL: the host */
+  const char *cpu;      /* NULL: the host CPU, or a portable one for a
+                           foreign target */
+  const char *features; /* extra "+a,-b" on top of the CPU's, or NULL */
+  unsigned opt_level;   /* 0..3 */
+} codegen_target_options;
+
+#endif

@@ -1,0 +1,16 @@
+/* Finding and loading the compiler plug-in (compiler/compiler_plugin.h)
+ * when a command needs to compile. */
+#ifndef WASMAOT_COMPILER_LOAD_H
+#define WASMAOT_COMPILER_LOAD_H
+
+#include <stddef.h>
+
+#include "../compiler/compiler_plugin.h"
+
+/* Looks for libwasmaot-compiler.so in $WASMAOT_COMPILER (a file path),
+ * beside the executable, in its compiler/ subdirectory (the build tree)
+ * and in ../lib/wasmaot/ (an installation). Returns NULL with a message
+ * naming the places searched. The library stays loaded for the process. */
+const wasmaot_compiler_plugin *compiler_load(char *errbuf, size_t errlen);
+
+#endif
