@@ -136,8 +136,9 @@ static void lower_if(lower_func_ctx *f, const wasm_instr *in) {
       calloc(fr->param_count ? fr->param_count : 1, sizeof *fr->if_params);
   if (!fr->if_params)
     abort();
-  memcpy(fr->if_params, f->stack + fr->stack_height,
-         fr->param_count * sizeof *fr->if_params);
+  if (fr->param_count)
+    memcpy(fr->if_params, f->stack + fr->stack_height,
+           fr->param_count * sizeof *fr->if_params);
   LLVMBasicBlockRef then_bb = new_block(f, "then");
   fr->else_bb = new_block(f, "else");
   LLVMValueRef nz = LLVMBuildICmp(mc->builder, LLVMIntNE, cond,
@@ -235,7 +236,8 @@ static void emit_call(lower_func_ctx *f, uint32_t type_index,
   if (!args)
     abort();
   args[0] = env;
-  memcpy(args + 1, f->stack + f->stack_size - n, n * sizeof *args);
+  if (n) /* the stack may still be unallocated (NULL) */
+    memcpy(args + 1, f->stack + f->stack_size - n, n * sizeof *args);
   f->stack_size -= n;
   LLVMValueRef call = LLVMBuildCall2(mc->builder, mc->func_types[type_index],
                                      callee, args, n + 1, "");

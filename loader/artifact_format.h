@@ -95,28 +95,29 @@ typedef struct wasmaot_table_obj {
 /* The fixed header at vmctx offset 0; the module-specific areas follow at
  * the offsets recorded in wasmaot_meta_header.layout. */
 typedef struct wasmaot_vmctx_header {
-  uint8_t *memory0_base;            /* base of memory 0, or NULL */
-  wasmaot_memory_obj *memory0;      /* memory 0 object, or NULL */
-  uintptr_t stack_limit;            /* prologue traps below this address */
-  const void *const *helpers;       /* runtime helper table, see below */
-  void *instance;                   /* the loader's instance object */
+  uint8_t *memory0_base;       /* base of memory 0, or NULL */
+  wasmaot_memory_obj *memory0; /* memory 0 object, or NULL */
+  uintptr_t stack_limit;       /* prologue traps below this address */
+  const void *const *helpers;  /* runtime helper table, see below */
+  void *instance;              /* the loader's instance object */
 } wasmaot_vmctx_header;
 
 /* Runtime helper table: compiled code calls helpers[i](vmctx, ...) with
- * the C calling convention. Signatures (vmctx first, always):
- *   TRAP            void (vmctx, uint32 kind)                 noreturn
- *   MEMORY_GROW     int32 (vmctx, uint32 mem, uint32 delta_pages)
- *   MEMORY_FILL     void (vmctx, uint32 mem, uint32 dst, uint32 val, uint32 n)
- *   MEMORY_COPY     void (vmctx, uint32 dmem, uint32 smem, uint32 dst, uint32 src, uint32 n)
- *   MEMORY_INIT     void (vmctx, uint32 mem, uint32 seg, uint32 dst, uint32 src, uint32 n)
- *   DATA_DROP       void (vmctx, uint32 seg)
- *   TABLE_GROW      int32 (vmctx, uint32 table, void *init, uint32 delta)
- *   TABLE_FILL      void (vmctx, uint32 table, uint32 dst, void *val, uint32 n)
- *   TABLE_COPY      void (vmctx, uint32 dtab, uint32 stab, uint32 dst, uint32 src, uint32 n)
- *   TABLE_INIT      void (vmctx, uint32 table, uint32 seg, uint32 dst, uint32 src, uint32 n)
- *   ELEM_DROP       void (vmctx, uint32 seg)
- *   Libcalls LLVM may emit (memcpy, memset, memmove, floor, ...) are not
- *   here: they are undefined symbols resolved through .rela.dyn. */
+ * the C calling convention, vmctx always first. Signatures, after vmctx
+ * (all integers uint32 unless said otherwise):
+ *   TRAP         (kind) -> void, never returns
+ *   MEMORY_GROW  (mem, delta_pages) -> int32 old pages or -1
+ *   MEMORY_FILL  (mem, dst, val, n)
+ *   MEMORY_COPY  (dst_mem, src_mem, dst, src, n)
+ *   MEMORY_INIT  (mem, seg, dst, src, n)
+ *   DATA_DROP    (seg)
+ *   TABLE_GROW   (table, void *init, delta) -> int32 old size or -1
+ *   TABLE_FILL   (table, dst, void *val, n)
+ *   TABLE_COPY   (dst_table, src_table, dst, src, n)
+ *   TABLE_INIT   (table, seg, dst, src, n)
+ *   ELEM_DROP    (seg)
+ * Libcalls LLVM may emit (memcpy, memset, memmove, floor, ...) are not
+ * here: they are undefined symbols resolved through .rela.dyn. */
 #define WASMAOT_HELPERS(X)                                                     \
   X(TRAP)                                                                      \
   X(MEMORY_GROW)                                                               \
@@ -139,14 +140,14 @@ typedef enum wasmaot_helper_index {
 
 /* Where the module-specific parts of vmctx are, in bytes from vmctx. */
 typedef struct wasmaot_vmctx_layout {
-  uint32_t size;                 /* total vmctx size */
-  uint32_t defined_globals;      /* 16-byte cells, one per defined global */
-  uint32_t imported_globals;     /* pointers to the exporter's 16-byte cell */
-  uint32_t imported_funcs;       /* wasmaot_funcref* per imported function */
-  uint32_t defined_funcrefs;     /* wasmaot_funcref per defined function */
-  uint32_t tables;               /* wasmaot_table_obj* per table */
-  uint32_t memories;             /* wasmaot_memory_obj* per memory */
-  uint32_t type_ids;             /* uint32 canonical id per type index */
+  uint32_t size;             /* total vmctx size */
+  uint32_t defined_globals;  /* 16-byte cells, one per defined global */
+  uint32_t imported_globals; /* pointers to the exporter's 16-byte cell */
+  uint32_t imported_funcs;   /* wasmaot_funcref* per imported function */
+  uint32_t defined_funcrefs; /* wasmaot_funcref per defined function */
+  uint32_t tables;           /* wasmaot_table_obj* per table */
+  uint32_t memories;         /* wasmaot_memory_obj* per memory */
+  uint32_t type_ids;         /* uint32 canonical id per type index */
 } wasmaot_vmctx_layout;
 
 /* Host-to-Wasm trampoline, one per function type:
@@ -157,16 +158,16 @@ typedef struct wasmaot_vmctx_layout {
 #define WASMAOT_VALUE_SLOT_SIZE 16
 
 typedef struct wasmaot_meta_header {
-  char magic[8];               /* WASMAOT_META_MAGIC, no NUL */
-  uint32_t format_version;     /* WASMAOT_FORMAT_VERSION */
-  uint32_t header_size;        /* sizeof(wasmaot_meta_header) */
-  char compiler_version[32];   /* NUL-terminated */
-  char target_triple[64];      /* NUL-terminated */
-  char cpu_name[32];           /* NUL-terminated */
+  char magic[8];                /* WASMAOT_META_MAGIC, no NUL */
+  uint32_t format_version;      /* WASMAOT_FORMAT_VERSION */
+  uint32_t header_size;         /* sizeof(wasmaot_meta_header) */
+  char compiler_version[32];    /* NUL-terminated */
+  char target_triple[64];       /* NUL-terminated */
+  char cpu_name[32];            /* NUL-terminated */
   uint32_t cpu_features_offset; /* NUL-terminated "+a,+b,-c" string */
   uint32_t cpu_features_size;
-  uint8_t wasm_sha256[32];     /* of the original .wasm */
-  uint32_t skeleton_offset;    /* the skeleton module binary */
+  uint8_t wasm_sha256[32];  /* of the original .wasm */
+  uint32_t skeleton_offset; /* the skeleton module binary */
   uint32_t skeleton_size;
   uint32_t defined_func_count;
   uint32_t type_count;

@@ -15,6 +15,8 @@ static int usage(FILE *out) {
           "Commands:\n"
           "  aot-compile FILE.wasm -o FILE.so\n"
           "                          compile to a native shared object\n"
+          "  run [--invoke NAME] FILE.so|FILE.wasm [ARGS...]\n"
+          "                          run a module, or call one of its exports\n"
           "  validate FILE.wasm...   decode and validate WebAssembly modules\n"
           "  help                    show this help\n"
           "  version                 print the version\n"
@@ -31,6 +33,8 @@ int main(int argc, char **argv) {
     return cli_validate(argc - 1, argv + 1);
   if (!strcmp(cmd, "aot-compile"))
     return cli_aot_compile(argc - 1, argv + 1);
+  if (!strcmp(cmd, "run"))
+    return cli_run(argc - 1, argv + 1);
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
     return usage(stdout);
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {

@@ -1,0 +1,288 @@
+/* Does this CPU have what an artifact's code may use?
+ *
+ * The compiler records the LLVM CPU name and feature string it generated
+ * code for. Every "+feature" must be present here; a feature this file
+ * cannot test is refused rather than risking SIGILL. When the feature
+ * string is empty the CPU name alone defines the code, and only the
+ * architecture's baseline levels are known here (x86-64[-v2|-v3|-v4],
+ * generic); a host compile records the host's full feature list, so a
+ * named CPU is checked feature by feature. */
+#include <stdio.h>
+#include <string.h>
+
+#include "runtime.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#elif defined(__aarch64__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
+
+/* What this CPU reports, read once per check: CPUID traps to the
+ * hypervisor in a VM and costs microseconds each time. */
+typedef struct host_cpu host_cpu;
+
+typedef struct feature_probe {
+  const char *name; /* LLVM's spelling */
+  bool (*present)(const host_cpu *cpu, const void *arg);
+  const void *arg;
+} feature_probe;
+
+#if defined(__x86_64__)
+
+/* The CPUID leaves the probes read. */
+static const uint32_t leaves[][2] = {
+    {1, 0}, {7, 0}, {7, 1}, {0xd, 1}, {0x80000001, 0}, {0x80000008, 0},
+};
+#define LEAF_COUNT (sizeof leaves / sizeof *leaves)
+
+struct host_cpu {
+  uint32_t regs[LEAF_COUNT][4]; /* eax, ebx, ecx, edx; zero if absent */
+  uint64_t xcr0;                /* register state the OS saves */
+};
+
+static void read_host_cpu(host_cpu *cpu) {
+  memset(cpu, 0, sizeof *cpu);
+  uint32_t max_basic = __get_cpuid_max(0, NULL);
+  uint32_t max_ext = __get_cpuid_max(0x80000000u, NULL);
+  for (size_t i = 0; i < LEAF_COUNT; i++) {
+    uint32_t leaf = leaves[i][0];
+    if (leaf > (leaf & 0x80000000u ? max_ext : max_basic))
+      continue;
+    uint32_t *r = cpu->regs[i];
+    __cpuid_count(leaf, leaves[i][1], r[0], r[1], r[2], r[3]);
+  }
+  if (cpu->regs[0][2] & (1u << 27)) { /* OSXSAVE */
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    cpu->xcr0 = (uint64_t)hi << 32 | lo;
+  }
+}
+
+/* A CPUID bit: leaf, subleaf, register (0 eax .. 3 edx), bit; plus which
+ * register state the OS must save for it to be usable. */
+typedef struct cpuid_bit {
+  uint32_t leaf, subleaf;
+  uint8_t reg, bit;
+  uint8_t os_state; /* 0 none, 1 AVX (ymm), 2 AVX-512 (zmm, k) */
+} cpuid_bit;
+
+static bool os_saves(const host_cpu *cpu, uint8_t state) {
+  uint64_t need = state == 1 ? 0x6 : state == 2 ? 0xe6 : 0;
+  return (cpu->xcr0 & need) == need;
+}
+
+static bool cpuid_present(const host_cpu *cpu, const void *arg) {
+  const cpuid_bit *b = arg;
+  for (size_t i = 0; i < LEAF_COUNT; i++)
+    if (leaves[i][0] == b->leaf && leaves[i][1] == b->subleaf)
+      return (cpu->regs[i][b->reg] >> b->bit & 1) && os_saves(cpu, b->os_state);
+  return false;
+}
+
+#define EAX 0
+#define EBX 1
+#define ECX 2
+#define EDX 3
+#define X86(name, leaf, sub, reg, bit, os)                                     \
+  {                                                                            \
+    name, cpuid_present, &(const cpuid_bit) {                                  \
+      leaf, sub, reg, bit, os                                                  \
+    }                                                                          \
+  }
+
+static const feature_probe probes[] = {
+    X86("64bit", 0x80000001, 0, EDX, 29, 0),
+    X86("cmov", 1, 0, EDX, 15, 0),
+    X86("cx8", 1, 0, EDX, 8, 0),
+    X86("mmx", 1, 0, EDX, 23, 0),
+    X86("fxsr", 1, 0, EDX, 24, 0),
+    X86("sse", 1, 0, EDX, 25, 0),
+    X86("sse2", 1, 0, EDX, 26, 0),
+    X86("sse3", 1, 0, ECX, 0, 0),
+    X86("pclmul", 1, 0, ECX, 1, 0),
+    X86("ssse3", 1, 0, ECX, 9, 0),
+    X86("fma", 1, 0, ECX, 12, 1),
+    X86("cx16", 1, 0, ECX, 13, 0),
+    X86("sse4.1", 1, 0, ECX, 19, 0),
+    X86("sse4.2", 1, 0, ECX, 20, 0),
+    X86("crc32", 1, 0, ECX, 20, 0),
+    X86("movbe", 1, 0, ECX, 22, 0),
+    X86("popcnt", 1, 0, ECX, 23, 0),
+    X86("aes", 1, 0, ECX, 25, 0),
+    X86("xsave", 1, 0, ECX, 26, 0),
+    X86("avx", 1, 0, ECX, 28, 1),
+    X86("f16c", 1, 0, ECX, 29, 1),
+    X86("rdrnd", 1, 0, ECX, 30, 0),
+    X86("fsgsbase", 7, 0, EBX, 0, 0),
+    X86("sgx", 7, 0, EBX, 2, 0),
+    X86("bmi", 7, 0, EBX, 3, 0),
+    X86("avx2", 7, 0, EBX, 5, 1),
+    X86("bmi2", 7, 0, EBX, 8, 0),
+    X86("invpcid", 7, 0, EBX, 10, 0),
+    X86("rtm", 7, 0, EBX, 11, 0),
+    X86("avx512f", 7, 0, EBX, 16, 2),
+    X86("evex512", 7, 0, EBX, 16, 2),
+    X86("avx512dq", 7, 0, EBX, 17, 2),
+    X86("rdseed", 7, 0, EBX, 18, 0),
+    X86("adx", 7, 0, EBX, 19, 0),
+    X86("avx512ifma", 7, 0, EBX, 21, 2),
+    X86("clflushopt", 7, 0, EBX, 23, 0),
+    X86("clwb", 7, 0, EBX, 24, 0),
+    X86("avx512cd", 7, 0, EBX, 28, 2),
+    X86("sha", 7, 0, EBX, 29, 0),
+    X86("avx512bw", 7, 0, EBX, 30, 2),
+    X86("avx512vl", 7, 0, EBX, 31, 2),
+    X86("prefetchwt1", 7, 0, ECX, 0, 0),
+    X86("avx512vbmi", 7, 0, ECX, 1, 2),
+    X86("pku", 7, 0, ECX, 4, 0), /* OSPKE: enabled by the OS */
+    X86("waitpkg", 7, 0, ECX, 5, 0),
+    X86("avx512vbmi2", 7, 0, ECX, 6, 2),
+    X86("shstk", 7, 0, ECX, 7, 0),
+    X86("gfni", 7, 0, ECX, 8, 0),
+    X86("vaes", 7, 0, ECX, 9, 1),
+    X86("vpclmulqdq", 7, 0, ECX, 10, 1),
+    X86("avx512vnni", 7, 0, ECX, 11, 2),
+    X86("avx512bitalg", 7, 0, ECX, 12, 2),
+    X86("avx512vpopcntdq", 7, 0, ECX, 14, 2),
+    X86("rdpid", 7, 0, ECX, 22, 0),
+    X86("cldemote", 7, 0, ECX, 25, 0),
+    X86("movdiri", 7, 0, ECX, 27, 0),
+    X86("movdir64b", 7, 0, ECX, 28, 0),
+    X86("enqcmd", 7, 0, ECX, 29, 0),
+    X86("uintr", 7, 0, EDX, 5, 0),
+    X86("avx512vp2intersect", 7, 0, EDX, 8, 2),
+    X86("serialize", 7, 0, EDX, 14, 0),
+    X86("tsxldtrk", 7, 0, EDX, 16, 0),
+    X86("pconfig", 7, 0, EDX, 18, 0),
+    X86("avx512fp16", 7, 0, EDX, 23, 2),
+    X86("avxvnni", 7, 1, EAX, 4, 1),
+    X86("avx512bf16", 7, 1, EAX, 5, 2),
+    X86("cmpccxadd", 7, 1, EAX, 7, 0),
+    X86("hreset", 7, 1, EAX, 22, 0),
+    X86("avxifma", 7, 1, EAX, 23, 1),
+    X86("xsaveopt", 0xd, 1, EAX, 0, 0),
+    X86("xsavec", 0xd, 1, EAX, 1, 0),
+    X86("xsaves", 0xd, 1, EAX, 3, 0),
+    X86("sahf", 0x80000001, 0, ECX, 0, 0),
+    X86("lzcnt", 0x80000001, 0, ECX, 5, 0),
+    X86("sse4a", 0x80000001, 0, ECX, 6, 0),
+    X86("prfchw", 0x80000001, 0, ECX, 8, 0),
+    X86("xop", 0x80000001, 0, ECX, 11, 1),
+    X86("lwp", 0x80000001, 0, ECX, 15, 0),
+    X86("fma4", 0x80000001, 0, ECX, 16, 1),
+    X86("tbm", 0x80000001, 0, ECX, 21, 0),
+    X86("mwaitx", 0x80000001, 0, ECX, 29, 0),
+    X86("clzero", 0x80000008, 0, EBX, 0, 0),
+    X86("rdpru", 0x80000008, 0, EBX, 4, 0),
+    X86("wbnoinvd", 0x80000008, 0, EBX, 9, 0),
+};
+
+/* The x86-64 psABI micro-architecture levels, cumulative. */
+static const char *const baseline_cpus[][2] = {
+    {"generic", ""},
+    {"x86-64", ""},
+    {"x86-64-v2", "cx16,sahf,popcnt,sse3,sse4.1,sse4.2,ssse3"},
+    {"x86-64-v3", "cx16,sahf,popcnt,sse3,sse4.1,sse4.2,ssse3,avx,avx2,bmi,"
+                  "bmi2,f16c,fma,lzcnt,movbe,xsave"},
+    {"x86-64-v4", "cx16,sahf,popcnt,sse3,sse4.1,sse4.2,ssse3,avx,avx2,bmi,"
+                  "bmi2,f16c,fma,lzcnt,movbe,xsave,avx512f,avx512bw,avx512cd,"
+                  "avx512dq,avx512vl"},
+};
+
+#elif defined(__aarch64__)
+
+struct host_cpu {
+  unsigned long hwcap;
+};
+
+static void read_host_cpu(host_cpu *cpu) {
+  cpu->hwcap = getauxval(AT_HWCAP);
+}
+
+static bool hwcap_present(const host_cpu *cpu, const void *arg) {
+  const unsigned long *bit = arg;
+  return (cpu->hwcap & *bit) != 0;
+}
+
+#define ARM(name, bit)                                                         \
+  {                                                                            \
+    name, hwcap_present, &(const unsigned long) {                              \
+      bit                                                                      \
+    }                                                                          \
+  }
+
+static const feature_probe probes[] = {
+    ARM("fp-armv8", HWCAP_FP),      ARM("neon", HWCAP_ASIMD),
+    ARM("aes", HWCAP_AES),          ARM("sha2", HWCAP_SHA2),
+    ARM("crc", HWCAP_CRC32),        ARM("lse", HWCAP_ATOMICS),
+    ARM("fullfp16", HWCAP_FPHP),    ARM("rdm", HWCAP_ASIMDRDM),
+    ARM("rcpc", HWCAP_LRCPC),       ARM("dotprod", HWCAP_ASIMDDP),
+    ARM("sha3", HWCAP_SHA3),        ARM("sm4", HWCAP_SM4),
+    ARM("fp16fml", HWCAP_ASIMDFHM), ARM("sve", HWCAP_SVE),
+    ARM("jsconv", HWCAP_JSCVT),     ARM("complxnum", HWCAP_FCMA),
+};
+
+static const char *const baseline_cpus[][2] = {
+    {"generic", ""},
+};
+
+#endif
+
+static const feature_probe *find_probe(const char *name, size_t len) {
+  for (size_t i = 0; i < sizeof probes / sizeof *probes; i++)
+    if (strlen(probes[i].name) == len && !strncmp(probes[i].name, name, len))
+      return &probes[i];
+  return NULL;
+}
+
+/* Checks each required feature of a comma-separated list; entries may
+ * carry a '+' (required) or '-' (not used, nothing to check). */
+static bool check_feature_list(const host_cpu *cpu, const char *list, char *err,
+                               size_t errlen) {
+  for (const char *p = list; *p;) {
+    size_t len = strcspn(p, ",");
+    bool required = p[0] != '-';
+    const char *name = p + (p[0] == '+' || p[0] == '-');
+    size_t name_len = len - (size_t)(name - p);
+    if (required && name_len > 0) {
+      const feature_probe *probe = find_probe(name, name_len);
+      if (!probe)
+        return rt_fail(err, errlen,
+                       "artifact needs CPU feature '%.*s', which this runtime "
+                       "cannot check: compile it with --cpu for a baseline",
+                       (int)name_len, name);
+      if (!probe->present(cpu, probe->arg))
+        return rt_fail(err, errlen,
+                       "artifact needs CPU feature '%.*s', which this CPU "
+                       "does not have: compile it on or for this machine",
+                       (int)name_len, name);
+    }
+    p += len + (p[len] == ',');
+  }
+  return true;
+}
+
+bool rt_check_cpu(const char *cpu_name, const char *features, char *err,
+                  size_t errlen) {
+  host_cpu cpu;
+  read_host_cpu(&cpu);
+  bool baseline = false;
+  for (size_t i = 0; i < sizeof baseline_cpus / sizeof *baseline_cpus; i++) {
+    if (strcmp(cpu_name, baseline_cpus[i][0]) != 0)
+      continue;
+    if (!check_feature_list(&cpu, baseline_cpus[i][1], err, errlen))
+      return false;
+    baseline = true;
+  }
+  if (features[0])
+    return check_feature_list(&cpu, features, err, errlen);
+  if (baseline)
+    return true;
+  return rt_fail(err, errlen,
+                 "artifact is compiled for CPU '%s' without a feature list, "
+                 "which this runtime cannot check: compile it for the host "
+                 "or a baseline --cpu",
+                 cpu_name);
+}

@@ -1,0 +1,56 @@
+/* The engine: what instances of one embedding share. */
+#include <stdlib.h>
+
+#include "runtime.h"
+
+wasmaot_engine *wasmaot_engine_new(void) {
+  wasmaot_engine *e = calloc(1, sizeof *e);
+  if (!e)
+    return NULL;
+  bool sigs = rt_signatures_init(&e->signatures);
+  bool code = sigs && addr_range_set_init(&e->code);
+  bool res = code && addr_range_set_init(&e->reservations);
+  bool orphans = res && pthread_mutex_init(&e->orphans_lock, NULL) == 0;
+  if (orphans)
+    return e;
+  if (res)
+    addr_range_set_destroy(&e->reservations);
+  if (code)
+    addr_range_set_destroy(&e->code);
+  if (sigs)
+    rt_signatures_destroy(&e->signatures);
+  free(e);
+  return NULL;
+}
+
+void rt_engine_adopt_orphan(wasmaot_engine *e, wasmaot_instance *inst) {
+  pthread_mutex_lock(&e->orphans_lock);
+  if (e->orphan_count == e->orphan_cap) {
+    size_t cap = e->orphan_cap ? 2 * e->orphan_cap : 8;
+    wasmaot_instance **p = realloc(e->orphans, cap * sizeof *p);
+    if (!p) {
+      /* Leaking it is the safe choice: tables may point into it. */
+      pthread_mutex_unlock(&e->orphans_lock);
+      return;
+    }
+    e->orphans = p;
+    e->orphan_cap = cap;
+  }
+  e->orphans[e->orphan_count++] = inst;
+  pthread_mutex_unlock(&e->orphans_lock);
+}
+
+void wasmaot_engine_free(wasmaot_engine *e) {
+  if (!e)
+    return;
+  /* Orphans may import from each other; releasing each drops its own
+   * reference and the last one frees. */
+  for (size_t i = 0; i < e->orphan_count; i++)
+    rt_instance_release(e->orphans[i]);
+  free(e->orphans);
+  pthread_mutex_destroy(&e->orphans_lock);
+  addr_range_set_destroy(&e->reservations);
+  addr_range_set_destroy(&e->code);
+  rt_signatures_destroy(&e->signatures);
+  free(e);
+}

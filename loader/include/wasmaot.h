@@ -1,0 +1,275 @@
+/* wasmaot: the embedding API of the runtime (the loader library).
+ *
+ * Load an artifact produced by `wasmaot aot-compile`, instantiate it with
+ * imports the host resolves, and call its exports. The runtime never links
+ * LLVM.
+ *
+ * Objects and lifetimes:
+ *   wasmaot_engine    the shared context: canonical signatures (so
+ *                     call_indirect works across instances), the code and
+ *                     memory ranges the trap handler consults. Everything
+ *                     below belongs to one engine; objects of two engines
+ *                     never link. Free it last.
+ *   wasmaot_module    a loaded artifact. Freeing it drops the caller's
+ *                     reference; the mapping stays while instances use it.
+ *   wasmaot_instance  an instantiated module. Freeing it drops the caller's
+ *                     reference; it stays alive while other instances
+ *                     import its functions or globals.
+ *   wasmaot_func, wasmaot_memory, wasmaot_table, wasmaot_global
+ *                     extern values. Those created by the host (`_new`)
+ *                     are reference-counted: `_free` drops the host's
+ *                     reference, instances that import one keep it alive.
+ *                     Those returned by wasmaot_instance_export() are
+ *                     borrowed from the instance.
+ *   A function reference stored into a table of another instance is not
+ *   tracked: keep its instance alive as long as the table may be used.
+ *
+ * Threads: different instances may run on different threads at the same
+ * time. One instance, and the instances it imports from, must be used by
+ * one thread at a time (their stack limit is the running thread's).
+ *
+ * Traps: a trap unwinds (siglongjmp) to the innermost wasmaot_call() or
+ * wasmaot_instantiate() on the thread, which returns it in a wasmaot_trap.
+ * The process and other instances keep working. Out-of-bounds memory
+ * accesses are caught by a SIGSEGV/SIGBUS handler installed on the first
+ * call into Wasm; faults that are not Wasm traps go to the handler that
+ * was installed before it (or the default action). A host that installs
+ * its own SIGSEGV/SIGBUS handler later must chain to the previous one.
+ * Under AddressSanitizer nothing needs setting: ASan's handler is in place
+ * before ours and receives the faults that are not traps. */
+#ifndef WASMAOT_H
+#define WASMAOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../artifact_format.h" /* wasmaot_trap_kind */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wasmaot_engine wasmaot_engine;
+typedef struct wasmaot_module wasmaot_module;
+typedef struct wasmaot_instance wasmaot_instance;
+typedef struct wasmaot_func wasmaot_func;
+typedef struct wasmaot_memory wasmaot_memory;
+typedef struct wasmaot_table wasmaot_table;
+typedef struct wasmaot_global wasmaot_global;
+
+/* ---- Values ------------------------------------------------------------ */
+
+typedef enum wasmaot_valkind {
+  WASMAOT_I32,
+  WASMAOT_I64,
+  WASMAOT_F32,
+  WASMAOT_F64,
+  WASMAOT_V128,
+  WASMAOT_FUNCREF,
+  WASMAOT_EXTERNREF,
+} wasmaot_valkind;
+
+/* A typed value. References are pointers and NULL is ref.null: a funcref
+ * is the runtime's function reference (compare them for identity; see
+ * wasmaot_func_ref()); an externref is whatever non-NULL pointer the host
+ * passed in. */
+typedef struct wasmaot_val {
+  wasmaot_valkind kind;
+  union {
+    int32_t i32;
+    int64_t i64;
+    float f32;
+    double f64;
+    uint8_t v128[16];
+    void *ref;
+  } of;
+} wasmaot_val;
+
+/* "i32", "funcref", ... */
+const char *wasmaot_valkind_name(wasmaot_valkind kind);
+
+/* ---- Traps -------------------------------------------------------------- */
+
+typedef struct wasmaot_trap {
+  wasmaot_trap_kind kind; /* WASMAOT_TRAP_NONE when there was no trap */
+  /* The Wasm function the trap happened in, from the name section or
+   * "func<index>"; empty when unknown (e.g. a host function trapped). */
+  char func_name[128];
+  /* The spec's text for the kind ("integer divide by zero", ...), or the
+   * host's message for WASMAOT_TRAP_HOST. */
+  char message[256];
+} wasmaot_trap;
+
+/* The spec's text for a trap kind. */
+const char *wasmaot_trap_kind_message(wasmaot_trap_kind kind);
+
+/* Called from a host function: abandons the Wasm code that called it and
+ * makes the innermost wasmaot_call()/wasmaot_instantiate() of this thread
+ * return a trap of kind WASMAOT_TRAP_HOST with `message`. The host
+ * function's own C frames are skipped (longjmp), so release what it holds
+ * first. Must not be called outside a Wasm call (aborts). */
+#ifdef __cplusplus
+[[noreturn]]
+#else
+_Noreturn
+#endif
+void wasmaot_trap_raise(const char *message);
+
+/* ---- Engine ------------------------------------------------------------ */
+
+/* The runtime's version. It loads only artifacts written by the compiler
+ * of the same version. */
+const char *wasmaot_version(void);
+
+wasmaot_engine *wasmaot_engine_new(void);
+/* Frees the engine. Every module, instance and host object of it must be
+ * freed first, except instances kept alive by failed instantiations (a
+ * trapping instantiation may have written references to its functions into
+ * shared tables), which go with the engine. */
+void wasmaot_engine_free(wasmaot_engine *engine);
+
+/* ---- Modules ----------------------------------------------------------- */
+
+/* Maps the artifact at `path` and checks it can run here: the checksum,
+ * metadata magic and format version, compiler version, target triple and
+ * the CPU features it needs. NULL with a one-line reason in err. */
+wasmaot_module *wasmaot_module_load(wasmaot_engine *engine, const char *path,
+                                    char *err, size_t errlen);
+void wasmaot_module_free(wasmaot_module *module);
+
+/* ---- Extern values ------------------------------------------------------ */
+
+typedef enum wasmaot_extern_kind {
+  WASMAOT_EXTERN_FUNC = 0, /* the binary format's import/export kinds */
+  WASMAOT_EXTERN_TABLE = 1,
+  WASMAOT_EXTERN_MEMORY = 2,
+  WASMAOT_EXTERN_GLOBAL = 3,
+} wasmaot_extern_kind;
+
+typedef struct wasmaot_extern {
+  wasmaot_extern_kind kind;
+  union {
+    wasmaot_func *func;
+    wasmaot_table *table;
+    wasmaot_memory *memory;
+    wasmaot_global *global;
+  } of;
+} wasmaot_extern;
+
+/* ---- Instances --------------------------------------------------------- */
+
+/* One import of the module being instantiated. Names are UTF-8 and not
+ * NUL-terminated (they may contain NUL). */
+typedef struct wasmaot_import_ref {
+  const char *module;
+  size_t module_len;
+  const char *name;
+  size_t name_len;
+  wasmaot_extern_kind kind;
+} wasmaot_import_ref;
+
+/* Supplies the value of one import; false if the host has none. The
+ * runtime checks the kind and type itself. */
+typedef bool (*wasmaot_resolver)(void *ctx, const wasmaot_import_ref *import,
+                                 wasmaot_extern *out);
+
+/* Instantiates `module`: resolves and type-checks the imports, initialises
+ * globals, tables and memories, applies the active element and data
+ * segments, runs the start function.
+ *   - Link error (unknown import "m"."f", incompatible import type for
+ *     "m"."f") or a resource failure: NULL, reason in err,
+ *     trap->kind == WASMAOT_TRAP_NONE.
+ *   - A trap (segment out of bounds, or in the start function): NULL,
+ *     trap->kind set, err holds the trap message. Writes made before the
+ *     trap stay visible in imported tables and memories, as the spec says.
+ * `trap` may be NULL. */
+wasmaot_instance *wasmaot_instantiate(wasmaot_module *module,
+                                      wasmaot_resolver resolver, void *ctx,
+                                      wasmaot_trap *trap, char *err,
+                                      size_t errlen);
+void wasmaot_instance_free(wasmaot_instance *instance);
+
+/* Looks up an export by name. The object is borrowed from the instance.
+ * Passing it to another instance's resolver shares it (not a copy). */
+bool wasmaot_instance_export(wasmaot_instance *instance, const char *name,
+                             size_t name_len, wasmaot_extern *out);
+
+/* ---- Functions --------------------------------------------------------- */
+
+/* A host function. Compiled code calls it with the C calling convention as
+ *     result code(void *env, param0, param1, ...)
+ * with i32 -> int32_t, i64 -> int64_t, f32 -> float, f64 -> double,
+ * references -> void *. At most one result (C cannot return the runtime's
+ * multi-value aggregates); v128 is not supported. NULL if the signature
+ * cannot be expressed. */
+wasmaot_func *wasmaot_func_new(wasmaot_engine *engine,
+                               const wasmaot_valkind *params,
+                               uint32_t param_count,
+                               const wasmaot_valkind *results,
+                               uint32_t result_count, void *code, void *env);
+void wasmaot_func_free(wasmaot_func *func);
+
+/* The signature: pointers into the engine, valid while it lives. */
+void wasmaot_func_signature(const wasmaot_func *func,
+                            const wasmaot_valkind **params,
+                            uint32_t *param_count,
+                            const wasmaot_valkind **results,
+                            uint32_t *result_count);
+
+/* Calls `func` (an export of an instance, or an import re-exported) with
+ * typed arguments. True on success with the results written; false on a
+ * trap (described in *trap) or when the arguments do not match the
+ * signature (trap->kind NONE, message says why). Host functions created
+ * with wasmaot_func_new() cannot be called through here: call them
+ * directly. */
+bool wasmaot_call(wasmaot_func *func, const wasmaot_val *args, size_t nargs,
+                  wasmaot_val *results, size_t nresults, wasmaot_trap *trap);
+
+/* The function reference (a funcref value) of `func`. */
+void *wasmaot_func_ref(const wasmaot_func *func);
+
+/* ---- Memories ---------------------------------------------------------- */
+
+/* A linear memory of `min_pages` 64 KiB pages that may grow to
+ * `max_pages` (has_max) or 65536. Its address space is reserved up front,
+ * so wasmaot_memory_data() never changes. */
+wasmaot_memory *wasmaot_memory_new(wasmaot_engine *engine, uint32_t min_pages,
+                                   bool has_max, uint32_t max_pages);
+void wasmaot_memory_free(wasmaot_memory *memory);
+uint8_t *wasmaot_memory_data(const wasmaot_memory *memory);
+/* Current size in bytes. */
+uint64_t wasmaot_memory_size(const wasmaot_memory *memory);
+/* Grows by `delta_pages`; returns the old size in pages, or -1 (beyond the
+ * maximum or out of memory). */
+int64_t wasmaot_memory_grow(wasmaot_memory *memory, uint32_t delta_pages);
+
+/* ---- Tables ------------------------------------------------------------ */
+
+/* A table of WASMAOT_FUNCREF or WASMAOT_EXTERNREF elements, initially
+ * NULL. */
+wasmaot_table *wasmaot_table_new(wasmaot_engine *engine,
+                                 wasmaot_valkind elem_kind, uint32_t min,
+                                 bool has_max, uint32_t max);
+void wasmaot_table_free(wasmaot_table *table);
+uint32_t wasmaot_table_size(const wasmaot_table *table);
+/* False when index is out of bounds (or the value kind is wrong). */
+bool wasmaot_table_get(const wasmaot_table *table, uint32_t index,
+                       wasmaot_val *out);
+bool wasmaot_table_set(wasmaot_table *table, uint32_t index,
+                       const wasmaot_val *value);
+
+/* ---- Globals ----------------------------------------------------------- */
+
+wasmaot_global *wasmaot_global_new(wasmaot_engine *engine, bool is_mutable,
+                                   const wasmaot_val *init);
+void wasmaot_global_free(wasmaot_global *global);
+void wasmaot_global_get(const wasmaot_global *global, wasmaot_val *out);
+/* False if the global is immutable or the kind differs. */
+bool wasmaot_global_set(wasmaot_global *global, const wasmaot_val *value);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

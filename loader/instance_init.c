@@ -1,0 +1,139 @@
+/* The initialising steps of instantiation, in the spec's order: globals
+ * from their constant expressions, element and data segments (active ones
+ * applied and dropped, declarative ones dropped, passive ones kept for
+ * table.init/memory.init), then the start function. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime.h"
+
+/* Evaluates a Wasm 2.0 constant expression into a 16-byte cell. */
+static void eval_const(wasmaot_instance *inst, const wasm_const_expr *e,
+                       uint8_t cell[16]) {
+  memset(cell, 0, 16);
+  switch (e->kind) {
+  case WASM_CONST_I32:
+    memcpy(cell, &e->value.i32, 4);
+    break;
+  case WASM_CONST_F32:
+    memcpy(cell, &e->value.f32_bits, 4);
+    break;
+  case WASM_CONST_I64:
+    memcpy(cell, &e->value.i64, 8);
+    break;
+  case WASM_CONST_F64:
+    memcpy(cell, &e->value.f64_bits, 8);
+    break;
+  case WASM_CONST_V128:
+    memcpy(cell, e->value.v128, 16);
+    break;
+  case WASM_CONST_REF_NULL:
+    break;
+  case WASM_CONST_REF_FUNC: {
+    void *ref = rt_instance_funcref(inst, e->value.index);
+    memcpy(cell, &ref, sizeof ref);
+    break;
+  }
+  case WASM_CONST_GLOBAL_GET:
+    memcpy(cell, rt_instance_global_cell(inst, e->value.index), 16);
+    break;
+  }
+}
+
+static uint32_t eval_i32(wasmaot_instance *inst, const wasm_const_expr *e) {
+  uint8_t cell[16];
+  uint32_t v;
+  eval_const(inst, e, cell);
+  memcpy(&v, cell, 4);
+  return v;
+}
+
+static void *eval_ref(wasmaot_instance *inst, const wasm_const_expr *e) {
+  uint8_t cell[16];
+  void *v;
+  eval_const(inst, e, cell);
+  memcpy(&v, cell, sizeof v);
+  return v;
+}
+
+void rt_instance_init_globals(wasmaot_instance *inst) {
+  const wasm_module *w = inst->wasm;
+  for (uint32_t i = w->import_global_count; i < w->global_count; i++)
+    eval_const(inst, &w->globals[i].init, rt_instance_global_cell(inst, i));
+}
+
+bool rt_instance_prepare_segments(wasmaot_instance *inst, char *err,
+                                  size_t errlen) {
+  const wasm_module *w = inst->wasm;
+  for (uint32_t i = 0; i < w->data_segment_count; i++) {
+    const wasm_data_segment *d = &w->data_segments[i];
+    inst->data[i] = (rt_data_segment){w->bytes + d->data_offset, d->size};
+  }
+  for (uint32_t i = 0; i < w->elem_count; i++) {
+    const wasm_elem_segment *s = &w->elems[i];
+    void **items = calloc(s->item_count ? s->item_count : 1, sizeof *items);
+    if (!items)
+      return rt_fail(err, errlen, "out of memory");
+    for (uint32_t k = 0; k < s->item_count; k++)
+      items[k] = eval_ref(inst, &s->items[k]);
+    inst->elems[i] = (rt_elem_segment){items, s->item_count};
+  }
+  return true;
+}
+
+static bool report_trap(wasmaot_trap *trap, wasmaot_trap_kind kind) {
+  rt_trap_clear(trap);
+  trap->kind = kind;
+  snprintf(trap->message, sizeof trap->message, "%s",
+           wasmaot_trap_kind_message(kind));
+  return false;
+}
+
+static bool apply_elem_segments(wasmaot_instance *inst, wasmaot_trap *trap) {
+  const wasm_module *w = inst->wasm;
+  for (uint32_t i = 0; i < w->elem_count; i++) {
+    const wasm_elem_segment *s = &w->elems[i];
+    if (s->mode == WASM_SEGMENT_PASSIVE)
+      continue;
+    if (s->mode == WASM_SEGMENT_ACTIVE) {
+      wasmaot_trap_kind kind =
+          rt_table_init(inst, s->table_index, i, eval_i32(inst, &s->offset), 0,
+                        s->item_count);
+      if (kind != WASMAOT_TRAP_NONE)
+        return report_trap(trap, kind);
+    }
+    inst->elems[i].count = 0; /* elem.drop */
+  }
+  return true;
+}
+
+static bool apply_data_segments(wasmaot_instance *inst, wasmaot_trap *trap) {
+  const wasm_module *w = inst->wasm;
+  for (uint32_t i = 0; i < w->data_segment_count; i++) {
+    const wasm_data_segment *d = &w->data_segments[i];
+    if (d->mode != WASM_SEGMENT_ACTIVE)
+      continue;
+    wasmaot_trap_kind kind = rt_memory_init(
+        inst, d->memory_index, i, eval_i32(inst, &d->offset), 0, d->size);
+    if (kind != WASMAOT_TRAP_NONE)
+      return report_trap(trap, kind);
+    inst->data[i] = (rt_data_segment){NULL, 0}; /* data.drop */
+  }
+  return true;
+}
+
+static bool run_start(wasmaot_instance *inst, wasmaot_trap *trap) {
+  const wasm_module *w = inst->wasm;
+  if (!w->has_start)
+    return true;
+  wasmaot_funcref *ref = rt_instance_funcref(inst, w->start_func);
+  rt_trampoline tramp = inst->module->trampolines[w->func_types[w->start_func]];
+  uint64_t slots[2] = {0, 0}; /* start takes and returns nothing */
+  return rt_invoke(inst->engine, inst, tramp, ref->code, ref->env, slots, trap);
+}
+
+bool rt_instance_run_initialisers(wasmaot_instance *inst, wasmaot_trap *trap) {
+  return apply_elem_segments(inst, trap) && apply_data_segments(inst, trap) &&
+         run_start(inst, trap);
+}

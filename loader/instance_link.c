@@ -1,0 +1,175 @@
+/* Import resolution: ask the host's resolver for each import, check it
+ * against the import's type as the spec's import matching says, and wire
+ * it into the index spaces and vmctx. Imported objects are shared, never
+ * copied: vmctx points at the exporter's funcref, global cell, memory and
+ * table objects. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime.h"
+
+typedef struct link_error {
+  char *buf;
+  size_t len;
+  const wasm_import *import;
+} link_error;
+
+static bool unknown_import(const link_error *e) {
+  const wasm_import *im = e->import;
+  return rt_fail(e->buf, e->len, "unknown import \"%.*s\".\"%.*s\"",
+                 (int)im->module.len, im->module.data, (int)im->field.len,
+                 im->field.data);
+}
+
+static bool incompatible_import(const link_error *e, const char *why) {
+  const wasm_import *im = e->import;
+  return rt_fail(e->buf, e->len,
+                 "incompatible import type for \"%.*s\".\"%.*s\": %s",
+                 (int)im->module.len, im->module.data, (int)im->field.len,
+                 im->field.data, why);
+}
+
+/* Limits {min, max} of an existing object match the imported limits when
+ * they are at least as large and at most as permissive. */
+static bool limits_match(uint64_t actual_min, bool actual_has_max,
+                         uint64_t actual_max, const wasm_limits *expected) {
+  if (actual_min < expected->min)
+    return false;
+  if (!expected->has_max)
+    return true;
+  return actual_has_max && actual_max <= expected->max;
+}
+
+static void append_unique(wasmaot_instance *inst, wasmaot_instance *other) {
+  for (size_t i = 0; i < inst->linked_count; i++)
+    if (inst->linked[i] == other)
+      return;
+  inst->linked[inst->linked_count++] = other;
+}
+
+/* Remembers the instance behind an imported function or global, and what
+ * it calls, so calls can set all their stack limits (call.c). */
+static bool add_linked(wasmaot_instance *inst, wasmaot_instance *other) {
+  if (!other)
+    return true;
+  size_t n = inst->linked_count + 1 + other->linked_count;
+  wasmaot_instance **p = realloc(inst->linked, n * sizeof *p);
+  if (!p)
+    return false;
+  inst->linked = p;
+  append_unique(inst, other);
+  for (size_t i = 0; i < other->linked_count; i++)
+    append_unique(inst, other->linked[i]);
+  return true;
+}
+
+static bool link_func(wasmaot_instance *inst, uint32_t index, wasmaot_func *f,
+                      const link_error *e) {
+  const rt_signature *want =
+      inst->module->signatures[e->import->desc.func_type];
+  if (f->signature != want)
+    return incompatible_import(e, "function signature differs");
+  if (!add_linked(inst, f->owner))
+    return rt_fail(e->buf, e->len, "out of memory");
+  rt_func_retain(f);
+  inst->imported_funcs[index] = f;
+  *(wasmaot_funcref **)(inst->vmctx +
+                        inst->module->meta->layout.imported_funcs +
+                        8 * (size_t)index) = f->ref;
+  return true;
+}
+
+static bool link_global(wasmaot_instance *inst, uint32_t index,
+                        wasmaot_global *g, const link_error *e) {
+  const wasm_globaltype *want = &e->import->desc.global;
+  if (g->type != want->type)
+    return incompatible_import(e, "global value type differs");
+  if (g->is_mutable != want->is_mutable)
+    return incompatible_import(e, "global mutability differs");
+  if (!add_linked(inst, g->owner))
+    return rt_fail(e->buf, e->len, "out of memory");
+  rt_global_retain(g);
+  inst->imported_globals[index] = g;
+  *(void **)(inst->vmctx + inst->module->meta->layout.imported_globals +
+             8 * (size_t)index) = g->cell;
+  return true;
+}
+
+static bool link_memory(wasmaot_instance *inst, uint32_t index,
+                        wasmaot_memory *m, const link_error *e) {
+  if (m->engine != inst->engine)
+    return incompatible_import(e, "memory of another engine");
+  if (!limits_match(rt_memory_pages(m), m->has_max, m->max_pages,
+                    &e->import->desc.memory.limits))
+    return incompatible_import(e, "memory limits do not match");
+  rt_memory_retain(m);
+  inst->memories[index] = m;
+  return true;
+}
+
+static bool link_table(wasmaot_instance *inst, uint32_t index, wasmaot_table *t,
+                       const link_error *e) {
+  const wasm_tabletype *want = &e->import->desc.table;
+  if (t->engine != inst->engine)
+    return incompatible_import(e, "table of another engine");
+  if (t->elem_type != want->elem_type)
+    return incompatible_import(e, "table element type differs");
+  if (!limits_match(t->obj.size, t->has_max, t->max, &want->limits))
+    return incompatible_import(e, "table limits do not match");
+  rt_table_retain(t);
+  inst->tables[index] = t;
+  return true;
+}
+
+/* The position of an import within its kind's index space. */
+typedef struct import_counters {
+  uint32_t funcs, tables, memories, globals;
+} import_counters;
+
+static bool link_one(wasmaot_instance *inst, const wasmaot_extern *v,
+                     import_counters *n, const link_error *e) {
+  switch (e->import->kind) {
+  case WASM_EXTERN_FUNC:
+    return link_func(inst, n->funcs++, v->of.func, e);
+  case WASM_EXTERN_TABLE:
+    return link_table(inst, n->tables++, v->of.table, e);
+  case WASM_EXTERN_MEMORY:
+    return link_memory(inst, n->memories++, v->of.memory, e);
+  case WASM_EXTERN_GLOBAL:
+    return link_global(inst, n->globals++, v->of.global, e);
+  }
+  return incompatible_import(e, "unknown kind");
+}
+
+static const char *kind_name(wasm_extern_kind k) {
+  static const char *const names[] = {"function", "table", "memory", "global"};
+  return (unsigned)k < 4 ? names[k] : "?";
+}
+
+bool rt_instance_link(wasmaot_instance *inst, wasmaot_resolver resolver,
+                      void *ctx, char *err, size_t errlen) {
+  import_counters counters = {0};
+  for (uint32_t i = 0; i < inst->wasm->import_count; i++) {
+    const wasm_import *im = &inst->wasm->imports[i];
+    link_error e = {err, errlen, im};
+    wasmaot_import_ref ref = {.module = im->module.data,
+                              .module_len = im->module.len,
+                              .name = im->field.data,
+                              .name_len = im->field.len,
+                              .kind = (wasmaot_extern_kind)im->kind};
+    wasmaot_extern value;
+    memset(&value, 0, sizeof value);
+    if (!resolver || !resolver(ctx, &ref, &value) || !value.of.func)
+      return unknown_import(&e);
+    if ((wasm_extern_kind)value.kind != im->kind) {
+      char why[64];
+      snprintf(why, sizeof why, "expected a %s, got a %s", kind_name(im->kind),
+               kind_name((wasm_extern_kind)value.kind));
+      return incompatible_import(&e, why);
+    }
+    if (!link_one(inst, &value, &counters, &e))
+      return false;
+  }
+  return true;
+}

@@ -1,0 +1,143 @@
+/* The runtime helpers compiled code calls through vmctx->helpers (the
+ * table and signatures are in artifact_format.h): memory.grow and the bulk
+ * memory and table instructions, and the trap entry.
+ *
+ * Each bulk operation checks all its bounds before writing anything, as
+ * the spec says; the checks use 64-bit sums so no 32-bit operand can
+ * overflow them. A failing helper traps with the address of its call site
+ * (the return address minus one, which stays inside the calling function
+ * even when a no-return call is the function's last instruction). */
+#include <string.h>
+
+#include "runtime.h"
+
+#define CALL_SITE() ((uintptr_t)__builtin_return_address(0) - 1)
+
+static bool in_bounds(uint64_t start, uint64_t n, uint64_t size) {
+  return start + n <= size;
+}
+
+static void trap_if(wasmaot_trap_kind kind, uintptr_t site) {
+  if (kind != WASMAOT_TRAP_NONE)
+    rt_trap_raise(kind, site);
+}
+
+_Noreturn static void helper_trap(void *vmctx, uint32_t kind) {
+  (void)vmctx;
+  rt_trap_raise(kind < WASMAOT_TRAP_COUNT ? (wasmaot_trap_kind)kind
+                                          : WASMAOT_TRAP_UNREACHABLE,
+                CALL_SITE());
+}
+
+/* ---- Memory ------------------------------------------------------------- */
+
+static int32_t helper_memory_grow(void *vmctx, uint32_t mem, uint32_t delta) {
+  wasmaot_instance *inst = rt_instance_of_vmctx(vmctx);
+  return (int32_t)rt_memory_grow(inst->memories[mem], delta);
+}
+
+static void helper_memory_fill(void *vmctx, uint32_t mem, uint32_t dst,
+                               uint32_t val, uint32_t n) {
+  wasmaot_memory *m = rt_instance_of_vmctx(vmctx)->memories[mem];
+  if (!in_bounds(dst, n, m->obj.size_bytes))
+    rt_trap_raise(WASMAOT_TRAP_MEMORY_OUT_OF_BOUNDS, CALL_SITE());
+  memset(m->obj.base + dst, (int)(uint8_t)val, n);
+}
+
+static void helper_memory_copy(void *vmctx, uint32_t dmem, uint32_t smem,
+                               uint32_t dst, uint32_t src, uint32_t n) {
+  wasmaot_instance *inst = rt_instance_of_vmctx(vmctx);
+  wasmaot_memory *d = inst->memories[dmem], *s = inst->memories[smem];
+  if (!in_bounds(src, n, s->obj.size_bytes) ||
+      !in_bounds(dst, n, d->obj.size_bytes))
+    rt_trap_raise(WASMAOT_TRAP_MEMORY_OUT_OF_BOUNDS, CALL_SITE());
+  memmove(d->obj.base + dst, s->obj.base + src, n);
+}
+
+wasmaot_trap_kind rt_memory_init(wasmaot_instance *inst, uint32_t mem,
+                                 uint32_t seg, uint32_t dst, uint32_t src,
+                                 uint32_t n) {
+  wasmaot_memory *m = inst->memories[mem];
+  const rt_data_segment *d = &inst->data[seg];
+  if (!in_bounds(src, n, d->size) || !in_bounds(dst, n, m->obj.size_bytes))
+    return WASMAOT_TRAP_MEMORY_OUT_OF_BOUNDS;
+  if (n)
+    memcpy(m->obj.base + dst, d->bytes + src, n);
+  return WASMAOT_TRAP_NONE;
+}
+
+static void helper_memory_init(void *vmctx, uint32_t mem, uint32_t seg,
+                               uint32_t dst, uint32_t src, uint32_t n) {
+  trap_if(rt_memory_init(rt_instance_of_vmctx(vmctx), mem, seg, dst, src, n),
+          CALL_SITE());
+}
+
+static void helper_data_drop(void *vmctx, uint32_t seg) {
+  rt_data_segment *d = &rt_instance_of_vmctx(vmctx)->data[seg];
+  d->bytes = NULL;
+  d->size = 0;
+}
+
+/* ---- Tables ------------------------------------------------------------- */
+
+static int32_t helper_table_grow(void *vmctx, uint32_t table, void *init,
+                                 uint32_t delta) {
+  wasmaot_instance *inst = rt_instance_of_vmctx(vmctx);
+  return (int32_t)rt_table_grow(inst->tables[table], delta, init);
+}
+
+static void helper_table_fill(void *vmctx, uint32_t table, uint32_t dst,
+                              void *val, uint32_t n) {
+  wasmaot_table *t = rt_instance_of_vmctx(vmctx)->tables[table];
+  if (!in_bounds(dst, n, t->obj.size))
+    rt_trap_raise(WASMAOT_TRAP_TABLE_OUT_OF_BOUNDS, CALL_SITE());
+  for (uint32_t i = 0; i < n; i++)
+    t->obj.elems[dst + i] = val;
+}
+
+static void helper_table_copy(void *vmctx, uint32_t dtab, uint32_t stab,
+                              uint32_t dst, uint32_t src, uint32_t n) {
+  wasmaot_instance *inst = rt_instance_of_vmctx(vmctx);
+  wasmaot_table *d = inst->tables[dtab], *s = inst->tables[stab];
+  if (!in_bounds(src, n, s->obj.size) || !in_bounds(dst, n, d->obj.size))
+    rt_trap_raise(WASMAOT_TRAP_TABLE_OUT_OF_BOUNDS, CALL_SITE());
+  if (n)
+    memmove(d->obj.elems + dst, s->obj.elems + src, n * sizeof(void *));
+}
+
+wasmaot_trap_kind rt_table_init(wasmaot_instance *inst, uint32_t table,
+                                uint32_t seg, uint32_t dst, uint32_t src,
+                                uint32_t n) {
+  wasmaot_table *t = inst->tables[table];
+  const rt_elem_segment *e = &inst->elems[seg];
+  if (!in_bounds(src, n, e->count) || !in_bounds(dst, n, t->obj.size))
+    return WASMAOT_TRAP_TABLE_OUT_OF_BOUNDS;
+  if (n)
+    memcpy(t->obj.elems + dst, e->items + src, n * sizeof(void *));
+  return WASMAOT_TRAP_NONE;
+}
+
+static void helper_table_init(void *vmctx, uint32_t table, uint32_t seg,
+                              uint32_t dst, uint32_t src, uint32_t n) {
+  trap_if(rt_table_init(rt_instance_of_vmctx(vmctx), table, seg, dst, src, n),
+          CALL_SITE());
+}
+
+static void helper_elem_drop(void *vmctx, uint32_t seg) {
+  /* The items array stays allocated: the instance frees it. */
+  rt_instance_of_vmctx(vmctx)->elems[seg].count = 0;
+}
+
+const void *const rt_helper_table[WASMAOT_HELPER_COUNT] = {
+    [WASMAOT_HELPER_TRAP] = (const void *)helper_trap,
+    [WASMAOT_HELPER_MEMORY_GROW] = (const void *)helper_memory_grow,
+    [WASMAOT_HELPER_MEMORY_FILL] = (const void *)helper_memory_fill,
+    [WASMAOT_HELPER_MEMORY_COPY] = (const void *)helper_memory_copy,
+    [WASMAOT_HELPER_MEMORY_INIT] = (const void *)helper_memory_init,
+    [WASMAOT_HELPER_DATA_DROP] = (const void *)helper_data_drop,
+    [WASMAOT_HELPER_TABLE_GROW] = (const void *)helper_table_grow,
+    [WASMAOT_HELPER_TABLE_FILL] = (const void *)helper_table_fill,
+    [WASMAOT_HELPER_TABLE_COPY] = (const void *)helper_table_copy,
+    [WASMAOT_HELPER_TABLE_INIT] = (const void *)helper_table_init,
+    [WASMAOT_HELPER_ELEM_DROP] = (const void *)helper_elem_drop,
+};

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# End-to-end checks of `wasmaot aot-compile` on the hello example:
+#   - it works with an empty PATH (no external linker, assembler or cc),
+#   - the artifact is an ELF shared object for this machine with named
+#     functions, accepted by readelf and objdump,
+#   - `wasmaot` itself does not link libLLVM (the compiler is a plug-in).
+# Usage: test_aot_compile.sh WASMAOT HELLO.wasm WORKDIR
+set -euo pipefail
+wasmaot=$1 hello=$2 work=$3
+mkdir -p "$work"
+so=$work/hello.so
+rm -f "$so"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+env -i PATH= "$wasmaot" aot-compile "$hello" -o "$so" ||
+  fail "aot-compile with an empty PATH"
+[ -s "$so" ] || fail "no artifact written"
+
+header=$(readelf -h "$so")
+grep -q 'Type:.*DYN' <<<"$header" || fail "not ET_DYN: $header"
+case $(uname -m) in
+  x86_64) want='X86-64' ;;
+  aarch64) want='AArch64' ;;
+  *) want=$(uname -m) ;;
+esac
+grep -q "Machine:.*$want" <<<"$header" || fail "machine is not $want"
+
+readelf -a "$so" >/dev/null 2>"$work/readelf.err" || fail "readelf -a failed"
+[ ! -s "$work/readelf.err" ] || fail "readelf warnings: $(cat "$work/readelf.err")"
+objdump -d "$so" >"$work/objdump.txt" || fail "objdump -d failed"
+grep -q '<wasm:main>:' "$work/objdump.txt" || fail "objdump shows no wasm:main"
+readelf --dyn-syms "$so" >"$work/dynsyms.txt"
+grep -q 'wasmaot_metadata' "$work/dynsyms.txt" ||
+  fail "no wasmaot_metadata in .dynsym"
+
+readelf -d "$wasmaot" >"$work/needed.txt"
+if grep -i 'NEEDED.*LLVM' "$work/needed.txt"; then
+  fail "wasmaot links libLLVM directly"
+fi
+
+# A bad module is refused with its offset, and nothing is written.
+printf '\0asm\1\0\0\0\1\5\1\x60\0\1\x7a' >"$work/bad.wasm"
+if "$wasmaot" aot-compile "$work/bad.wasm" -o "$work/bad.so" 2>"$work/bad.err"; then
+  fail "a malformed module compiled"
+fi
+grep -q 'bad.wasm:0x' "$work/bad.err" || fail "no offset in: $(cat "$work/bad.err")"
+[ ! -e "$work/bad.so" ] || fail "an artifact was written for a bad module"
+echo "aot-compile: all checks passed"
