@@ -4,9 +4,10 @@
 #   - the artifact is an ELF shared object for this machine with named
 #     functions, accepted by readelf and objdump,
 #   - `wasmaot` itself does not link libLLVM (the compiler is a plug-in).
-# Usage: test_aot_compile.sh WASMAOT HELLO.wasm WORKDIR
+#   - glibc's dlopen accepts it.
+# Usage: test_aot_compile.sh WASMAOT HELLO.wasm WORKDIR DLOPEN_CHECKER
 set -euo pipefail
-wasmaot=$1 hello=$2 work=$3
+wasmaot=$1 hello=$2 work=$3 dlopen_check=$4
 mkdir -p "$work"
 so=$work/hello.so
 rm -f "$so"
