@@ -198,6 +198,8 @@ static bool check_layout(const wasmaot_module *m, char *err, size_t errlen) {
 static bool resolve_code_table(wasmaot_module *m, const char *symbol,
                                uint32_t count, void **out, char *err,
                                size_t errlen) {
+  if (count == 0)
+    return true; /* an empty table may have no symbol at all */
   size_t size = 0;
   const int32_t *table = artifact_symbol_sized(m->map, symbol, &size);
   if (!table || size < 4ull * count)

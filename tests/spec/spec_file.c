@@ -35,6 +35,18 @@ uint8_t *spec_read_file(const char *path, size_t *size) {
   return buf;
 }
 
+bool spec_write_file(const char *path, const void *data, size_t size) {
+  FILE *f = fopen(path, "wb");
+  if (!f)
+    return false;
+  bool ok = fwrite(data, 1, size, f) == size;
+  int saved = errno;
+  if (fclose(f) != 0 && ok)
+    return false;
+  errno = saved;
+  return ok;
+}
+
 char *spec_path_join(const char *dir, const char *name) {
   size_t n = strlen(dir) + 1 + strlen(name) + 1;
   char *path = malloc(n);

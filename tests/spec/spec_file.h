@@ -10,6 +10,9 @@
 /* Reads a whole file into a malloc'ed buffer. */
 uint8_t *spec_read_file(const char *path, size_t *size);
 
+/* Creates or replaces `path` with `size` bytes of `data`. */
+bool spec_write_file(const char *path, const void *data, size_t size);
+
 /* "dir/name" in a malloc'ed string. */
 char *spec_path_join(const char *dir, const char *name);
 

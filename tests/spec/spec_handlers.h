@@ -11,21 +11,32 @@
 typedef spec_outcome (*spec_command_handler)(spec_script *s,
                                              const spec_command *cmd);
 
-/* spec_cmd_module.c: what decoding and validation alone can decide. */
+/* spec_cmd_module.c: commands that bring a module to compile and run, or
+ * to be rejected by decoding or validation. */
 spec_outcome spec_run_module(spec_script *s, const spec_command *cmd);
 spec_outcome spec_run_assert_malformed(spec_script *s, const spec_command *cmd);
 spec_outcome spec_run_assert_invalid(spec_script *s, const spec_command *cmd);
 
-/* spec_cmd_exec.c: what needs compiled code and instances. */
+/* spec_cmd_exec.c: actions on the script's instances. */
 spec_outcome spec_run_register(spec_script *s, const spec_command *cmd);
 spec_outcome spec_run_action(spec_script *s, const spec_command *cmd);
 spec_outcome spec_run_assert_return(spec_script *s, const spec_command *cmd);
 spec_outcome spec_run_assert_trap(spec_script *s, const spec_command *cmd);
 spec_outcome spec_run_assert_exhaustion(spec_script *s,
                                         const spec_command *cmd);
+/* spec_cmd_link.c: modules whose instantiation must fail. */
 spec_outcome spec_run_assert_unlinkable(spec_script *s,
                                         const spec_command *cmd);
 spec_outcome spec_run_assert_uninstantiable(spec_script *s,
                                             const spec_command *cmd);
+
+/* Shared by the handlers (spec_cmd_exec.c). */
+
+/* The spec's messages and ours may differ in how much they say ("unknown
+ * import" vs "unknown import \"m\".\"f\""): they agree when one is a
+ * prefix of the other. */
+bool spec_messages_agree(const char *expected, const char *actual);
+/* The command's expected message, or "(no message)". */
+const char *spec_expected_text(const spec_command *cmd);
 
 #endif

@@ -1,5 +1,6 @@
 /* spec_runner: converts each .wast of a directory with wast2json and runs
- * its commands against the compiler (see spec_options.c for the usage).
+ * its commands: binary modules are compiled with the AOT compiler and
+ * run with the runtime (see spec_options.c for the usage).
  *
  * Output: failure details, then one line per script, then the totals as
  * "N passed, M failed, K skipped" on a line of its own. */

@@ -33,7 +33,7 @@ void spec_script_init(spec_script *s, const spec_options *options,
 }
 
 void spec_script_finish(spec_script *s) {
-  (void)s;
+  spec_runtime_free(&s->runtime);
 }
 
 static void print_located(const spec_script *s, uint64_t line,

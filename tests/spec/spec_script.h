@@ -10,6 +10,7 @@
 
 #include "spec_command.h"
 #include "spec_options.h"
+#include "spec_runtime.h"
 #include "spec_tally.h"
 
 typedef struct spec_script {
@@ -17,9 +18,10 @@ typedef struct spec_script {
   const char *wast_name;  /* "address.wast": the prefix of every message */
   const char *module_dir; /* where wast2json wrote the JSON and modules */
   spec_tally tally;
-  /* The execution phase adds here: the instances by "$name" and the
-   * latest one (the target of actions without a module), the import
-   * names bound by `register`, and the `spectest` host module. */
+  /* The engine, `spectest`, the instances by "$name", the current one
+   * (the target of actions without a module) and the names bound by
+   * `register`. */
+  spec_runtime runtime;
 } spec_script;
 
 void spec_script_init(spec_script *s, const spec_options *options,

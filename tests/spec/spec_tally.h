@@ -11,7 +11,9 @@ typedef enum spec_outcome {
   SPEC_PASS,
   SPEC_FAIL,
   SPEC_SKIP_TEXT, /* the module is in the text format */
-  SPEC_SKIP_EXEC, /* the command needs compiled code to run */
+  /* The command acts on a module that failed (to compile, load or
+   * instantiate); that module's command is the failure that counts. */
+  SPEC_SKIP_DEPENDS,
   SPEC_OUTCOME_COUNT
 } spec_outcome;
 
