@@ -284,9 +284,7 @@ static bool lower_instr(lower_func_ctx *f, const wasm_instr *in) {
   if (in->op <= WASM_OP_SELECT_T)
     return lower_control(f, in);
   if (wasm_op_prefix(in->op) == 0xFD)
-    return wasm_error_set(f->mc->err, in->offset,
-                          "%s: SIMD is not supported by the code generator yet",
-                          wasm_op_name(in->op));
+    return lower_simd(f, in);
   if (is_memory_op(in))
     return lower_memory(f, in);
   return lower_numeric(f, in);

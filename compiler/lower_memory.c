@@ -175,9 +175,17 @@ bool lower_memory(lower_func_ctx *f, const wasm_instr *in) {
 void lower_keep_dropped_load(LLVMValueRef v) {
   /* A load whose value is dropped must still trap when out of bounds, but
    * LLVM deletes unused loads: make such a load volatile. Loads from
-   * allocas (locals) are left alone so mem2reg still sees them. */
-  if (LLVMIsAZExtInst(v) || LLVMIsASExtInst(v))
-    v = LLVMGetOperand(v, 0);
+   * allocas (locals) are left alone so mem2reg still sees them. The load
+   * may sit under the casts, splats and lane inserts that widen it (the
+   * extending, splat, zero and lane loads of SIMD), so look through those. */
+  for (;;) {
+    if (LLVMIsACastInst(v) || LLVMIsAShuffleVectorInst(v))
+      v = LLVMGetOperand(v, 0);
+    else if (LLVMIsAInsertElementInst(v))
+      v = LLVMGetOperand(v, 1);
+    else
+      break;
+  }
   if (LLVMIsALoadInst(v) && !LLVMIsAAllocaInst(LLVMGetOperand(v, 0)))
     LLVMSetVolatile(v, true);
 }
