@@ -1,35 +1,49 @@
-/* `wasmaot run`: load an artifact (compiling a .wasm first) and call an
- * export. Without --invoke it runs the WASI command's `_start` — that part
- * arrives with the WASI host; today --invoke is required. */
+/* `wasmaot run`: load an artifact (compiling a .wasm first), instantiate
+ * it with the WASI host (wasi-libc-host) and run the WASI command's
+ * `_start`, or call one export with --invoke. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../compiler/cli.h"
+#include "../wasi-libc-host/wasi_host.h"
 #include "cli_values.h"
 #include "compiler_load.h"
 #include "include/wasmaot.h"
 
 static int run_usage(FILE *out) {
-  fprintf(out,
-          "Usage: wasmaot run [OPTIONS] FILE.so|FILE.wasm [ARGS...]\n"
-          "\n"
-          "Runs a WebAssembly module. FILE may be an artifact from\n"
-          "`wasmaot aot-compile` or a .wasm module, compiled first.\n"
-          "\n"
-          "Options:\n"
-          "  --invoke NAME   call export NAME with ARGS, parsed by its\n"
-          "                  parameter types; print each result on its own\n"
-          "                  line\n"
-          "  -h, --help      show this help\n"
-          "\n"
-          "Exit status: 0 on success; 1 when the module cannot be loaded or\n"
-          "linked or the arguments do not fit; 134 after a trap (its kind\n"
-          "and function are printed on stderr).\n");
+  fprintf(
+      out,
+      "Usage: wasmaot run [OPTIONS] FILE.so|FILE.wasm [ARGS...]\n"
+      "\n"
+      "Runs a WebAssembly module. FILE may be an artifact from\n"
+      "`wasmaot aot-compile` or a .wasm module, compiled first. Without\n"
+      "--invoke it runs the WASI command's `_start` with ARGS as its\n"
+      "arguments (argument 0 is FILE).\n"
+      "\n"
+      "Options:\n"
+      "  --dir HOST[::GUEST]  give the guest the host directory HOST,\n"
+      "                       seen by it as GUEST (default: HOST);\n"
+      "                       repeatable\n"
+      "  --env KEY=VALUE      set a guest environment variable; repeatable\n"
+      "  --tcplisten HOST:PORT\n"
+      "                       listen on a TCP address and hand the socket\n"
+      "                       to the guest as the fd after the --dir ones\n"
+      "                       (for sock_accept); repeatable\n"
+      "  --invoke NAME        call export NAME with ARGS, parsed by its\n"
+      "                       parameter types; print each result on its\n"
+      "                       own line\n"
+      "  -h, --help           show this help\n"
+      "\n"
+      "Exit status: the guest's proc_exit code (0 when _start returns;\n"
+      "128 + N when it raises a terminating signal N); 1 when the module\n"
+      "cannot be loaded or linked or the arguments do not fit; 134 after\n"
+      "a trap (its kind and function are printed on stderr).\n");
   return out == stdout ? 0 : 2;
 }
 
@@ -77,16 +91,6 @@ static char *compile_to_temp(const char *wasm_path) {
   return path;
 }
 
-/* Imports are not offered yet (WASI comes with its own host): any import
- * is a link error that names it. */
-static bool resolve_nothing(void *ctx, const wasmaot_import_ref *import,
-                            wasmaot_extern *out) {
-  (void)ctx;
-  (void)import;
-  (void)out;
-  return false;
-}
-
 static void report_trap(const wasmaot_trap *trap) {
   if (trap->func_name[0])
     fprintf(stderr, "wasmaot: trap: %s (in %s)\n", trap->message,
@@ -95,54 +99,240 @@ static void report_trap(const wasmaot_trap *trap) {
     fprintf(stderr, "wasmaot: trap: %s\n", trap->message);
 }
 
-static int invoke_export(wasmaot_instance *inst, const char *name, int argc,
-                         char **argv) {
+/* A call that trapped: the guest ending itself (proc_exit, proc_raise)
+ * gives its status; anything else is a real trap. */
+static int trap_status(const wasi_ctx *wasi, const wasmaot_trap *trap) {
+  int status;
+  if (trap->kind == WASMAOT_TRAP_HOST && wasi_ctx_exit_status(wasi, &status))
+    return status;
+  report_trap(trap);
+  return EXIT_TRAP;
+}
+
+/* Calls a () -> () export; false with *status set if it did not return. */
+static bool call_nullary(wasmaot_func *func, const wasi_ctx *wasi,
+                         int *status) {
+  wasmaot_trap trap;
+  if (wasmaot_call(func, NULL, 0, NULL, 0, &trap))
+    return true;
+  if (trap.kind == WASMAOT_TRAP_NONE) {
+    fprintf(stderr, "wasmaot: %s\n", trap.message);
+    *status = 1;
+  } else {
+    *status = trap_status(wasi, &trap);
+  }
+  return false;
+}
+
+static wasmaot_func *export_func(wasmaot_instance *inst, const char *name) {
   wasmaot_extern ext;
   if (!wasmaot_instance_export(inst, name, strlen(name), &ext) ||
-      ext.kind != WASMAOT_EXTERN_FUNC) {
+      ext.kind != WASMAOT_EXTERN_FUNC)
+    return NULL;
+  return ext.of.func;
+}
+
+/* Parses ARGS by the parameter types; false (reason printed) if they do
+ * not fit. */
+static bool parse_args(const char *name, const wasmaot_valkind *params,
+                       uint32_t np, int argc, char **argv, wasmaot_val *args) {
+  if ((uint32_t)argc != np) {
+    fprintf(stderr, "wasmaot: '%s' takes %u argument%s, %d given\n", name, np,
+            np == 1 ? "" : "s", argc);
+    return false;
+  }
+  for (uint32_t i = 0; i < np; i++) {
+    if (!cli_parse_value(params[i], argv[i], &args[i])) {
+      fprintf(stderr, "wasmaot: argument %u: '%s' is not a valid %s\n", i + 1,
+              argv[i], wasmaot_valkind_name(params[i]));
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Calls the export; its results are printed only if it returned (a guest
+ * that called proc_exit(0) has none to print). */
+static int call_and_print(wasmaot_func *func, const wasi_ctx *wasi,
+                          const wasmaot_val *args, uint32_t np, uint32_t nr) {
+  wasmaot_val *res = calloc(nr + 1, sizeof *res);
+  wasmaot_trap trap;
+  int status = 0;
+  if (!res) {
+    status = 1;
+  } else if (!wasmaot_call(func, args, np, res, nr, &trap)) {
+    if (trap.kind == WASMAOT_TRAP_NONE)
+      fprintf(stderr, "wasmaot: %s\n", trap.message);
+    status = trap.kind == WASMAOT_TRAP_NONE ? 1 : trap_status(wasi, &trap);
+  } else {
+    for (uint32_t i = 0; i < nr; i++) {
+      char buf[128];
+      cli_format_value(&res[i], buf, sizeof buf);
+      puts(buf);
+    }
+  }
+  free(res);
+  return status;
+}
+
+static int invoke_export(wasmaot_instance *inst, const wasi_ctx *wasi,
+                         const char *name, int argc, char **argv) {
+  wasmaot_func *func = export_func(inst, name);
+  if (!func) {
     fprintf(stderr, "wasmaot: no exported function '%s'\n", name);
     return 1;
   }
   const wasmaot_valkind *params, *results;
   uint32_t np, nr;
-  wasmaot_func_signature(ext.of.func, &params, &np, &results, &nr);
-  if ((uint32_t)argc != np) {
-    fprintf(stderr, "wasmaot: '%s' takes %u argument%s, %d given\n", name, np,
-            np == 1 ? "" : "s", argc);
-    return 1;
-  }
+  wasmaot_func_signature(func, &params, &np, &results, &nr);
   wasmaot_val *args = calloc(np + 1, sizeof *args);
-  wasmaot_val *res = calloc(nr + 1, sizeof *res);
-  int status = 0;
-  for (uint32_t i = 0; i < np && status == 0; i++) {
-    if (!cli_parse_value(params[i], argv[i], &args[i])) {
-      fprintf(stderr, "wasmaot: argument %u: '%s' is not a valid %s\n", i + 1,
-              argv[i], wasmaot_valkind_name(params[i]));
-      status = 1;
-    }
-  }
-  wasmaot_trap trap;
-  if (status == 0 && !wasmaot_call(ext.of.func, args, np, res, nr, &trap)) {
-    if (trap.kind == WASMAOT_TRAP_NONE) {
-      fprintf(stderr, "wasmaot: %s\n", trap.message);
-      status = 1;
-    } else {
-      report_trap(&trap);
-      status = EXIT_TRAP;
-    }
-  }
-  for (uint32_t i = 0; i < nr && status == 0; i++) {
-    char buf[128];
-    cli_format_value(&res[i], buf, sizeof buf);
-    puts(buf);
+  int status = 1;
+  if (args && parse_args(name, params, np, argc, argv, args)) {
+    /* A WASI reactor sets itself up in `_initialize` before any export
+     * is used. */
+    wasmaot_func *init = export_func(inst, "_initialize");
+    status = 0;
+    if (!init || call_nullary(init, wasi, &status))
+      status = call_and_print(func, wasi, args, np, nr);
   }
   free(args);
-  free(res);
   return status;
 }
 
-static int run_artifact(const char *path, const char *invoke, int argc,
-                        char **argv) {
+/* Runs a WASI command: `_start`, whose return means exit status 0. */
+static int run_start(wasmaot_instance *inst, const wasi_ctx *wasi) {
+  wasmaot_func *start = export_func(inst, "_start");
+  if (!start) {
+    fprintf(stderr, "wasmaot: the module exports no '_start' (not a WASI "
+                    "command); use --invoke NAME\n");
+    return 1;
+  }
+  int status = 0;
+  call_nullary(start, wasi, &status);
+  return status;
+}
+
+typedef struct run_options {
+  const char *invoke;
+  wasi_preopen_dir *dirs;
+  size_t dir_count;
+  const char **env;
+  size_t env_count;
+  const char **listen;
+  size_t listen_count;
+  const char *file; /* as the user named it: the guest's argument 0 */
+  int argc;         /* what follows FILE */
+  char **argv;
+} run_options;
+
+static void free_options(run_options *o) {
+  for (size_t i = 0; i < o->dir_count; i++)
+    free((char *)o->dirs[i].host_path);
+  free(o->dirs);
+  free(o->env);
+  free(o->listen);
+}
+
+/* "HOST::GUEST", or "HOST" seen by the guest under the same name. */
+static bool add_dir(run_options *o, const char *spec) {
+  const char *sep = strstr(spec, "::");
+  size_t host_len = sep ? (size_t)(sep - spec) : strlen(spec);
+  char *host = strndup(spec, host_len);
+  if (!host)
+    return false;
+  o->dirs[o->dir_count++] =
+      (wasi_preopen_dir){.host_path = host, .guest_path = sep ? sep + 2 : host};
+  return true;
+}
+
+/* Returns -1 when the options parsed, else the status to exit with. */
+static int parse_options(int argc, char **argv, run_options *o) {
+  size_t max = (size_t)argc;
+  o->dirs = calloc(max, sizeof *o->dirs);
+  o->env = calloc(max, sizeof *o->env);
+  o->listen = calloc(max, sizeof *o->listen);
+  if (!o->dirs || !o->env || !o->listen)
+    return 1;
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    const char *opt = argv[i];
+    bool has_value = i + 1 < argc;
+    if (!strcmp(opt, "-h") || !strcmp(opt, "--help"))
+      return run_usage(stdout);
+    if (!strcmp(opt, "--")) {
+      i++;
+      break;
+    }
+    if (has_value && !strcmp(opt, "--invoke"))
+      o->invoke = argv[++i];
+    else if (has_value && !strcmp(opt, "--dir")) {
+      if (!add_dir(o, argv[++i]))
+        return 1;
+    } else if (has_value && !strcmp(opt, "--env") && strchr(argv[i + 1], '='))
+      o->env[o->env_count++] = argv[++i];
+    else if (has_value && !strcmp(opt, "--tcplisten"))
+      o->listen[o->listen_count++] = argv[++i];
+    else {
+      fprintf(stderr, "wasmaot run: unknown or incomplete option '%s'\n", opt);
+      return run_usage(stderr);
+    }
+  }
+  if (i >= argc)
+    return run_usage(stderr);
+  o->file = argv[i++];
+  o->argc = argc - i;
+  o->argv = argv + i;
+  return -1;
+}
+
+static wasi_ctx *make_wasi(wasmaot_engine *engine, const run_options *o) {
+  const char **args = calloc((size_t)o->argc + 1, sizeof *args);
+  if (!args)
+    return NULL;
+  args[0] = o->file;
+  for (int i = 0; i < o->argc; i++)
+    args[i + 1] = o->argv[i];
+  wasi_config config = {
+      .args = args,
+      .arg_count = (size_t)o->argc + 1,
+      .env = o->env,
+      .env_count = o->env_count,
+      .dirs = o->dirs,
+      .dir_count = o->dir_count,
+      .tcp_listen = o->listen,
+      .tcp_listen_count = o->listen_count,
+  };
+  char err[512];
+  wasi_ctx *wasi = wasi_ctx_new(engine, &config, err, sizeof err);
+  if (!wasi)
+    fprintf(stderr, "wasmaot run: %s\n", err);
+  free(args);
+  return wasi;
+}
+
+static int run_instance(wasmaot_module *mod, wasi_ctx *wasi, const char *path,
+                        const run_options *o) {
+  char err[512];
+  wasmaot_trap trap;
+  wasmaot_instance *inst =
+      wasmaot_instantiate(mod, wasi_ctx_resolve, wasi, &trap, err, sizeof err);
+  if (!inst) {
+    if (trap.kind != WASMAOT_TRAP_NONE)
+      return trap_status(wasi, &trap);
+    fprintf(stderr, "%s: %s\n", path, err);
+    return 1;
+  }
+  /* A module without a memory export can still be invoked; its WASI
+   * calls then see every pointer as out of bounds. */
+  wasi_ctx_bind_instance(wasi, inst, err, sizeof err);
+  int status = o->invoke
+                   ? invoke_export(inst, wasi, o->invoke, o->argc, o->argv)
+                   : run_start(inst, wasi);
+  wasmaot_instance_free(inst);
+  return status;
+}
+
+static int run_artifact(const char *path, const run_options *o) {
   char err[512];
   wasmaot_engine *engine = wasmaot_engine_new();
   wasmaot_module *mod =
@@ -152,58 +342,31 @@ static int run_artifact(const char *path, const char *invoke, int argc,
     wasmaot_engine_free(engine);
     return 1;
   }
-  wasmaot_trap trap;
-  wasmaot_instance *inst =
-      wasmaot_instantiate(mod, resolve_nothing, NULL, &trap, err, sizeof err);
-  int status;
-  if (!inst) {
-    if (trap.kind != WASMAOT_TRAP_NONE) {
-      report_trap(&trap);
-      status = EXIT_TRAP;
-    } else {
-      fprintf(stderr, "%s: %s\n", path, err);
-      status = 1;
-    }
-  } else if (invoke) {
-    status = invoke_export(inst, invoke, argc, argv);
-  } else {
-    fprintf(stderr, "wasmaot run: running WASI commands (_start) is not "
-                    "supported yet; use --invoke NAME\n");
-    status = 1;
-  }
-  wasmaot_instance_free(inst);
+  wasi_ctx *wasi = make_wasi(engine, o);
+  int status = wasi ? run_instance(mod, wasi, path, o) : 1;
+  wasi_ctx_free(wasi);
   wasmaot_module_free(mod);
   wasmaot_engine_free(engine);
   return status;
 }
 
 int cli_run(int argc, char **argv) {
-  const char *invoke = NULL;
-  int i = 1;
-  for (; i < argc && argv[i][0] == '-'; i++) {
-    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-      return run_usage(stdout);
-    if (!strcmp(argv[i], "--invoke") && i + 1 < argc) {
-      invoke = argv[++i];
-    } else if (!strcmp(argv[i], "--")) {
-      i++;
-      break;
-    } else {
-      fprintf(stderr, "wasmaot run: unknown or incomplete option '%s'\n",
-              argv[i]);
-      return run_usage(stderr);
-    }
+  run_options o = {0};
+  int status = parse_options(argc, argv, &o);
+  if (status >= 0) {
+    free_options(&o);
+    return status;
   }
-  if (i >= argc)
-    return run_usage(stderr);
-  const char *file = argv[i++];
-  char *temp = has_suffix(file, ".wasm") ? compile_to_temp(file) : NULL;
-  if (has_suffix(file, ".wasm") && !temp)
-    return 1;
-  int status = run_artifact(temp ? temp : file, invoke, argc - i, argv + i);
+  /* A guest writing to a closed pipe or socket gets EPIPE, as it would
+   * natively with SIGPIPE ignored, instead of killing the runtime. */
+  signal(SIGPIPE, SIG_IGN);
+  bool is_wasm = has_suffix(o.file, ".wasm");
+  char *temp = is_wasm ? compile_to_temp(o.file) : NULL;
+  status = is_wasm && !temp ? 1 : run_artifact(temp ? temp : o.file, &o);
   if (temp) {
     unlink(temp);
     free(temp);
   }
+  free_options(&o);
   return status;
 }

@@ -1,0 +1,305 @@
+/* The wasi_snapshot_preview1 ABI as the guest sees it: errno values,
+ * flags, rights, and the byte layout of every struct in linear memory.
+ *
+ * <wasi/api.h> describes the same ABI but only compiles for wasm32, so
+ * the values are restated here. Layouts are wasm32 ones: pointers and
+ * sizes are 32-bit, everything is little-endian, offsets are the ones
+ * api.h asserts with _Static_assert. */
+#ifndef WASI_ABI_H
+#define WASI_ABI_H
+
+#include <stdint.h>
+
+/* ---- errno -------------------------------------------------------------- */
+
+enum {
+  WASI_ESUCCESS = 0,
+  WASI_E2BIG = 1,
+  WASI_EACCES = 2,
+  WASI_EADDRINUSE = 3,
+  WASI_EADDRNOTAVAIL = 4,
+  WASI_EAFNOSUPPORT = 5,
+  WASI_EAGAIN = 6,
+  WASI_EALREADY = 7,
+  WASI_EBADF = 8,
+  WASI_EBADMSG = 9,
+  WASI_EBUSY = 10,
+  WASI_ECANCELED = 11,
+  WASI_ECHILD = 12,
+  WASI_ECONNABORTED = 13,
+  WASI_ECONNREFUSED = 14,
+  WASI_ECONNRESET = 15,
+  WASI_EDEADLK = 16,
+  WASI_EDESTADDRREQ = 17,
+  WASI_EDOM = 18,
+  WASI_EDQUOT = 19,
+  WASI_EEXIST = 20,
+  WASI_EFAULT = 21,
+  WASI_EFBIG = 22,
+  WASI_EHOSTUNREACH = 23,
+  WASI_EIDRM = 24,
+  WASI_EILSEQ = 25,
+  WASI_EINPROGRESS = 26,
+  WASI_EINTR = 27,
+  WASI_EINVAL = 28,
+  WASI_EIO = 29,
+  WASI_EISCONN = 30,
+  WASI_EISDIR = 31,
+  WASI_ELOOP = 32,
+  WASI_EMFILE = 33,
+  WASI_EMLINK = 34,
+  WASI_EMSGSIZE = 35,
+  WASI_EMULTIHOP = 36,
+  WASI_ENAMETOOLONG = 37,
+  WASI_ENETDOWN = 38,
+  WASI_ENETRESET = 39,
+  WASI_ENETUNREACH = 40,
+  WASI_ENFILE = 41,
+  WASI_ENOBUFS = 42,
+  WASI_ENODEV = 43,
+  WASI_ENOENT = 44,
+  WASI_ENOEXEC = 45,
+  WASI_ENOLCK = 46,
+  WASI_ENOLINK = 47,
+  WASI_ENOMEM = 48,
+  WASI_ENOMSG = 49,
+  WASI_ENOPROTOOPT = 50,
+  WASI_ENOSPC = 51,
+  WASI_ENOSYS = 52,
+  WASI_ENOTCONN = 53,
+  WASI_ENOTDIR = 54,
+  WASI_ENOTEMPTY = 55,
+  WASI_ENOTRECOVERABLE = 56,
+  WASI_ENOTSOCK = 57,
+  WASI_ENOTSUP = 58,
+  WASI_ENOTTY = 59,
+  WASI_ENXIO = 60,
+  WASI_EOVERFLOW = 61,
+  WASI_EOWNERDEAD = 62,
+  WASI_EPERM = 63,
+  WASI_EPIPE = 64,
+  WASI_EPROTO = 65,
+  WASI_EPROTONOSUPPORT = 66,
+  WASI_EPROTOTYPE = 67,
+  WASI_ERANGE = 68,
+  WASI_EROFS = 69,
+  WASI_ESPIPE = 70,
+  WASI_ESRCH = 71,
+  WASI_ESTALE = 72,
+  WASI_ETIMEDOUT = 73,
+  WASI_ETXTBSY = 74,
+  WASI_EXDEV = 75,
+  WASI_ENOTCAPABLE = 76,
+};
+
+/* ---- rights ------------------------------------------------------------- */
+
+#define WASI_RIGHT_FD_DATASYNC (UINT64_C(1) << 0)
+#define WASI_RIGHT_FD_READ (UINT64_C(1) << 1)
+#define WASI_RIGHT_FD_SEEK (UINT64_C(1) << 2)
+#define WASI_RIGHT_FD_FDSTAT_SET_FLAGS (UINT64_C(1) << 3)
+#define WASI_RIGHT_FD_SYNC (UINT64_C(1) << 4)
+#define WASI_RIGHT_FD_TELL (UINT64_C(1) << 5)
+#define WASI_RIGHT_FD_WRITE (UINT64_C(1) << 6)
+#define WASI_RIGHT_FD_ADVISE (UINT64_C(1) << 7)
+#define WASI_RIGHT_FD_ALLOCATE (UINT64_C(1) << 8)
+#define WASI_RIGHT_PATH_CREATE_DIRECTORY (UINT64_C(1) << 9)
+#define WASI_RIGHT_PATH_CREATE_FILE (UINT64_C(1) << 10)
+#define WASI_RIGHT_PATH_LINK_SOURCE (UINT64_C(1) << 11)
+#define WASI_RIGHT_PATH_LINK_TARGET (UINT64_C(1) << 12)
+#define WASI_RIGHT_PATH_OPEN (UINT64_C(1) << 13)
+#define WASI_RIGHT_FD_READDIR (UINT64_C(1) << 14)
+#define WASI_RIGHT_PATH_READLINK (UINT64_C(1) << 15)
+#define WASI_RIGHT_PATH_RENAME_SOURCE (UINT64_C(1) << 16)
+#define WASI_RIGHT_PATH_RENAME_TARGET (UINT64_C(1) << 17)
+#define WASI_RIGHT_PATH_FILESTAT_GET (UINT64_C(1) << 18)
+#define WASI_RIGHT_PATH_FILESTAT_SET_SIZE (UINT64_C(1) << 19)
+#define WASI_RIGHT_PATH_FILESTAT_SET_TIMES (UINT64_C(1) << 20)
+#define WASI_RIGHT_FD_FILESTAT_GET (UINT64_C(1) << 21)
+#define WASI_RIGHT_FD_FILESTAT_SET_SIZE (UINT64_C(1) << 22)
+#define WASI_RIGHT_FD_FILESTAT_SET_TIMES (UINT64_C(1) << 23)
+#define WASI_RIGHT_PATH_SYMLINK (UINT64_C(1) << 24)
+#define WASI_RIGHT_PATH_REMOVE_DIRECTORY (UINT64_C(1) << 25)
+#define WASI_RIGHT_PATH_UNLINK_FILE (UINT64_C(1) << 26)
+#define WASI_RIGHT_POLL_FD_READWRITE (UINT64_C(1) << 27)
+#define WASI_RIGHT_SOCK_SHUTDOWN (UINT64_C(1) << 28)
+#define WASI_RIGHT_SOCK_ACCEPT (UINT64_C(1) << 29)
+#define WASI_RIGHTS_ALL ((UINT64_C(1) << 30) - 1)
+
+/* ---- small enums and flag sets ----------------------------------------- */
+
+enum {
+  WASI_CLOCK_REALTIME = 0,
+  WASI_CLOCK_MONOTONIC = 1,
+  WASI_CLOCK_PROCESS_CPUTIME = 2,
+  WASI_CLOCK_THREAD_CPUTIME = 3,
+};
+
+enum {
+  WASI_FILETYPE_UNKNOWN = 0,
+  WASI_FILETYPE_BLOCK_DEVICE = 1,
+  WASI_FILETYPE_CHARACTER_DEVICE = 2,
+  WASI_FILETYPE_DIRECTORY = 3,
+  WASI_FILETYPE_REGULAR_FILE = 4,
+  WASI_FILETYPE_SOCKET_DGRAM = 5,
+  WASI_FILETYPE_SOCKET_STREAM = 6,
+  WASI_FILETYPE_SYMBOLIC_LINK = 7,
+};
+
+enum { WASI_WHENCE_SET = 0, WASI_WHENCE_CUR = 1, WASI_WHENCE_END = 2 };
+
+enum {
+  WASI_ADVICE_NORMAL = 0,
+  WASI_ADVICE_SEQUENTIAL = 1,
+  WASI_ADVICE_RANDOM = 2,
+  WASI_ADVICE_WILLNEED = 3,
+  WASI_ADVICE_DONTNEED = 4,
+  WASI_ADVICE_NOREUSE = 5,
+};
+
+enum {
+  WASI_FDFLAG_APPEND = 1 << 0,
+  WASI_FDFLAG_DSYNC = 1 << 1,
+  WASI_FDFLAG_NONBLOCK = 1 << 2,
+  WASI_FDFLAG_RSYNC = 1 << 3,
+  WASI_FDFLAG_SYNC = 1 << 4,
+  WASI_FDFLAGS_SYNC_ALL =
+      WASI_FDFLAG_DSYNC | WASI_FDFLAG_RSYNC | WASI_FDFLAG_SYNC,
+  WASI_FDFLAGS_ALL = (1 << 5) - 1,
+};
+
+enum {
+  WASI_FSTFLAG_ATIM = 1 << 0,
+  WASI_FSTFLAG_ATIM_NOW = 1 << 1,
+  WASI_FSTFLAG_MTIM = 1 << 2,
+  WASI_FSTFLAG_MTIM_NOW = 1 << 3,
+  WASI_FSTFLAGS_ALL = (1 << 4) - 1,
+};
+
+enum { WASI_LOOKUP_SYMLINK_FOLLOW = 1 << 0 };
+
+enum {
+  WASI_OFLAG_CREAT = 1 << 0,
+  WASI_OFLAG_DIRECTORY = 1 << 1,
+  WASI_OFLAG_EXCL = 1 << 2,
+  WASI_OFLAG_TRUNC = 1 << 3,
+  WASI_OFLAGS_ALL = (1 << 4) - 1,
+};
+
+enum {
+  WASI_EVENTTYPE_CLOCK = 0,
+  WASI_EVENTTYPE_FD_READ = 1,
+  WASI_EVENTTYPE_FD_WRITE = 2,
+};
+
+enum { WASI_EVENTRW_HANGUP = 1 << 0 };
+enum { WASI_SUBCLOCK_ABSTIME = 1 << 0 };
+
+enum { WASI_RIFLAG_PEEK = 1 << 0, WASI_RIFLAG_WAITALL = 1 << 1 };
+enum { WASI_ROFLAG_DATA_TRUNCATED = 1 << 0 };
+enum { WASI_SDFLAG_RD = 1 << 0, WASI_SDFLAG_WR = 1 << 1 };
+
+enum { WASI_PREOPENTYPE_DIR = 0 };
+
+/* Signal numbers of proc_raise (witx `signal`), in declaration order. */
+enum {
+  WASI_SIGNONE = 0,
+  WASI_SIGHUP,
+  WASI_SIGINT,
+  WASI_SIGQUIT,
+  WASI_SIGILL,
+  WASI_SIGTRAP,
+  WASI_SIGABRT,
+  WASI_SIGBUS,
+  WASI_SIGFPE,
+  WASI_SIGKILL,
+  WASI_SIGUSR1,
+  WASI_SIGSEGV,
+  WASI_SIGUSR2,
+  WASI_SIGPIPE,
+  WASI_SIGALRM,
+  WASI_SIGTERM,
+  WASI_SIGCHLD,
+  WASI_SIGCONT,
+  WASI_SIGSTOP,
+  WASI_SIGTSTP,
+  WASI_SIGTTIN,
+  WASI_SIGTTOU,
+  WASI_SIGURG,
+  WASI_SIGXCPU,
+  WASI_SIGXFSZ,
+  WASI_SIGVTALRM,
+  WASI_SIGPROF,
+  WASI_SIGWINCH,
+  WASI_SIGPOLL,
+  WASI_SIGPWR,
+  WASI_SIGSYS,
+  WASI_SIGNAL_COUNT,
+};
+
+/* ---- struct layouts in linear memory ----------------------------------- */
+
+/* iovec / ciovec: { u32 buf; u32 buf_len; } */
+enum { WASI_IOVEC_SIZE = 8, WASI_IOVEC_BUF = 0, WASI_IOVEC_LEN = 4 };
+
+/* dirent: { u64 d_next; u64 d_ino; u32 d_namlen; u8 d_type; }, the name
+ * follows the 24-byte header. */
+enum {
+  WASI_DIRENT_SIZE = 24,
+  WASI_DIRENT_NEXT = 0,
+  WASI_DIRENT_INO = 8,
+  WASI_DIRENT_NAMLEN = 16,
+  WASI_DIRENT_TYPE = 20,
+};
+
+/* fdstat: { u8 filetype; u16 flags; u64 rights_base; u64 inheriting; } */
+enum {
+  WASI_FDSTAT_SIZE = 24,
+  WASI_FDSTAT_FILETYPE = 0,
+  WASI_FDSTAT_FLAGS = 2,
+  WASI_FDSTAT_RIGHTS_BASE = 8,
+  WASI_FDSTAT_RIGHTS_INHERITING = 16,
+};
+
+/* filestat: dev, ino, filetype (u8), nlink, size, atim, mtim, ctim. */
+enum {
+  WASI_FILESTAT_SIZE = 64,
+  WASI_FILESTAT_DEV = 0,
+  WASI_FILESTAT_INO = 8,
+  WASI_FILESTAT_FILETYPE = 16,
+  WASI_FILESTAT_NLINK = 24,
+  WASI_FILESTAT_FILESIZE = 32,
+  WASI_FILESTAT_ATIM = 40,
+  WASI_FILESTAT_MTIM = 48,
+  WASI_FILESTAT_CTIM = 56,
+};
+
+/* prestat: { u8 tag; u32 pr_name_len; } */
+enum { WASI_PRESTAT_SIZE = 8, WASI_PRESTAT_TAG = 0, WASI_PRESTAT_NAME_LEN = 4 };
+
+/* subscription: { u64 userdata; u8 tag; union at 16 }. The clock variant
+ * is { u32 id; u64 timeout; u64 precision; u16 flags; } and the fd
+ * variants are { u32 fd; }. */
+enum {
+  WASI_SUBSCRIPTION_SIZE = 48,
+  WASI_SUBSCRIPTION_USERDATA = 0,
+  WASI_SUBSCRIPTION_TAG = 8,
+  WASI_SUBSCRIPTION_CLOCK_ID = 16,
+  WASI_SUBSCRIPTION_CLOCK_TIMEOUT = 24,
+  WASI_SUBSCRIPTION_CLOCK_PRECISION = 32,
+  WASI_SUBSCRIPTION_CLOCK_FLAGS = 40,
+  WASI_SUBSCRIPTION_FD = 16,
+};
+
+/* event: { u64 userdata; u16 error; u8 type; { u64 nbytes; u16 flags; } at
+ * 16 } */
+enum {
+  WASI_EVENT_SIZE = 32,
+  WASI_EVENT_USERDATA = 0,
+  WASI_EVENT_ERROR = 8,
+  WASI_EVENT_TYPE = 10,
+  WASI_EVENT_NBYTES = 16,
+  WASI_EVENT_FLAGS = 24,
+};
+
+#endif

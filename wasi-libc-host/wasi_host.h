@@ -1,0 +1,104 @@
+/* wasi-libc-host: the WASI preview1 host (`wasi_snapshot_preview1`) for
+ * wasmaot instances, over POSIX.
+ *
+ * Use:
+ *     wasi_ctx *wasi = wasi_ctx_new(engine, &config, err, sizeof err);
+ *     inst = wasmaot_instantiate(module, wasi_ctx_resolve, wasi, ...);
+ *     wasi_ctx_bind_instance(wasi, inst, err, sizeof err);
+ *     ... call `_start`; on a WASMAOT_TRAP_HOST trap ask
+ *     wasi_ctx_exit_status() whether the guest exited ...
+ *     wasmaot_instance_free(inst);
+ *     wasi_ctx_free(wasi);
+ *
+ * Capabilities: the guest reaches the host file system only through the
+ * preopened directories, and no path resolves outside the preopen it
+ * starts from (`..`, absolute paths, symbolic links, however chained, all
+ * stay beneath it). A path that would leave returns ENOTCAPABLE (76); an
+ * absolute symbolic-link target given to path_symlink returns EPERM (63).
+ * Every guest pointer and length is checked against the current memory
+ * size; a bad one returns EFAULT (21), never a host fault.
+ *
+ * Signals: sock_send never raises SIGPIPE; fd_write on a pipe or socket
+ * whose reader is gone does unless the embedder ignores SIGPIPE (the
+ * `wasmaot` command does, so the guest sees EPIPE).
+ *
+ * One context serves one instance (it holds that instance's fd table and
+ * memory) and one thread at a time. */
+#ifndef WASI_HOST_H
+#define WASI_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "wasmaot.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wasi_ctx wasi_ctx;
+
+/* A host directory the guest may use, seen by the guest as `guest_path`
+ * (its fd_prestat_dir_name). */
+typedef struct wasi_preopen_dir {
+  const char *host_path;
+  const char *guest_path;
+} wasi_preopen_dir;
+
+typedef struct wasi_config {
+  /* argv as the guest sees it; args[0] is conventionally the program's
+   * name. */
+  const char *const *args;
+  size_t arg_count;
+  /* "KEY=VALUE" strings, passed through as given. */
+  const char *const *env;
+  size_t env_count;
+  /* Guest fds 3, 4, ... in this order. */
+  const wasi_preopen_dir *dirs;
+  size_t dir_count;
+  /* "HOST:PORT" ("[V6ADDR]:PORT" for IPv6) listening TCP sockets, opened
+   * by wasi_ctx_new and handed to the guest as the fds after the
+   * preopened directories. */
+  const char *const *tcp_listen;
+  size_t tcp_listen_count;
+  /* Host fds behind guest fds 0, 1, 2 (each is duplicated; -1 leaves the
+   * guest fd closed). NULL means the host's own 0, 1, 2. */
+  const int *stdio_fds;
+} wasi_config;
+
+/* Opens the preopened directories and listening sockets and builds the
+ * guest's fd table. NULL with a one-line reason in err (a directory that
+ * cannot be opened, an address that cannot be bound, ...). */
+wasi_ctx *wasi_ctx_new(wasmaot_engine *engine, const wasi_config *config,
+                       char *err, size_t errlen);
+
+/* Closes every guest fd and drops the host functions. Instances that
+ * imported them must be freed first. */
+void wasi_ctx_free(wasi_ctx *ctx);
+
+/* A wasmaot_resolver (`ctx` is the wasi_ctx): supplies the functions of
+ * module "wasi_snapshot_preview1"; false for anything else, so a caller
+ * can chain other resolvers after it. */
+bool wasi_ctx_resolve(void *ctx, const wasmaot_import_ref *import,
+                      wasmaot_extern *out);
+
+/* Gives the host functions the guest memory they read and write: the
+ * instance's exported "memory". False (reason in err) when the instance
+ * exports none. Until a memory is bound every pointer argument is a
+ * fault. */
+bool wasi_ctx_bind_instance(wasi_ctx *ctx, wasmaot_instance *instance,
+                            char *err, size_t errlen);
+/* The same for a memory the embedder owns (e.g. one the module imports). */
+void wasi_ctx_bind_memory(wasi_ctx *ctx, wasmaot_memory *memory);
+
+/* True once the guest ended itself: proc_exit(code) gives `code`;
+ * proc_raise of a signal whose default action terminates gives
+ * 128 + the host's number for that signal, as a shell reports it. Either one
+ * unwound the guest with a WASMAOT_TRAP_HOST trap. */
+bool wasi_ctx_exit_status(const wasi_ctx *ctx, int *status);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
