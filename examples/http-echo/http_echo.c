@@ -20,6 +20,9 @@
 
 #define MAX_HEADER_BYTES 16384
 #define MAX_BODY_BYTES (1 << 20)
+/* One connection is served at a time, so a client that goes quiet must
+ * not hold the server: each read waits at most this long. */
+#define READ_TIMEOUT_MS 5000
 
 static const char greeting[] = "Hello world from C running with Wasm! Send "
                                "POST data to /echo to have it echoed back to "
@@ -32,6 +35,23 @@ static int find_listen_socket(void) {
       return fd;
   }
   return -1;
+}
+
+/* recv() that gives up (returns -1) when the peer sends nothing for
+ * READ_TIMEOUT_MS. */
+static ssize_t recv_timed(int fd, char *buf, size_t len) {
+  for (;;) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int ready = poll(&p, 1, READ_TIMEOUT_MS);
+    if (ready < 0 && errno == EINTR)
+      continue;
+    if (ready <= 0)
+      return -1;
+    ssize_t n = recv(fd, buf, len, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    return n;
+  }
 }
 
 static int send_all(int fd, const char *data, size_t len) {
@@ -104,9 +124,7 @@ static int parse_request(const char *headers, request *req) {
 static long read_headers(int fd, char *buf, size_t cap, size_t *filled) {
   *filled = 0;
   while (*filled < cap - 1) {
-    ssize_t n = recv(fd, buf + *filled, cap - 1 - *filled, 0);
-    if (n < 0 && errno == EINTR)
-      continue;
+    ssize_t n = recv_timed(fd, buf + *filled, cap - 1 - *filled);
     if (n <= 0)
       return -1;
     *filled += (size_t)n;
@@ -137,9 +155,7 @@ static void echo_body(int fd, const request *req, const char *already,
   size_t have = already_len < want ? already_len : want;
   memcpy(body, already, have);
   while (have < want) {
-    ssize_t n = recv(fd, body + have, want - have, 0);
-    if (n < 0 && errno == EINTR)
-      continue;
+    ssize_t n = recv_timed(fd, body + have, want - have);
     if (n <= 0)
       break;
     have += (size_t)n;
