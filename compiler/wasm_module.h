@@ -159,7 +159,7 @@ typedef enum wasm_segment_mode {
 
 typedef struct wasm_elem_segment {
   wasm_segment_mode mode;
-  uint32_t table_index;  /* active only */
+  uint32_t table_index;   /* active only */
   wasm_const_expr offset; /* active only */
   wasm_type elem_type;
   uint32_t item_count;

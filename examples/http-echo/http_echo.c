@@ -197,8 +197,9 @@ static void serve_connection(int fd) {
 int main(void) {
   int listener = find_listen_socket();
   if (listener < 0) {
-    fprintf(stderr, "http-echo: no listening socket; run with "
-                    "`wasmaot run --tcplisten 127.0.0.1:8080 http-echo.wasm`\n");
+    fprintf(stderr,
+            "http-echo: no listening socket; run with "
+            "`wasmaot run --tcplisten 127.0.0.1:8080 http-echo.wasm`\n");
     return 1;
   }
   printf("http-echo: serving on the pre-opened socket (fd %d)\n", listener);
