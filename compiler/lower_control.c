@@ -241,6 +241,10 @@ static void emit_call(lower_func_ctx *f, uint32_t type_index,
   f->stack_size -= n;
   LLVMValueRef call = LLVMBuildCall2(mc->builder, mc->func_types[type_index],
                                      callee, args, n + 1, "");
+  /* Recursion must use the stack so that runaway recursion traps: without
+   * this, tail-recursion elimination turns `(func $f (call $f))` into an
+   * endless loop. */
+  LLVMSetTailCallKind(call, LLVMTailCallKindNoTail);
   free(args);
   if (t->result_count == 1) {
     lower_push(f, call);

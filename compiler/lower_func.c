@@ -175,16 +175,50 @@ void lower_trap(lower_func_ctx *f, wasmaot_trap_kind kind) {
   LLVMBuildBr(f->mc->builder, trap_block(f, kind));
 }
 
-/* Every function checks the stack before doing anything, so deep or
- * infinite recursion traps with "call stack exhausted" instead of
- * running off the thread's stack. */
-static void build_stack_check(lower_func_ctx *f, LLVMValueRef marker) {
+/* Functions check the stack before doing anything, so deep or infinite
+ * recursion traps with "call stack exhausted" instead of running off the
+ * thread's stack. The frame address is readnone and the limit does not
+ * change while Wasm runs on a thread (every entry from the host writes the
+ * same value), so when LLVM inlines a function its check folds into the
+ * caller's. */
+static void build_stack_check(lower_func_ctx *f) {
   lower_module_ctx *mc = f->mc;
   LLVMValueRef limit = lower_vmctx_load(
-      f, mc->t_i64, offsetof(wasmaot_vmctx_header, stack_limit), false);
-  LLVMValueRef sp = LLVMBuildPtrToInt(mc->builder, marker, mc->t_i64, "");
+      f, mc->t_i64, offsetof(wasmaot_vmctx_header, stack_limit), true);
+  LLVMTypeRef ptr_type = mc->t_ptr;
+  LLVMValueRef level = LLVMConstInt(mc->t_i32, 0, false);
+  LLVMValueRef frame =
+      lower_call_intrinsic(f, "llvm.frameaddress", &ptr_type, 1, &level, 1);
+  LLVMValueRef sp = LLVMBuildPtrToInt(mc->builder, frame, mc->t_i64, "");
   LLVMValueRef low = LLVMBuildICmp(mc->builder, LLVMIntULT, sp, limit, "");
   lower_trap_if(f, low, WASMAOT_TRAP_STACK_EXHAUSTED);
+}
+
+/* A function that calls nothing adds one frame to the stack and cannot
+ * recurse: when that frame is small it fits in the margin the runtime
+ * keeps below the limit (and the stack guard catches the rest), so it
+ * needs no check of its own. Small leaves are what call-heavy code calls
+ * most, and without the check they need no frame at all. */
+enum { LEAF_MAX_CODE_BYTES = 16384, LEAF_MAX_LOCALS = 1024 };
+
+static bool needs_stack_check(lower_module_ctx *mc, const wasm_func *fn,
+                              const wasm_functype *type) {
+  const wasm_module *m = mc->m;
+  if (fn->code_end - fn->code_offset > LEAF_MAX_CODE_BYTES ||
+      fn->local_count + type->param_count > LEAF_MAX_LOCALS)
+    return true;
+  wasm_reader r = {.bytes = m->bytes,
+                   .pos = fn->code_offset,
+                   .end = fn->code_end,
+                   .err = mc->err};
+  while (r.pos < r.end) {
+    wasm_instr in;
+    if (!wasm_read_instr(&r, m, &in))
+      return true;
+    if (in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT)
+      return true;
+  }
+  return false;
 }
 
 static bool setup_locals(lower_func_ctx *f) {
@@ -312,11 +346,11 @@ bool lower_function(lower_module_ctx *mc, uint32_t func_index) {
   LLVMPositionBuilderAtEnd(mc->builder, entry);
   bool ok = setup_locals(&f);
   if (ok) {
-    LLVMValueRef marker = LLVMBuildAlloca(mc->builder, mc->t_i8, "sp");
     if (m->memory_count > 0)
       f.memory0_base = lower_vmctx_load(
           &f, mc->t_ptr, offsetof(wasmaot_vmctx_header, memory0_base), true);
-    build_stack_check(&f, marker);
+    if (needs_stack_check(mc, fn, f.type))
+      build_stack_check(&f);
     lower_open_function_frame(&f);
   }
 
