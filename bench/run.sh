@@ -252,6 +252,9 @@ elif ! "$wasmaot" aot-compile "$hello_wasm" -o "$out/aot/hello.so" >"$out/logs/h
 elif "$wasmaot" run "$out/aot/hello.so" >"$out/check/hello.wasmaot.out" 2>&1 &&
   grep -q "Hello" "$out/check/hello.wasmaot.out"; then
   cold_args+=(-n wasmaot "$wasmaot run $out/aot/hello.so")
+  # The static loader (no dynamic linking), as used in FROM-scratch images.
+  [ -x "$build/wasmaot-static" ] &&
+    cold_args+=(-n wasmaot-static "$build/wasmaot-static run $out/aot/hello.so")
 else
   note hello wasmaot failed "wasmaot run hello.so: $(head -1 "$out/check/hello.wasmaot.out" | head -c 160)"
 fi

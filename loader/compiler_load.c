@@ -7,6 +7,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef WASMAOT_NO_COMPILER
+/* The static loader (`wasmaot-static`, for images built FROM scratch) has
+ * no dynamic loader to bring in LLVM: it runs precompiled artifacts only. */
+const wasmaot_compiler_plugin *compiler_load(char *errbuf, size_t errlen) {
+  snprintf(errbuf, errlen,
+           "this static build of wasmaot runs precompiled artifacts only; "
+           "compile the module with `wasmaot aot-compile` first");
+  return NULL;
+}
+#else
+
 #define PLUGIN_FILE "libwasmaot-compiler.so"
 
 static const wasmaot_compiler_plugin *try_open(const char *path, char *errbuf,
@@ -71,3 +82,4 @@ const wasmaot_compiler_plugin *compiler_load(char *errbuf, size_t errlen) {
            PLUGIN_FILE, dir);
   return NULL;
 }
+#endif
