@@ -289,6 +289,17 @@ ldd "$wasmaot" >"$out/ldd.txt" 2>&1 || true
 meta buildtype "$(meson introspect --buildoptions "$build" 2>/dev/null |
   python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"]=="buildtype"))' 2>/dev/null || echo unknown)"
 
+# ---- instantiation (C API) ----
+log "instantiation"
+if [ -x "$build/bench/bench_instantiate" ] && [ -f "$build/tests/loader/bigdata.so" ]; then
+  "$build/bench/bench_instantiate" "$build/tests/loader/bigdata.so" 1001 \
+    >"$out/instantiate.txt" 2>"$out/logs/instantiate.log" ||
+    note instantiate wasmaot failed "bench_instantiate failed"
+  [ -x "$build/wasmaot-static" ] &&
+    strip -o "$out/wasmaot-static.stripped" "$build/wasmaot-static" &&
+    meta wasmaot_static_stripped_size "$(stat -c %s "$out/wasmaot-static.stripped")"
+fi
+
 # ---- machine and versions ----
 meta cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 meta cores "$(nproc)"

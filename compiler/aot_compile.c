@@ -72,8 +72,8 @@ static bool seal_checksum(uint8_t *image, size_t size, char *errbuf,
 }
 
 static bool link_artifact(LLVMModuleRef llmod, const codegen_target *target,
-                          const bytebuf *metadata, aot_output *out,
-                          char *errbuf, size_t errlen) {
+                          const bytebuf *metadata, const bytebuf *data_image,
+                          aot_output *out, char *errbuf, size_t errlen) {
   void *obj = NULL;
   size_t obj_size = 0;
   char *err = NULL;
@@ -84,15 +84,21 @@ static bool link_artifact(LLVMModuleRef llmod, const codegen_target *target,
   }
   static const char *const exported[] = {WASMAOT_SYM_FUNC_TABLE,
                                          WASMAOT_SYM_TRAMP_TABLE};
-  elf_link_extra_section meta = {.name = METADATA_SECTION,
-                                 .data = metadata->data,
-                                 .size = metadata->len,
-                                 .align = 16,
-                                 .symbol = WASMAOT_SYM_METADATA};
+  elf_link_extra_section extra[2] = {
+      {.name = METADATA_SECTION,
+       .data = metadata->data,
+       .size = metadata->len,
+       .align = 16,
+       .symbol = WASMAOT_SYM_METADATA},
+      {.name = WASMAOT_DATA_SECTION,
+       .data = data_image->data,
+       .size = data_image->len,
+       .align = WASMAOT_DATA_PAGE,
+       .symbol = WASMAOT_SYM_DATA_IMAGE}};
   elf_link_input in = {.object = obj,
                        .object_size = obj_size,
-                       .extra = &meta,
-                       .extra_count = 1,
+                       .extra = extra,
+                       .extra_count = data_image->len ? 2 : 1,
                        .exported_symbols = exported,
                        .exported_count = 2};
   void *so = NULL;
@@ -134,7 +140,7 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
   LLVMContextRef llctx = LLVMContextCreate();
   wasmaot_vmctx_layout layout;
   wasm_error werr = {0};
-  bytebuf metadata = {0};
+  bytebuf metadata = {0}, data_image = {0};
   bool ok = true;
   LLVMModuleRef llmod = lower_module(m, &target, llctx, &layout, &werr);
   if (!llmod)
@@ -145,11 +151,14 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
     ok = fail(errbuf, errlen, "%s", err ? err : "optimisation failed");
     free(err);
   }
-  if (ok && !artifact_write_metadata(m, &target, &layout, &metadata, &werr))
+  if (ok && !artifact_write_metadata(m, &target, &layout, &metadata,
+                                     &data_image, &werr))
     ok = fail(errbuf, errlen, "%s", werr.message);
   if (ok)
-    ok = link_artifact(llmod, &target, &metadata, out, errbuf, errlen);
+    ok = link_artifact(llmod, &target, &metadata, &data_image, out, errbuf,
+                       errlen);
   bytebuf_free(&metadata);
+  bytebuf_free(&data_image);
   if (llmod)
     LLVMDisposeModule(llmod);
   LLVMContextDispose(llctx);

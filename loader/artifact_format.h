@@ -32,11 +32,20 @@
 #define WASMAOT_META_MAGIC "WAOTMETA"
 /* Bump on any change to this header's structures or to the ABI between
  * compiled code and the runtime (vmctx, helper table, objects below). */
-#define WASMAOT_FORMAT_VERSION 1u
+#define WASMAOT_FORMAT_VERSION 2u
 
 #define WASMAOT_SYM_METADATA "wasmaot_metadata"
 #define WASMAOT_SYM_FUNC_TABLE "wasmaot_func_table"
 #define WASMAOT_SYM_TRAMP_TABLE "wasmaot_tramp_table"
+/* The data image: the bytes of every data segment, in a read-only section
+ * of its own. Each segment that is a page or more and has a constant
+ * offset sits at an image offset congruent to its memory offset modulo
+ * WASMAOT_DATA_PAGE, with the image page-aligned in the file, so the loader
+ * can map its whole pages copy-on-write into linear memory instead of
+ * copying them. Absent when the module has no data bytes. */
+#define WASMAOT_SYM_DATA_IMAGE "wasmaot_data"
+#define WASMAOT_DATA_SECTION ".wasmaot.data"
+#define WASMAOT_DATA_PAGE 4096u
 
 /* Trap kinds: the argument of the trap helper, and what a host sees. */
 #define WASMAOT_TRAP_KINDS(X)                                                  \
@@ -150,6 +159,14 @@ typedef struct wasmaot_vmctx_layout {
   uint32_t type_ids;         /* uint32 canonical id per type index */
 } wasmaot_vmctx_layout;
 
+/* Where data segment i's bytes are: metadata holds one entry per data
+ * segment (the skeleton keeps each segment's mode, memory and offset, with
+ * an empty payload). */
+typedef struct wasmaot_data_entry {
+  uint64_t image_offset; /* from the wasmaot_data symbol */
+  uint64_t size;
+} wasmaot_data_entry;
+
 /* Host-to-Wasm trampoline, one per function type:
  *   void tramp(void *code, void *env, uint64_t *args_and_results)
  * reads the parameters from 16-byte slots of args_and_results (i32/f32 in
@@ -173,6 +190,8 @@ typedef struct wasmaot_meta_header {
   uint32_t type_count;
   wasmaot_vmctx_layout layout;
   uint32_t opt_level;
+  uint32_t data_entries_offset; /* wasmaot_data_entry[data segment count] */
+  uint32_t data_entry_count;
   uint32_t reserved;
   /* Checksum over the whole artifact file with these 8 bytes read as
    * zero; a flipped bit anywhere is refused before anything runs. */

@@ -66,9 +66,11 @@ void rt_instance_init_globals(wasmaot_instance *inst) {
 bool rt_instance_prepare_segments(wasmaot_instance *inst, char *err,
                                   size_t errlen) {
   const wasm_module *w = inst->wasm;
+  const wasmaot_module *m = inst->module;
   for (uint32_t i = 0; i < w->data_segment_count; i++) {
-    const wasm_data_segment *d = &w->data_segments[i];
-    inst->data[i] = (rt_data_segment){w->bytes + d->data_offset, d->size};
+    const wasmaot_data_entry *e = &m->data_entries[i];
+    inst->data[i] = (rt_data_segment){m->data_image + e->image_offset,
+                                      (uint32_t)e->size};
   }
   for (uint32_t i = 0; i < w->elem_count; i++) {
     const wasm_elem_segment *s = &w->elems[i];
@@ -114,8 +116,8 @@ static bool apply_data_segments(wasmaot_instance *inst, wasmaot_trap *trap) {
     const wasm_data_segment *d = &w->data_segments[i];
     if (d->mode != WASM_SEGMENT_ACTIVE)
       continue;
-    wasmaot_trap_kind kind = rt_memory_init(
-        inst, d->memory_index, i, eval_i32(inst, &d->offset), 0, d->size);
+    wasmaot_trap_kind kind = rt_data_segment_apply(
+        inst, d->memory_index, i, eval_i32(inst, &d->offset));
     if (kind != WASMAOT_TRAP_NONE)
       return report_trap(trap, kind);
     inst->data[i] = (rt_data_segment){NULL, 0}; /* data.drop */

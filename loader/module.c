@@ -122,6 +122,26 @@ static bool verify_checksum(const wasmaot_module *m, const file_view *v,
   return true;
 }
 
+/* The data image (data_image.c), and the file kept open to map its pages
+ * into linear memories. No image is fine: the module has no data bytes. */
+static bool find_data_image(wasmaot_module *m, const file_view *v, int fd,
+                            char *err, size_t errlen) {
+  m->data_image = artifact_symbol_sized(m->map, WASMAOT_SYM_DATA_IMAGE,
+                                        &m->data_image_size);
+  if (!m->data_image) {
+    m->data_image_size = 0;
+    return true;
+  }
+  uint64_t vaddr = (uintptr_t)m->data_image - artifact_base(m->map);
+  size_t offset;
+  if (!file_offset_of(v, vaddr, m->data_image_size, &offset))
+    return rt_fail(err, errlen, "artifact data image is not in the file");
+  m->data_file_offset = offset;
+  /* Without a second descriptor segments are copied: correct, slower. */
+  m->data_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  return true;
+}
+
 /* ---- Mapping and checks ---------------------------------------------------
  */
 
@@ -136,7 +156,6 @@ static bool map_and_check(wasmaot_module *m, const char *path, char *err,
     m->map = artifact_map_fd(fd, resolve_libcall, NULL, err, errlen);
     ok = m->map != NULL;
   }
-  close(fd);
   size_t meta_size = 0;
   if (ok) {
     m->meta = artifact_symbol_sized(m->map, WASMAOT_SYM_METADATA, &meta_size);
@@ -144,9 +163,12 @@ static bool map_and_check(wasmaot_module *m, const char *path, char *err,
       ok = rt_fail(err, errlen, "not a wasmaot artifact (no %s symbol)",
                    WASMAOT_SYM_METADATA);
   }
+  m->meta_size = meta_size;
   ok = ok && rt_module_check_format(m->meta, meta_size, err, errlen) &&
        verify_checksum(m, &view, err, errlen) &&
-       rt_module_check_target(m->meta, meta_size, err, errlen);
+       rt_module_check_target(m->meta, meta_size, err, errlen) &&
+       find_data_image(m, &view, fd, err, errlen);
+  close(fd);
   if (view.bytes)
     munmap((void *)view.bytes, view.size);
   return ok;
@@ -307,6 +329,7 @@ static void destroy(wasmaot_module *m) {
   free(m->trampolines);
   free(m->func_code);
   wasm_module_free(m->wasm);
+  rt_data_image_detach(m);
   artifact_unmap(m->map);
   free(m);
 }
@@ -338,10 +361,13 @@ wasmaot_module *wasmaot_module_load(wasmaot_engine *engine, const char *path,
   }
   atomic_init(&m->refs, 1);
   m->engine = engine;
+  m->data_fd = -1;
   char why[256] = "";
   bool ok =
       map_and_check(m, path, why, sizeof why) &&
-      decode_skeleton(m, why, sizeof why) && check_layout(m, why, sizeof why) &&
+      decode_skeleton(m, why, sizeof why) &&
+      rt_data_image_check(m, why, sizeof why) &&
+      check_layout(m, why, sizeof why) &&
       resolve_code(m, why, sizeof why) &&
       intern_signatures(m, why, sizeof why) &&
       build_symbols(m, why, sizeof why) && register_code(m, why, sizeof why);

@@ -101,6 +101,14 @@ struct wasmaot_module {
   rt_code_symbol *symbols;         /* sorted by addr, for naming trap sites */
   size_t symbol_count;
   uintptr_t text_lo, text_hi;
+  size_t meta_size; /* bytes of metadata the artifact holds */
+
+  /* The data image (data_image.c): every data segment's bytes. */
+  const uint8_t *data_image;
+  size_t data_image_size;
+  const wasmaot_data_entry *data_entries; /* per data segment */
+  int data_fd;               /* the artifact, open for mapping; -1 if not */
+  uint64_t data_file_offset; /* of data_image in that file */
 };
 
 void rt_module_retain(wasmaot_module *m);
@@ -121,6 +129,21 @@ bool rt_module_check_target(const wasmaot_meta_header *h, size_t size,
 /* Checks a "+a,-b" LLVM feature string and CPU name against the host. */
 bool rt_check_cpu(const char *cpu_name, const char *features, char *err,
                   size_t errlen);
+
+/* ---- The data image (data_image.c) ------------------------------------ */
+
+/* At load, once the metadata and skeleton passed their checks: checks
+ * every data entry against the image (module.c found it, and kept the
+ * file open as data_fd when the image can be mapped from it). */
+bool rt_data_image_check(wasmaot_module *m, char *err, size_t errlen);
+/* Closes data_fd. */
+void rt_data_image_detach(wasmaot_module *m);
+
+/* Copies data segment `seg` of the instance's module into memory `mem` at
+ * `dst` (an active segment at instantiation), mapping its whole pages
+ * copy-on-write from the artifact where it can instead of copying them. */
+wasmaot_trap_kind rt_data_segment_apply(wasmaot_instance *inst, uint32_t mem,
+                                        uint32_t seg, uint32_t dst);
 
 /* ---- Extern objects ---------------------------------------------------- */
 
@@ -198,7 +221,7 @@ void rt_func_release(wasmaot_func *f);
 /* ---- Instances (instance*.c) -------------------------------------------- */
 
 typedef struct rt_data_segment {
-  const uint8_t *bytes; /* into the skeleton; size 0 once dropped */
+  const uint8_t *bytes; /* into the data image; size 0 once dropped */
   uint32_t size;
 } rt_data_segment;
 
