@@ -195,9 +195,15 @@ static void switch_user(int sync, const oci_process *p) {
     child_fail(sync, "setuid %u: %s", p->uid, strerror(errno));
 }
 
-/* Blocks until `start` opens the fifo for reading. */
-static void wait_for_start(const char *fifo) {
-  int fd = open(fifo, O_WRONLY | O_CLOEXEC);
+/* Blocks until `start` opens the fifo for reading. `fifo` is an O_PATH
+ * fd opened before the user changed (the state directory may not be
+ * reachable by the container's user); reopening it through /proc checks
+ * only the fifo's own mode. */
+static void wait_for_start(int fifo) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fifo);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  close(fifo);
   if (fd < 0)
     _exit(1);
   ssize_t n = write(fd, "0", 1);
@@ -224,6 +230,10 @@ _Noreturn static void child_main(const oci_launch *l, int sync) {
   setup_network(sync, l);
   if (!oci_guest_prepare(l->guest, l->spec, l->process, msg, sizeof msg))
     child_fail(sync, "%s", msg);
+  int fifo = -1;
+  if (l->exec_fifo &&
+      (fifo = open(l->exec_fifo, O_PATH | O_CLOEXEC)) < 0)
+    child_fail(sync, "%s: %s", l->exec_fifo, strerror(errno));
   apply_rlimits(sync, l->process);
   switch_user(sync, l->process);
   if (l->process->no_new_privileges &&
@@ -231,8 +241,8 @@ _Noreturn static void child_main(const oci_launch *l, int sync) {
     child_fail(sync, "no_new_privs: %s", strerror(errno));
   dprintf(sync, "R\n");
   close(sync);
-  if (l->exec_fifo)
-    wait_for_start(l->exec_fifo);
+  if (fifo >= 0)
+    wait_for_start(fifo);
   exit(oci_guest_run(l->guest));
 }
 
