@@ -177,6 +177,15 @@ static void apply_rlimits(int sync, const oci_process *p) {
   }
 }
 
+static void set_oom_score_adj(int sync, const oci_process *p) {
+  if (!p->has_oom_score_adj)
+    return;
+  int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || dprintf(fd, "%d", p->oom_score_adj) < 0)
+    child_fail(sync, "cannot set oom_score_adj: %s", strerror(errno));
+  close(fd);
+}
+
 /* Last, once everything needing privileges is done. */
 static void switch_user(int sync, const oci_process *p) {
   bool same = getuid() == p->uid && geteuid() == p->uid &&
@@ -235,7 +244,15 @@ _Noreturn static void child_main(const oci_launch *l, int sync) {
       (fifo = open(l->exec_fifo, O_PATH | O_CLOEXEC)) < 0)
     child_fail(sync, "%s: %s", l->exec_fifo, strerror(errno));
   apply_rlimits(sync, l->process);
+  set_oom_score_adj(sync, l->process);
+  if (l->process->unknown_caps[0])
+    dprintf(sync, "W unknown capabilities skipped: %s\n",
+            l->process->unknown_caps);
+  if (!oci_caps_prepare(&l->process->caps, msg, sizeof msg))
+    child_fail(sync, "%s", msg);
   switch_user(sync, l->process);
+  if (!oci_caps_apply(&l->process->caps, msg, sizeof msg))
+    child_fail(sync, "%s", msg);
   if (l->process->no_new_privileges &&
       prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     child_fail(sync, "no_new_privs: %s", strerror(errno));

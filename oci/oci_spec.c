@@ -176,6 +176,14 @@ bool oci_process_parse(const json_value *v, oci_process *p, char *err,
   p->terminal = terminal && terminal->kind == JSON_BOOL && terminal->as.boolean;
   const json_value *nnp = json_object_get(v, "noNewPrivileges");
   p->no_new_privileges = nnp && nnp->kind == JSON_BOOL && nnp->as.boolean;
+  oci_caps_parse(json_object_get(v, "capabilities"), &p->caps,
+                 p->unknown_caps, sizeof p->unknown_caps);
+  int64_t adj;
+  if (as_i64(json_object_get(v, "oomScoreAdj"), &adj) && adj >= -1000 &&
+      adj <= 1000) {
+    p->has_oom_score_adj = true;
+    p->oom_score_adj = (int)adj;
+  }
   p->cwd = json_as_cstring(json_object_get(v, "cwd"));
   if (!p->cwd)
     p->cwd = "/";

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "json.h"
+#include "oci_caps.h"
 
 typedef struct oci_rlimit {
   int resource; /* RLIMIT_* */
@@ -29,6 +30,10 @@ typedef struct oci_process {
   oci_rlimit *rlimits;
   size_t rlimit_count;
   bool no_new_privileges;
+  oci_caps caps;
+  char unknown_caps[256]; /* names skipped, for a warning */
+  bool has_oom_score_adj;
+  int oom_score_adj;
 } oci_process;
 
 typedef struct oci_mount {

@@ -266,7 +266,7 @@ check "without a limit memory grows to 256 MiB" contains "$work/out" "memory pag
 if is_root; then
   b=$(bundle priv "$(json_args /probe.wasm sleep)" \
     "{\"cgroupsPath\": \"/$cgparent/priv\", \"resources\": {\"memory\": {\"limit\": 67108864}, \"pids\": {\"limit\": 10}}}" \
-    "\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 64, \"hard\": 128}], \"noNewPrivileges\": true")
+    "\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 64, \"hard\": 128}], \"noNewPrivileges\": true, \"oomScoreAdj\": 123, \"capabilities\": {\"bounding\": [\"CAP_NET_BIND_SERVICE\", \"CAP_KILL\"], \"effective\": [\"CAP_NET_BIND_SERVICE\"], \"permitted\": [\"CAP_NET_BIND_SERVICE\", \"CAP_KILL\"], \"inheritable\": [], \"ambient\": []}")
   sed -i 's/"uid": 0, "gid": 0/"uid": 65534, "gid": 65534/' "$b/config.json"
   rt create --bundle "$b" --pid-file "$work/priv.pid" priv >/dev/null 2>&1
   rt start priv
@@ -275,6 +275,10 @@ if is_root; then
   check "RLIMIT_NOFILE applied" grep -qE '^Max open files +64 +128 ' "/proc/$pid/limits"
   check "noNewPrivileges applied" grep -qE '^NoNewPrivs:\s+1' "/proc/$pid/status"
   check "process.user applied" grep -qE '^Uid:\s+65534\s' "/proc/$pid/status"
+  check "capabilities: bounding set" grep -qE '^CapBnd:\s+0+420$' "/proc/$pid/status"
+  check "capabilities: permitted set" grep -qE '^CapPrm:\s+0+420$' "/proc/$pid/status"
+  check "capabilities: effective set" grep -qE '^CapEff:\s+0+400$' "/proc/$pid/status"
+  check "oomScoreAdj applied" grep -qx 123 "/proc/$pid/oom_score_adj"
   check "cgroupsPath places the process" grep -q "/$cgparent/priv" "/proc/$pid/cgroup"
   memfile=
   for f in "/sys/fs/cgroup/memory/$cgparent/priv/memory.limit_in_bytes" \
