@@ -318,6 +318,48 @@ cp "$work/probe.so" "$b/rootfs/probe.so"
 rt run --bundle "$b" given >"$work/out" 2>&1
 check "args[0] may name an artifact" contains "$work/out" "argv[0]=/probe.so"
 
+# ---- process.terminal: the pty's master goes to --console-socket -----------
+
+if command -v python3 >/dev/null; then
+  b=$(bundle tty "$(json_args /probe.wasm args on-a-tty)")
+  sed -i 's/"terminal": false/"terminal": true/' "$b/config.json"
+  # Plays containerd's part: receives the master over the socket, starts
+  # the container, reads what the guest wrote to its terminal.
+  python3 - "$oci" "$root" "$b" >"$work/out" 2>&1 <<'PY'
+import array, os, socket, subprocess, sys, time
+oci, root, bundle = sys.argv[1:4]
+path = bundle + "/console.sock"
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+srv.settimeout(10)
+create = subprocess.Popen([oci, "--root", root, "create", "--bundle", bundle,
+                           "--console-socket", path, "tty"])
+conn, _ = srv.accept()
+msg, anc, _, _ = conn.recvmsg(256, socket.CMSG_LEN(4))
+fds = array.array("i")
+for level, kind, data in anc:
+    fds.frombytes(data[:4])
+print("pty name:", msg.decode())
+print("create:", create.wait())
+subprocess.run([oci, "--root", root, "start", "tty"])
+out, deadline = b"", time.time() + 10
+while time.time() < deadline and b"on-a-tty" not in out:
+    try:
+        out += os.read(fds[0], 4096)
+    except OSError:
+        break
+sys.stdout.write(out.decode(errors="replace"))
+PY
+  check "terminal: pty sent over the console socket" contains "$work/out" "pty name: /dev/pts/"
+  check "terminal: create exits 0" contains "$work/out" "create: 0"
+  check "terminal: guest output through the pty (CRLF)" grep -q $'argv\[2\]=on-a-tty\r' "$work/out"
+  wait_status tty stopped >/dev/null
+  rt delete --force tty
+else
+  echo "note: no python3; the console-socket check is skipped"
+fi
+
 # ---- errors ----------------------------------------------------------------
 
 b=$(bundle missing "$(json_args /nothing.wasm)")
