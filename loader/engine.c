@@ -41,8 +41,8 @@ bool rt_engine_memory_charge(wasmaot_engine *e, uint64_t bytes) {
   do {
     if (bytes > e->memory_limit || cur > e->memory_limit - bytes)
       return false;
-  } while (!atomic_compare_exchange_weak(&e->memory_committed, &cur,
-                                         cur + bytes));
+  } while (
+      !atomic_compare_exchange_weak(&e->memory_committed, &cur, cur + bytes));
   return true;
 }
 

@@ -83,8 +83,7 @@ wasmaot_memory *rt_memory_create(wasmaot_engine *e, uint64_t min_pages,
     rt_fail(err, errlen,
             "%llu pages of linear memory exceed the engine's memory limit "
             "(%llu bytes)",
-            (unsigned long long)min_pages,
-            (unsigned long long)e->memory_limit);
+            (unsigned long long)min_pages, (unsigned long long)e->memory_limit);
     destroy(m);
     return NULL;
   }

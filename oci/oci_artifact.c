@@ -21,8 +21,8 @@ int oci_open_in_root(const char *root, const char *path, int flags) {
     path++;
   struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-  int fd = (int)syscall(SYS_openat2, dirfd, *path ? path : ".", &how,
-                        sizeof how);
+  int fd =
+      (int)syscall(SYS_openat2, dirfd, *path ? path : ".", &how, sizeof how);
   if (fd < 0 && (errno == ENOSYS || errno == EPERM)) {
     /* No openat2 (Linux < 5.6, or a seccomp filter): refuse ".." and a
      * final symbolic link rather than follow them; links in the middle of
@@ -123,9 +123,8 @@ static wasmaot_module *load_fd(wasmaot_engine *engine, int fd, char *err,
 
 wasmaot_module *oci_module_load(wasmaot_engine *engine, const char *rootfs,
                                 const char *cwd, const char *guest_path,
-                                const oci_log *log,
-                                oci_artifact_source *source, char *err,
-                                size_t errlen) {
+                                const oci_log *log, oci_artifact_source *source,
+                                char *err, size_t errlen) {
   char path[4096];
   if (guest_path[0] == '/')
     snprintf(path, sizeof path, "%s", guest_path);

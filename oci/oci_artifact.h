@@ -27,9 +27,8 @@ typedef enum oci_artifact_source {
  * `rootfs`. NULL with a reason. */
 wasmaot_module *oci_module_load(wasmaot_engine *engine, const char *rootfs,
                                 const char *cwd, const char *guest_path,
-                                const oci_log *log,
-                                oci_artifact_source *source, char *err,
-                                size_t errlen);
+                                const oci_log *log, oci_artifact_source *source,
+                                char *err, size_t errlen);
 
 /* Compiles the module open at `wasm_fd` to an artifact file; returns its
  * malloc'ed path, which the caller unlinks once it is loaded. The one

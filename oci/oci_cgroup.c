@@ -217,8 +217,7 @@ static void set_limits(const hierarchy *h, const char *dir, int64_t memory,
 }
 
 void oci_cgroup_setup(const char *spec_path, int64_t memory_limit,
-                      int64_t pids_limit, const oci_log *log,
-                      oci_cgroup *out) {
+                      int64_t pids_limit, const oci_log *log, oci_cgroup *out) {
   out->dirs = NULL;
   out->count = 0;
   if (!spec_path || !spec_path[0])

@@ -24,8 +24,7 @@ typedef struct oci_cgroup {
  * (from this process's own cgroup), or systemd's "slice:prefix:name"
  * (mapped to the path systemd would use; systemd itself is not asked). */
 void oci_cgroup_setup(const char *path, int64_t memory_limit,
-                      int64_t pids_limit, const oci_log *log,
-                      oci_cgroup *out);
+                      int64_t pids_limit, const oci_log *log, oci_cgroup *out);
 
 /* Moves the calling process into every directory. On a failure writes a
  * reason per directory into `warn` (one line each) and goes on. */

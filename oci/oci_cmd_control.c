@@ -46,11 +46,12 @@ int oci_cmd_start(const oci_globals *g, int argc, char **argv) {
   int status = 0;
   oci_status s = oci_state_status(&st);
   if (s != OCI_STATUS_CREATED) {
-    status = oci_fail(&g->log, s == OCI_STATUS_RUNNING
-                                   ? "container %s is already running"
-                                   : "cannot start container %s: it has "
-                                     "stopped",
-                      st.id);
+    status =
+        oci_fail(&g->log,
+                 s == OCI_STATUS_RUNNING ? "container %s is already running"
+                                         : "cannot start container %s: it has "
+                                           "stopped",
+                 st.id);
     oci_state_free(&st);
     return status;
   }
@@ -77,9 +78,8 @@ int oci_cmd_start(const oci_globals *g, int argc, char **argv) {
     if (started)
       unlink(fifo);
     else
-      status = oci_fail(&g->log,
-                        "cannot start container %s: its process is gone",
-                        st.id);
+      status = oci_fail(
+          &g->log, "cannot start container %s: its process is gone", st.id);
   }
   oci_state_free(&st);
   return status;
@@ -109,8 +109,7 @@ int oci_cmd_kill(const oci_globals *g, int argc, char **argv) {
       kill(pids[k], sig);
     free(pids);
   } else if (kill(st.pid, sig) != 0) {
-    status = oci_fail(&g->log, "kill container %s: %s", st.id,
-                      strerror(errno));
+    status = oci_fail(&g->log, "kill container %s: %s", st.id, strerror(errno));
   }
   oci_state_free(&st);
   return status;

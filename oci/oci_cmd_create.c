@@ -79,8 +79,7 @@ static int create_container(const oci_globals *g, const create_opts *o,
     return oci_fail(&g->log, "%s", err);
   }
   oci_guest guest;
-  if (!oci_guest_load(&guest, &spec, &spec.process, &g->log, err,
-                      sizeof err)) {
+  if (!oci_guest_load(&guest, &spec, &spec.process, &g->log, err, sizeof err)) {
     oci_guest_free(&guest);
     oci_spec_free(&spec);
     return oci_fail(&g->log, "%s", err);
@@ -128,9 +127,8 @@ static int create_container(const oci_globals *g, const create_opts *o,
     if (status)
       kill(pid, SIGKILL);
     else
-      oci_log_write(&g->log, "info", "created %s: pid %d, %s module %s",
-                    o->id, (int)pid, source_name(guest.source),
-                    spec.process.args[0]);
+      oci_log_write(&g->log, "info", "created %s: pid %d, %s module %s", o->id,
+                    (int)pid, source_name(guest.source), spec.process.args[0]);
   }
   if (status) {
     oci_cgroup_remove(cg.dirs, cg.count);

@@ -16,8 +16,8 @@
 #include "oci_state.h"
 
 typedef struct exec_opts {
-  const char *process_file, *detach, *pid_file, *console_socket,
-      *preserve_fds, *tty;
+  const char *process_file, *detach, *pid_file, *console_socket, *preserve_fds,
+      *tty;
 } exec_opts;
 
 /* The process to run: --process FILE, or the container's own with its
@@ -48,8 +48,7 @@ static bool exec_process(const oci_globals *g, const exec_opts *o,
   *doc = json_parse(text, len, &jerr);
   free(text);
   if (!*doc) {
-    oci_fail(&g->log, "%s:%zu: %s", o->process_file, jerr.line,
-             jerr.message);
+    oci_fail(&g->log, "%s:%zu: %s", o->process_file, jerr.line, jerr.message);
     return false;
   }
   if (!oci_process_parse(json_document_root(*doc), p, err, sizeof err)) {

@@ -18,9 +18,8 @@ bool oci_guest_load(oci_guest *g, const oci_spec *spec,
   }
   if (spec->memory_limit > 0)
     wasmaot_engine_set_memory_limit(g->engine, (uint64_t)spec->memory_limit);
-  g->module =
-      oci_module_load(g->engine, spec->root_path, process->cwd,
-                      process->args[0], log, &g->source, err, errlen);
+  g->module = oci_module_load(g->engine, spec->root_path, process->cwd,
+                              process->args[0], log, &g->source, err, errlen);
   return g->module != NULL;
 }
 

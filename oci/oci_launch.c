@@ -188,8 +188,8 @@ static void set_oom_score_adj(int sync, const oci_process *p) {
 
 /* Last, once everything needing privileges is done. */
 static void switch_user(int sync, const oci_process *p) {
-  bool same = getuid() == p->uid && geteuid() == p->uid &&
-              getgid() == p->gid && getegid() == p->gid;
+  bool same = getuid() == p->uid && geteuid() == p->uid && getgid() == p->gid &&
+              getegid() == p->gid;
   if (same && p->additional_gid_count == 0)
     return;
   gid_t groups[64];
@@ -240,8 +240,7 @@ _Noreturn static void child_main(const oci_launch *l, int sync) {
   if (!oci_guest_prepare(l->guest, l->spec, l->process, msg, sizeof msg))
     child_fail(sync, "%s", msg);
   int fifo = -1;
-  if (l->exec_fifo &&
-      (fifo = open(l->exec_fifo, O_PATH | O_CLOEXEC)) < 0)
+  if (l->exec_fifo && (fifo = open(l->exec_fifo, O_PATH | O_CLOEXEC)) < 0)
     child_fail(sync, "%s: %s", l->exec_fifo, strerror(errno));
   apply_rlimits(sync, l->process);
   set_oom_score_adj(sync, l->process);

@@ -21,8 +21,7 @@ void oci_log_close(oci_log *log) {
   log->file = NULL;
 }
 
-static void write_line(const oci_log *log, const char *level,
-                       const char *msg) {
+static void write_line(const oci_log *log, const char *level, const char *msg) {
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   if (log->json) {

@@ -52,7 +52,7 @@ static bool as_u64(const json_value *v, uint64_t *out) {
   if (!v || v->kind != JSON_NUMBER || v->as.number < 0)
     return false;
   *out = v->as.number >= 18446744073709551615.0 ? UINT64_MAX
-                                                 : (uint64_t)v->as.number;
+                                                : (uint64_t)v->as.number;
   return true;
 }
 
@@ -135,8 +135,9 @@ static bool parse_rlimits(const json_value *v, oci_process *p, char *err,
     }
     if (!as_u64(json_object_get(r, "soft"), &out->soft) ||
         !as_u64(json_object_get(r, "hard"), &out->hard)) {
-      snprintf(err, errlen, "process.rlimits[%zu]: soft and hard must be "
-                            "non-negative integers",
+      snprintf(err, errlen,
+               "process.rlimits[%zu]: soft and hard must be "
+               "non-negative integers",
                i);
       return false;
     }
@@ -176,8 +177,8 @@ bool oci_process_parse(const json_value *v, oci_process *p, char *err,
   p->terminal = terminal && terminal->kind == JSON_BOOL && terminal->as.boolean;
   const json_value *nnp = json_object_get(v, "noNewPrivileges");
   p->no_new_privileges = nnp && nnp->kind == JSON_BOOL && nnp->as.boolean;
-  oci_caps_parse(json_object_get(v, "capabilities"), &p->caps,
-                 p->unknown_caps, sizeof p->unknown_caps);
+  oci_caps_parse(json_object_get(v, "capabilities"), &p->caps, p->unknown_caps,
+                 sizeof p->unknown_caps);
   int64_t adj;
   if (as_i64(json_object_get(v, "oomScoreAdj"), &adj) && adj >= -1000 &&
       adj <= 1000) {
@@ -189,13 +190,12 @@ bool oci_process_parse(const json_value *v, oci_process *p, char *err,
     p->cwd = "/";
   if (p->cwd[0] != '/')
     return fail(err, errlen, "process.cwd must be an absolute path");
-  bool ok =
-      string_list(json_object_get(v, "args"), &p->args, &p->arg_count,
-                  "process.args", err, errlen) &&
-      string_list(json_object_get(v, "env"), &p->env, &p->env_count,
-                  "process.env", err, errlen) &&
-      parse_rlimits(json_object_get(v, "rlimits"), p, err, errlen) &&
-      parse_user(json_object_get(v, "user"), p, err, errlen);
+  bool ok = string_list(json_object_get(v, "args"), &p->args, &p->arg_count,
+                        "process.args", err, errlen) &&
+            string_list(json_object_get(v, "env"), &p->env, &p->env_count,
+                        "process.env", err, errlen) &&
+            parse_rlimits(json_object_get(v, "rlimits"), p, err, errlen) &&
+            parse_user(json_object_get(v, "user"), p, err, errlen);
   if (ok && p->arg_count == 0)
     ok = fail(err, errlen, "process.args must name the .wasm to run");
   return ok;

@@ -55,11 +55,11 @@ typedef struct oci_spec {
   oci_mount *mounts;
   size_t mount_count;
   /* linux */
-  const char *cgroups_path;  /* NULL when absent */
-  int64_t memory_limit;      /* bytes; -1 when absent or unlimited */
-  int64_t pids_limit;        /* -1 when absent or unlimited */
-  bool network_namespace;    /* a network namespace is asked for */
-  const char *netns_path;    /* ... joined at this path, or new if NULL */
+  const char *cgroups_path;      /* NULL when absent */
+  int64_t memory_limit;          /* bytes; -1 when absent or unlimited */
+  int64_t pids_limit;            /* -1 when absent or unlimited */
+  bool network_namespace;        /* a network namespace is asked for */
+  const char *netns_path;        /* ... joined at this path, or new if NULL */
   const json_value *annotations; /* object or NULL */
 } oci_spec;
 
