@@ -31,7 +31,9 @@ done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/containerd-test.XXXXXX")
 sock=$work/containerd.sock
-ns=wasmaot-test
+# Per run: the namespace names the containers' cgroups (/NS/ID), so two
+# runs at once do not share them.
+ns=wasmaot-test-$$
 runc_root=$work/runc-root
 ctd_pid=
 failures=0
@@ -117,7 +119,13 @@ run_flags=(--platform wasip1/wasm --snapshotter "$snapshotter"
 
 # ---- images -----------------------------------------------------------------
 
+# A port nothing listens on yet.
 port=$((20000 + $$ % 20000))
+for _ in $(seq 20); do
+  curl -s -m 1 "http://127.0.0.1:$port/" >/dev/null 2>&1
+  [ $? = 7 ] && break # connection refused: free
+  port=$((port + 1))
+done
 export WASMAOT=$wasmaot
 "$image_script" -o "$work/hello.tar" -n wasmaot-hello:test --precompile \
   "$hello_wasm" from containerd >/dev/null &&

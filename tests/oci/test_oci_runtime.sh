@@ -119,6 +119,9 @@ wait_status() {
 check "--version" contains "$work/v" "wasmaot-oci version"
 "$oci" features >"$work/f"
 check "features" contains "$work/f" '"ociVersionMax"'
+# Like `wasmaot`, the runtime loads the compiler plug-in only to compile.
+readelf -d "$oci" >"$work/needed"
+check "wasmaot-oci does not link libLLVM" lacks "$work/needed" "LLVM"
 
 # ---- lifecycle: create, state, start, stopped, delete ---------------------
 
