@@ -117,6 +117,8 @@ int oci_cmd_exec(const oci_globals *g, int argc, char **argv) {
           .cgroup = &cg,
           .console_socket = o.console_socket,
           .netns_of = st.pid,
+          .init_pid = st.pid,
+          .init_start_time = st.start_time,
           .preserve_fds = o.preserve_fds ? atoi(o.preserve_fds) : 0,
           .log = &g->log,
       };

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,9 +17,12 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "oci_state.h"
 
 /* ---- The child's side ---------------------------------------------------- */
 
@@ -221,6 +226,51 @@ static void wait_for_start(int fifo) {
     _exit(1);
 }
 
+/* ---- Following the init ----------------------------------------------------
+ */
+
+typedef struct init_watch {
+  int pidfd;
+} init_watch;
+
+static void *watch_init(void *arg) {
+  init_watch *w = arg;
+  struct pollfd p = {.fd = w->pidfd, .events = POLLIN};
+  while (poll(&p, 1, -1) < 0 && errno == EINTR)
+    ;
+  kill(getpid(), SIGKILL);
+  return NULL;
+}
+
+/* Without a PID namespace nothing ends an exec'd process when the init
+ * goes, and containerd's shim (seeing a private PID namespace in the
+ * spec) leaves that to the kernel. A thread waits on a pidfd of the init
+ * and ends this process the way the kernel would. */
+static void follow_init(int sync, pid_t init, uint64_t start_time) {
+  /* The thread's, for the rest of the process's life. */
+  init_watch *watch = malloc(sizeof *watch);
+  if (!watch)
+    child_fail(sync, "out of memory");
+  watch->pidfd = (int)syscall(SYS_pidfd_open, init, 0);
+  if (watch->pidfd < 0 && errno == ESRCH)
+    child_fail(sync, "the container's init process has exited");
+  if (watch->pidfd < 0) {
+    report(sync, 'W', "no pidfd: this process will outlive the init");
+    return;
+  }
+  /* The pidfd names whatever has the pid now: check it is the init. */
+  if (!oci_pid_alive(init, start_time))
+    child_fail(sync, "the container's init process has exited");
+  pthread_t thread;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&thread, &attr, watch_init, watch) != 0)
+    child_fail(sync, "cannot start the init watcher: %s", strerror(errno));
+  pthread_attr_destroy(&attr);
+}
+
 _Noreturn static void child_main(const oci_launch *l, int sync) {
   reset_signals();
   close_other_fds(sync, l->preserve_fds);
@@ -255,6 +305,8 @@ _Noreturn static void child_main(const oci_launch *l, int sync) {
   if (l->process->no_new_privileges &&
       prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     child_fail(sync, "no_new_privs: %s", strerror(errno));
+  if (l->init_pid > 0)
+    follow_init(sync, l->init_pid, l->init_start_time);
   dprintf(sync, "R\n");
   close(sync);
   if (fifo >= 0)

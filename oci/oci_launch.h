@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "oci_cgroup.h"
@@ -32,7 +33,12 @@ typedef struct oci_launch {
   const char *exec_fifo;      /* init: wait for `start`; NULL: run at once */
   const char *console_socket; /* process.terminal: where the pty goes */
   pid_t netns_of;             /* exec: join this process's network ns */
-  int preserve_fds;           /* fds 3..3+N-1 stay open */
+  /* exec: end (SIGKILL) when this process (the init, started at
+   * init_start_time) ends, as the kernel ends a PID namespace's processes
+   * when its init dies. 0: no watch. */
+  pid_t init_pid;
+  uint64_t init_start_time;
+  int preserve_fds; /* fds 3..3+N-1 stay open */
   const oci_log *log;
 } oci_launch;
 

@@ -212,6 +212,21 @@ check "kill --all ended the exec'd process" gone "$epid"
 rt delete multi
 check "delete after kill --all" [ $? = 0 ]
 
+# Without a PID namespace the runtime itself ends exec'd processes when
+# the init goes, as the kernel would.
+b=$(bundle orphan "$(json_args /probe.wasm sleep)")
+rt create --bundle "$b" orphan >/dev/null 2>&1
+rt start orphan
+check "orphan running" wait_status orphan running
+rt exec --process "$work/proc2.json" --detach --pid-file "$work/exec.pid" orphan >/dev/null 2>&1
+epid=$(cat "$work/exec.pid" 2>/dev/null)
+check "exec'd process alive" [ -d "/proc/${epid:-none}" ]
+rt kill orphan KILL
+check "orphan stopped" wait_status orphan stopped
+for _ in $(seq 100); do gone "$epid" && break; sleep 0.02; done
+check "the exec'd process ends with the init" gone "$epid"
+rt delete orphan
+
 # ---- the file system: rootfs and mounts, read-only where asked -------------
 
 mkdir -p "$work/data" "$work/ro"
