@@ -93,9 +93,7 @@ static bool own_cgroup(const hierarchy *h, char *buf, size_t size) {
   return found;
 }
 
-/* systemd's "slice:prefix:name" as a path: "a-b.slice" nests in
- * "a.slice", the unit is "prefix-name.scope". */
-static void systemd_path(const char *spec, char *buf, size_t size) {
+void oci_cgroup_systemd_path(const char *spec, char *buf, size_t size) {
   char slice[256], prefix[256], name[256];
   if (sscanf(spec, "%255[^:]:%255[^:]:%255s", slice, prefix, name) != 3) {
     snprintf(buf, size, "/%s", spec);
@@ -229,7 +227,7 @@ void oci_cgroup_setup(const char *spec_path, int64_t memory_limit,
     return;
   char rel[1024];
   if (spec_path[0] != '/' && strchr(spec_path, ':'))
-    systemd_path(spec_path, rel, sizeof rel);
+    oci_cgroup_systemd_path(spec_path, rel, sizeof rel);
   else
     snprintf(rel, sizeof rel, "%s", spec_path);
   for (size_t i = 0; i < n; i++) {

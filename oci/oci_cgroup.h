@@ -26,6 +26,11 @@ typedef struct oci_cgroup {
 void oci_cgroup_setup(const char *path, int64_t memory_limit,
                       int64_t pids_limit, const oci_log *log, oci_cgroup *out);
 
+/* systemd's "slice:prefix:name" as the cgroup path systemd would give
+ * it: "a-b.slice" nests in "a.slice", the unit is "prefix-name.scope",
+ * "-.slice" is the root. */
+void oci_cgroup_systemd_path(const char *spec, char *buf, size_t size);
+
 /* Moves the calling process into every directory. On a failure writes a
  * reason per directory into `warn` (one line each) and goes on. */
 void oci_cgroup_join_self(const oci_cgroup *cg, char *warn, size_t warnlen);

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "oci.h"
+#include "oci_cgroup.h"
 #include "oci_spec.h"
 #include "oci_state.h"
 
@@ -266,6 +267,20 @@ static void test_state_round_trip(void **state) {
   free(st.dir);
 }
 
+static void test_systemd_cgroup_paths(void **state) {
+  (void)state;
+  char buf[256];
+  oci_cgroup_systemd_path("system.slice:cri-containerd:abc", buf, sizeof buf);
+  assert_string_equal(buf, "/system.slice/cri-containerd-abc.scope");
+  oci_cgroup_systemd_path("kubepods-besteffort-pod1.slice:cri-containerd:x",
+                          buf, sizeof buf);
+  assert_string_equal(buf, "/kubepods.slice/kubepods-besteffort.slice/"
+                           "kubepods-besteffort-pod1.slice/"
+                           "cri-containerd-x.scope");
+  oci_cgroup_systemd_path("-.slice:p:n", buf, sizeof buf);
+  assert_string_equal(buf, "/p-n.scope");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_full_config),
@@ -275,6 +290,7 @@ int main(void) {
       cmocka_unit_test(test_signals),
       cmocka_unit_test(test_ids),
       cmocka_unit_test(test_state_round_trip),
+      cmocka_unit_test(test_systemd_cgroup_paths),
   };
   return cmocka_run_group_tests(tests, make_bundle, remove_bundle);
 }
