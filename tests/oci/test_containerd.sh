@@ -54,6 +54,11 @@ cleanup() {
     kill "$ctd_pid" 2>/dev/null
     wait "$ctd_pid" 2>/dev/null
   fi
+  # The cgroup parent ctr gave the containers (/NS/ID): the runtime
+  # removes each container's own directory, not the parent.
+  for d in /sys/fs/cgroup/*/"$ns" /sys/fs/cgroup/"$ns"; do
+    [ -d "$d" ] && rmdir "$d"/*/ "$d" 2>/dev/null
+  done
   # Rootfs mounts the shims may have left behind.
   grep -F " $work/" /proc/self/mounts | cut -d' ' -f2 | sort -r |
     while read -r m; do umount -l "$m" 2>/dev/null; done
