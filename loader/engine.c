@@ -1,4 +1,6 @@
 /* The engine: what instances of one embedding share. */
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "runtime.h"
@@ -11,8 +13,11 @@ wasmaot_engine *wasmaot_engine_new(void) {
   bool code = sigs && addr_range_set_init(&e->code);
   bool res = code && addr_range_set_init(&e->reservations);
   bool orphans = res && pthread_mutex_init(&e->orphans_lock, NULL) == 0;
-  if (orphans)
+  if (orphans) {
+    e->memory_limit = UINT64_MAX;
+    atomic_init(&e->memory_committed, 0);
     return e;
+  }
   if (res)
     addr_range_set_destroy(&e->reservations);
   if (code)
@@ -21,6 +26,28 @@ wasmaot_engine *wasmaot_engine_new(void) {
     rt_signatures_destroy(&e->signatures);
   free(e);
   return NULL;
+}
+
+void wasmaot_engine_set_memory_limit(wasmaot_engine *e, uint64_t bytes) {
+  e->memory_limit = bytes;
+}
+
+uint64_t wasmaot_engine_memory_used(const wasmaot_engine *e) {
+  return atomic_load(&e->memory_committed);
+}
+
+bool rt_engine_memory_charge(wasmaot_engine *e, uint64_t bytes) {
+  uint64_t cur = atomic_load(&e->memory_committed);
+  do {
+    if (bytes > e->memory_limit || cur > e->memory_limit - bytes)
+      return false;
+  } while (
+      !atomic_compare_exchange_weak(&e->memory_committed, &cur, cur + bytes));
+  return true;
+}
+
+void rt_engine_memory_uncharge(wasmaot_engine *e, uint64_t bytes) {
+  atomic_fetch_sub(&e->memory_committed, bytes);
 }
 
 void rt_engine_adopt_orphan(wasmaot_engine *e, wasmaot_instance *inst) {

@@ -40,6 +40,7 @@ static bool make_accessible(wasmaot_memory *m, uint64_t from, uint64_t to) {
 }
 
 static void destroy(wasmaot_memory *m) {
+  rt_engine_memory_uncharge(m->engine, m->obj.size_bytes);
   if (m->reservation) {
     addr_range_set_remove(&m->engine->reservations, (uintptr_t)m->reservation,
                           m);
@@ -78,13 +79,21 @@ wasmaot_memory *rt_memory_create(wasmaot_engine *e, uint64_t min_pages,
     rt_fail(err, errlen, "out of memory");
     return NULL;
   }
+  if (!rt_engine_memory_charge(e, min_pages * WASM_PAGE_SIZE)) {
+    rt_fail(err, errlen,
+            "%llu pages of linear memory exceed the engine's memory limit "
+            "(%llu bytes)",
+            (unsigned long long)min_pages, (unsigned long long)e->memory_limit);
+    destroy(m);
+    return NULL;
+  }
+  m->obj.size_bytes = min_pages * WASM_PAGE_SIZE;
   if (!make_accessible(m, 0, min_pages * WASM_PAGE_SIZE)) {
     rt_fail(err, errlen, "cannot commit %llu pages of linear memory: %s",
             (unsigned long long)min_pages, strerror(errno));
     destroy(m);
     return NULL;
   }
-  m->obj.size_bytes = min_pages * WASM_PAGE_SIZE;
   return m;
 }
 
@@ -101,11 +110,16 @@ int64_t rt_memory_grow(wasmaot_memory *m, uint64_t delta_pages) {
   pthread_mutex_lock(&m->grow_lock);
   uint64_t old = rt_memory_pages(m);
   int64_t result = -1;
+  uint64_t delta_bytes = delta_pages * WASM_PAGE_SIZE;
   if (delta_pages <= m->max_pages - old &&
-      make_accessible(m, old * WASM_PAGE_SIZE,
-                      (old + delta_pages) * WASM_PAGE_SIZE)) {
-    m->obj.size_bytes = (old + delta_pages) * WASM_PAGE_SIZE;
-    result = (int64_t)old;
+      rt_engine_memory_charge(m->engine, delta_bytes)) {
+    if (make_accessible(m, old * WASM_PAGE_SIZE,
+                        (old + delta_pages) * WASM_PAGE_SIZE)) {
+      m->obj.size_bytes = (old + delta_pages) * WASM_PAGE_SIZE;
+      result = (int64_t)old;
+    } else {
+      rt_engine_memory_uncharge(m->engine, delta_bytes);
+    }
   }
   pthread_mutex_unlock(&m->grow_lock);
   return result;

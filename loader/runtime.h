@@ -74,7 +74,17 @@ struct wasmaot_engine {
   pthread_mutex_t orphans_lock;
   wasmaot_instance **orphans; /* see wasmaot_engine_free() */
   size_t orphan_count, orphan_cap;
+  /* wasmaot_engine_set_memory_limit(): the most linear-memory bytes all
+   * the engine's memories may hold together (UINT64_MAX: no limit), and
+   * what they hold now. */
+  uint64_t memory_limit;
+  _Atomic uint64_t memory_committed;
 };
+
+/* Takes `bytes` from the engine's linear-memory budget; false (nothing
+ * taken) when the limit would be exceeded. */
+bool rt_engine_memory_charge(wasmaot_engine *e, uint64_t bytes);
+void rt_engine_memory_uncharge(wasmaot_engine *e, uint64_t bytes);
 
 /* Keeps a failed instance until the engine goes (its functions may sit in
  * shared tables). */

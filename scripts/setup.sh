@@ -8,6 +8,7 @@ packages=(
   llvm-19-dev clang-19 lld-19 libclang-rt-19-dev libclang-rt-19-dev-wasm32 wasi-libc
   libelf-dev libzstd-dev libcmocka-dev wabt
   curl wrk hyperfine
+  containerd  # ctr and the runc shim, for tests/oci/test_containerd.sh
 )
 
 missing=()

@@ -125,6 +125,17 @@ enum {
 #define WASI_RIGHT_SOCK_SHUTDOWN (UINT64_C(1) << 28)
 #define WASI_RIGHT_SOCK_ACCEPT (UINT64_C(1) << 29)
 #define WASI_RIGHTS_ALL ((UINT64_C(1) << 30) - 1)
+/* Every right that changes a file or a directory: what a read-only
+ * preopen neither holds nor hands out. */
+#define WASI_RIGHTS_MUTATING                                                   \
+  (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE |                              \
+   WASI_RIGHT_FD_FILESTAT_SET_SIZE | WASI_RIGHT_FD_FILESTAT_SET_TIMES |        \
+   WASI_RIGHT_PATH_CREATE_DIRECTORY | WASI_RIGHT_PATH_CREATE_FILE |            \
+   WASI_RIGHT_PATH_LINK_SOURCE | WASI_RIGHT_PATH_LINK_TARGET |                 \
+   WASI_RIGHT_PATH_RENAME_SOURCE | WASI_RIGHT_PATH_RENAME_TARGET |             \
+   WASI_RIGHT_PATH_FILESTAT_SET_SIZE | WASI_RIGHT_PATH_FILESTAT_SET_TIMES |    \
+   WASI_RIGHT_PATH_SYMLINK | WASI_RIGHT_PATH_REMOVE_DIRECTORY |                \
+   WASI_RIGHT_PATH_UNLINK_FILE)
 
 /* ---- small enums and flag sets ----------------------------------------- */
 

@@ -41,6 +41,13 @@ static bool add_preopen(wasi_ctx *ctx, const wasi_preopen_dir *dir,
     return false;
   }
   wasi_fd_entry e = wasi_fd_entry_for(fd);
+  if (dir->read_only) {
+    /* Neither held nor inherited, so nothing opened beneath it can write
+     * either; the kernel never sees a write-mode open or a mutating *at()
+     * call for this tree. */
+    e.rights_base &= ~WASI_RIGHTS_MUTATING;
+    e.rights_inheriting &= ~WASI_RIGHTS_MUTATING;
+  }
   const char *name = dir->guest_path ? dir->guest_path : dir->host_path;
   e.preopen_path = strdup(name);
   if (!e.preopen_path || strlen(name) > UINT32_MAX ||

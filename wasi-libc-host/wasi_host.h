@@ -39,10 +39,16 @@ extern "C" {
 typedef struct wasi_ctx wasi_ctx;
 
 /* A host directory the guest may use, seen by the guest as `guest_path`
- * (its fd_prestat_dir_name). */
+ * (its fd_prestat_dir_name). A read-only one holds, and hands out to what
+ * is opened beneath it, no right that changes anything (fd_write,
+ * path_create_*, path_unlink_file, ..., set size or times): creating,
+ * truncating, renaming or removing fails with ENOTCAPABLE, and a file
+ * opened for writing (wasi-libc asks only for the rights the directory
+ * can give) cannot be written. */
 typedef struct wasi_preopen_dir {
   const char *host_path;
   const char *guest_path;
+  bool read_only;
 } wasi_preopen_dir;
 
 typedef struct wasi_config {

@@ -123,6 +123,16 @@ void wasmaot_trap_raise(const char *message);
 const char *wasmaot_version(void);
 
 wasmaot_engine *wasmaot_engine_new(void);
+/* Caps the linear memory all of the engine's memories may hold together
+ * at `bytes` (UINT64_MAX, the default, for no cap): memory.grow past it
+ * returns -1, as for a memory at its maximum, and a module whose initial
+ * memories do not fit fails to instantiate. Memories that exist keep
+ * what they hold. Set it before creating memories; not thread-safe with
+ * respect to concurrent growth. */
+void wasmaot_engine_set_memory_limit(wasmaot_engine *engine, uint64_t bytes);
+/* The linear-memory bytes the engine's memories hold now. */
+uint64_t wasmaot_engine_memory_used(const wasmaot_engine *engine);
+
 /* Frees the engine. Every module, instance and host object of it must be
  * freed first, except instances kept alive by failed instantiations (a
  * trapping instantiation may have written references to its functions into

@@ -70,6 +70,36 @@ static void test_grow_to_4gib_without_max(void **state) {
   wasmaot_memory_free(m);
 }
 
+/* The engine-wide cap (what a container's memory limit becomes) counts
+ * every memory together, refuses growth past it like a memory maximum,
+ * and gives the bytes back when a memory goes. */
+static void test_engine_memory_limit(void **state) {
+  (void)state;
+  wasmaot_engine *e = wasmaot_engine_new();
+  assert_non_null(e);
+  wasmaot_engine_set_memory_limit(e, 4 * PAGE);
+  char err[160];
+  assert_null(rt_memory_create(e, 5, false, 0, err, sizeof err));
+  assert_non_null(strstr(err, "memory limit"));
+  assert_int_equal(wasmaot_engine_memory_used(e), 0);
+  wasmaot_memory *a = wasmaot_memory_new(e, 1, false, 0);
+  wasmaot_memory *b = wasmaot_memory_new(e, 2, false, 0);
+  assert_non_null(a);
+  assert_non_null(b);
+  assert_int_equal(wasmaot_engine_memory_used(e), 3 * PAGE);
+  assert_int_equal(wasmaot_memory_grow(a, 2), -1);
+  assert_int_equal(wasmaot_memory_size(a), PAGE);
+  assert_int_equal(wasmaot_memory_grow(a, 1), 1);
+  assert_int_equal(wasmaot_memory_grow(b, 1), -1);
+  wasmaot_memory_free(a);
+  assert_int_equal(wasmaot_engine_memory_used(e), 2 * PAGE);
+  assert_int_equal(wasmaot_memory_grow(b, 2), 2);
+  assert_int_equal(wasmaot_engine_memory_used(e), 4 * PAGE);
+  wasmaot_memory_free(b);
+  assert_int_equal(wasmaot_engine_memory_used(e), 0);
+  wasmaot_engine_free(e);
+}
+
 static void test_limits_beyond_4gib_are_refused(void **state) {
   char err[128];
   assert_null(rt_memory_create(*state, 65537, false, 0, err, sizeof err));
@@ -146,6 +176,7 @@ int main(void) {
       cmocka_unit_test(test_grow_keeps_base_and_contents),
       cmocka_unit_test(test_grow_honours_max),
       cmocka_unit_test(test_grow_to_4gib_without_max),
+      cmocka_unit_test(test_engine_memory_limit),
       cmocka_unit_test(test_limits_beyond_4gib_are_refused),
       cmocka_unit_test(test_reservation_is_registered),
       cmocka_unit_test(test_guard_fault_outside_wasm_crashes),

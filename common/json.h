@@ -1,4 +1,5 @@
-/* A small JSON reader for the command files wast2json writes.
+/* A small JSON reader, shared by the spec runner (the command files
+ * wast2json writes) and the OCI runtime (a bundle's config.json).
  *
  * The whole document lives in one arena owned by the json_document, so a
  * single json_document_free() releases every value and string, and the
@@ -6,14 +7,15 @@
  * their length because Wasm names may contain NUL (names.wast does); they
  * are NUL-terminated as well for convenience. Nesting is capped so a
  * hostile file cannot exhaust the stack. */
-#ifndef WASMAOT_SPEC_JSON_H
-#define WASMAOT_SPEC_JSON_H
+#ifndef WASMAOT_JSON_H
+#define WASMAOT_JSON_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Deeper nesting is rejected; wast2json output nests at most 5 levels. */
+/* Deeper nesting is rejected; wast2json output nests at most 5 levels,
+ * an OCI config.json about 6. */
 #define JSON_MAX_DEPTH 64
 
 typedef enum json_kind {

@@ -1,0 +1,238 @@
+#!/bin/bash
+# End to end under a real containerd: a private containerd (own config,
+# root, state and socket) imports Wasm OCI images built by
+# scripts/wasm-oci-image.sh and runs them through its runc shim
+# (io.containerd.runc.v2) with wasmaot-oci as the runc binary: hello's
+# output, exit codes, http-echo served on a port and checked with curl,
+# exec through the shim, kill with SIGTERM (143) and SIGKILL (137), delete. Exits 77
+# (skipped), saying exactly why, where containerd cannot run here.
+#   test_containerd.sh WASMAOT_OCI WASMAOT IMAGE_SCRIPT HELLO.wasm
+#                      HTTP_ECHO.wasm PROBE.wasm
+set -u
+
+# containerd's shim runs the runtime from its own directory.
+oci=$(readlink -f "$1")
+wasmaot=$(readlink -f "$2")
+image_script=$(readlink -f "$3")
+hello_wasm=$(readlink -f "$4")
+echo_wasm=$(readlink -f "$5")
+probe_wasm=$(readlink -f "$6")
+
+skip() {
+  echo "SKIP: $*"
+  exit 77
+}
+
+[ "$(id -u)" = 0 ] || skip "containerd needs root (running as uid $(id -u))"
+for tool in containerd ctr containerd-shim-runc-v2 curl; do
+  command -v "$tool" >/dev/null ||
+    skip "$tool is not installed (scripts/setup.sh installs containerd and curl)"
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/containerd-test.XXXXXX")
+sock=$work/containerd.sock
+# Per run: the namespace names the containers' cgroups (/NS/ID), so two
+# runs at once do not share them.
+ns=wasmaot-test-$$
+runc_root=$work/runc-root
+ctd_pid=
+failures=0
+checks=0
+
+cleanup() {
+  if [ -n "$ctd_pid" ]; then
+    for id in $(ctr -a "$sock" -n "$ns" task ls -q 2>/dev/null); do
+      ctr -a "$sock" -n "$ns" task kill -s SIGKILL "$id" >/dev/null 2>&1
+    done
+    sleep 0.3
+    for id in $(ctr -a "$sock" -n "$ns" task ls -q 2>/dev/null); do
+      ctr -a "$sock" -n "$ns" task delete -f "$id" >/dev/null 2>&1
+    done
+    for id in $(ctr -a "$sock" -n "$ns" container ls -q 2>/dev/null); do
+      ctr -a "$sock" -n "$ns" container delete "$id" >/dev/null 2>&1
+    done
+    kill "$ctd_pid" 2>/dev/null
+    wait "$ctd_pid" 2>/dev/null
+  fi
+  # The cgroup parent ctr gave the containers (/NS/ID): the runtime
+  # removes each container's own directory, not the parent.
+  for d in /sys/fs/cgroup/*/"$ns" /sys/fs/cgroup/"$ns"; do
+    [ -d "$d" ] && rmdir "$d"/*/ "$d" 2>/dev/null
+  done
+  # Rootfs mounts the shims may have left behind.
+  grep -F " $work/" /proc/self/mounts | cut -d' ' -f2 | sort -r |
+    while read -r m; do umount -l "$m" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+
+check() {
+  local what=$1
+  shift
+  checks=$((checks + 1))
+  "$@" || fail "$what"
+}
+
+contains() { grep -qF -- "$2" "$1" || { echo "--- $1:"; cat "$1"; false; }; }
+
+# ---- a private containerd ---------------------------------------------------
+
+cat >"$work/config.toml" <<TOML
+version = 2
+root = "$work/root"
+state = "$work/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$sock"
+[ttrpc]
+  address = "$sock.ttrpc"
+[debug]
+  address = ""
+[metrics]
+  address = ""
+TOML
+containerd --config "$work/config.toml" >"$work/containerd.log" 2>&1 &
+ctd_pid=$!
+for _ in $(seq 100); do
+  ctr -a "$sock" version >/dev/null 2>&1 && break
+  kill -0 "$ctd_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if ! ctr -a "$sock" version >/dev/null 2>&1; then
+  tail -5 "$work/containerd.log"
+  skip "containerd did not start here (log above)"
+fi
+
+# overlayfs needs the kernel's overlay and a file system it can sit on;
+# the native snapshotter (plain copies) works everywhere.
+snapshotter=overlayfs
+if ! ctr -a "$sock" plugins ls 2>/dev/null |
+    grep -E "io.containerd.snapshotter.v1 +overlayfs .* ok" >/dev/null; then
+  snapshotter=native
+  echo "note: overlayfs snapshotter unavailable; using native"
+fi
+
+c() { ctr -a "$sock" -n "$ns" "$@"; }
+run_flags=(--platform wasip1/wasm --snapshotter "$snapshotter"
+           --runtime io.containerd.runc.v2 --runc-binary "$oci"
+           --runc-root "$runc_root")
+
+# ---- images -----------------------------------------------------------------
+
+# A port nothing listens on yet.
+port=$((20000 + $$ % 20000))
+for _ in $(seq 20); do
+  curl -s -m 1 "http://127.0.0.1:$port/" >/dev/null 2>&1
+  [ $? = 7 ] && break # connection refused: free
+  port=$((port + 1))
+done
+export WASMAOT=$wasmaot
+"$image_script" -o "$work/hello.tar" -n wasmaot-hello:test --precompile \
+  "$hello_wasm" from containerd >/dev/null &&
+"$image_script" -o "$work/echo.tar" -n wasmaot-http-echo:test --precompile \
+  --env "WASMAOT_TCPLISTEN=127.0.0.1:$port" --port "$port/tcp" \
+  "$echo_wasm" >/dev/null &&
+"$image_script" -o "$work/probe.tar" -n wasmaot-probe:test --precompile \
+  "$probe_wasm" >/dev/null || { echo "FAIL: image build"; exit 1; }
+for img in hello echo probe; do
+  c images import --platform wasip1/wasm --snapshotter "$snapshotter" \
+    "$work/$img.tar" >"$work/import.out" 2>&1
+  check "import $img" [ $? = 0 ]
+done
+c images ls >"$work/images"
+check "image listed for wasip1/wasm" contains "$work/images" "wasip1/wasm"
+
+# ---- hello: output, exit status, cold start ----------------------------------
+
+t0=$(date +%s%N)
+c run --rm "${run_flags[@]}" docker.io/library/wasmaot-hello:test hello1 \
+  >"$work/out" 2>"$work/err"
+status=$?
+t1=$(date +%s%N)
+check "hello exits 0 (got $status)" [ $status = 0 ]
+check "hello's greeting" contains "$work/out" "Hello from WebAssembly"
+check "hello's image command" contains "$work/out" "arg 2: containerd"
+cold_ms=$(( (t1 - t0) / 1000000 ))
+for i in 2 3 4; do
+  t0=$(date +%s%N)
+  c run --rm "${run_flags[@]}" docker.io/library/wasmaot-hello:test "hello$i" \
+    >/dev/null 2>&1
+  t1=$(date +%s%N)
+  ms=$(( (t1 - t0) / 1000000 ))
+  [ "$ms" -lt "$cold_ms" ] && cold_ms=$ms
+done
+c run --rm "${run_flags[@]}" docker.io/library/wasmaot-hello:test hello5 \
+  /hello.wasm a "b c" >"$work/out" 2>&1
+check "args given to ctr run" contains "$work/out" "arg 2: b c"
+
+c run --rm "${run_flags[@]}" docker.io/library/wasmaot-probe:test probe1 \
+  /probe.wasm exit 7 >/dev/null 2>&1
+status=$?
+check "exit status 7 through containerd (got $status)" [ $status = 7 ]
+
+# ---- http-echo on a port, exec, SIGTERM -------------------------------------
+
+c run --net-host "${run_flags[@]}" docker.io/library/wasmaot-http-echo:test \
+  echo1 >"$work/echo.out" 2>&1 &
+runner=$!
+up=0
+for _ in $(seq 100); do
+  curl -s -m 2 "http://127.0.0.1:$port/" >"$work/get" 2>/dev/null && { up=1; break; }
+  sleep 0.1
+done
+check "http-echo answers on port $port" [ $up = 1 ]
+check "GET / greeting" contains "$work/get" "Hello world from C running with Wasm"
+curl -s -m 5 -d "echo through containerd" "http://127.0.0.1:$port/echo" >"$work/post"
+check "POST /echo echoes" contains "$work/post" "echo through containerd"
+c task ls >"$work/tasks"
+check "task RUNNING" grep -qE "^echo1 +[0-9]+ +RUNNING" "$work/tasks"
+c task ps echo1 >"$work/ps"
+check "task ps lists the process" grep -qE "^[0-9]+" <(tail -n +2 "$work/ps")
+c task kill echo1
+wait $runner
+status=$?
+check "SIGTERM gives 143 (got $status)" [ $status = 143 ]
+# `ctr run` deleted the task once it ended (runtime delete).
+c task ls -q >"$work/tasks"
+check "task gone after it ended" [ ! -s "$work/tasks" ]
+c container delete echo1
+check "container delete" [ $? = 0 ]
+"$oci" --root "$runc_root/$ns" state echo1 >/dev/null 2>&1
+check "runtime state gone after delete" [ $? = 1 ]
+curl -s -m 1 "http://127.0.0.1:$port/" >/dev/null 2>&1
+check "port closed after the container ended" [ $? != 0 ]
+
+# ---- exec, SIGKILL --------------------------------------------------------
+
+c run "${run_flags[@]}" docker.io/library/wasmaot-probe:test sleeper \
+  /probe.wasm sleep >"$work/sleep.out" 2>&1 &
+runner=$!
+for _ in $(seq 100); do
+  grep -q sleeping "$work/sleep.out" && break
+  sleep 0.1
+done
+c task exec --exec-id x1 sleeper /probe.wasm args from-exec >"$work/exec" 2>&1
+status=$?
+check "exec through the shim exits 0 (got $status)" [ $status = 0 ]
+check "exec output" contains "$work/exec" "argv[2]=from-exec"
+c task exec --exec-id x2 sleeper /probe.wasm exit 4 >/dev/null 2>&1
+status=$?
+check "exec's exit status (got $status)" [ $status = 4 ]
+c task kill -s SIGKILL sleeper
+wait $runner
+status=$?
+check "SIGKILL gives 137 (got $status)" [ $status = 137 ]
+c container delete sleeper
+check "sleeper deleted" [ $? = 0 ]
+"$oci" --root "$runc_root/$ns" list -q >"$work/left"
+check "no container left in the runtime" [ ! -s "$work/left" ]
+
+echo "containerd $(containerd --version | awk '{print $3}'), snapshotter $snapshotter"
+echo "cold start under containerd (ctr run --rm hello, precompiled), best of 4: ${cold_ms} ms"
+echo "$((checks - failures)) passed, $failures failed"
+[ "$failures" = 0 ]
