@@ -7,8 +7,8 @@
  * and our own linker turns it into the shared object. */
 #include "aot_compile.h"
 
-#include <elf.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +17,10 @@
 #include <llvm-c/Core.h>
 
 #include "../loader/artifact_checksum.h"
+#include "../loader/artifact_section.h"
 #include "artifact_write.h"
 #include "elf_link.h"
 #include "lower_module.h"
-
-#define METADATA_SECTION ".wasmaot.meta"
 
 static bool fail(char *errbuf, size_t errlen, const char *fmt, ...) {
   va_list ap;
@@ -31,39 +30,12 @@ static bool fail(char *errbuf, size_t errlen, const char *fmt, ...) {
   return false;
 }
 
-/* Finds a section of our own linker's output by name (file offset and
- * size). The image is ours, but the walk is still bounds-checked. */
-static bool find_section(const uint8_t *image, size_t size, const char *name,
-                         size_t *offset) {
-  if (size < sizeof(Elf64_Ehdr))
-    return false;
-  const Elf64_Ehdr *eh = (const Elf64_Ehdr *)image;
-  if (eh->e_shoff > size || eh->e_shentsize != sizeof(Elf64_Shdr) ||
-      eh->e_shnum > (size - eh->e_shoff) / sizeof(Elf64_Shdr) ||
-      eh->e_shstrndx >= eh->e_shnum)
-    return false;
-  const Elf64_Shdr *sh = (const Elf64_Shdr *)(image + eh->e_shoff);
-  const Elf64_Shdr *strtab = &sh[eh->e_shstrndx];
-  if (strtab->sh_offset > size || strtab->sh_size > size - strtab->sh_offset)
-    return false;
-  const char *names = (const char *)image + strtab->sh_offset;
-  size_t want = strlen(name) + 1;
-  for (unsigned i = 0; i < eh->e_shnum; i++) {
-    if (sh[i].sh_name < strtab->sh_size &&
-        strtab->sh_size - sh[i].sh_name >= want &&
-        memcmp(names + sh[i].sh_name, name, want) == 0) {
-      *offset = sh[i].sh_offset;
-      return sh[i].sh_offset <= size;
-    }
-  }
-  return false;
-}
-
 static bool seal_checksum(uint8_t *image, size_t size, char *errbuf,
                           size_t errlen) {
-  size_t meta;
-  if (!find_section(image, size, METADATA_SECTION, &meta) ||
-      size - meta < sizeof(wasmaot_meta_header))
+  size_t meta, meta_size;
+  if (!artifact_find_section(image, size, WASMAOT_META_SECTION, &meta,
+                             &meta_size) ||
+      meta_size < sizeof(wasmaot_meta_header))
     return fail(errbuf, errlen, "linked artifact has no metadata section");
   size_t field = meta + offsetof(wasmaot_meta_header, file_checksum);
   uint64_t sum = artifact_checksum(image, size, field);
@@ -84,7 +56,7 @@ static bool link_artifact(LLVMModuleRef llmod, const codegen_target *target,
   }
   static const char *const exported[] = {WASMAOT_SYM_FUNC_TABLE,
                                          WASMAOT_SYM_TRAMP_TABLE};
-  elf_link_extra_section meta = {.name = METADATA_SECTION,
+  elf_link_extra_section meta = {.name = WASMAOT_META_SECTION,
                                  .data = metadata->data,
                                  .size = metadata->len,
                                  .align = 16,
