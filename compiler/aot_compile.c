@@ -44,12 +44,15 @@ static bool seal_checksum(uint8_t *image, size_t size, char *errbuf,
 }
 
 static bool link_artifact(LLVMModuleRef llmod, const codegen_target *target,
-                          const bytebuf *metadata, aot_output *out,
-                          char *errbuf, size_t errlen) {
+                          const bytebuf *metadata, const aot_progress *progress,
+                          aot_output *out, char *errbuf, size_t errlen) {
   void *obj = NULL;
   size_t obj_size = 0;
   char *err = NULL;
-  if (!codegen_emit_object(target, llmod, &obj, &obj_size, &err)) {
+  aot_report(progress, AOT_PHASE_CODEGEN, 0, 1);
+  bool emitted = codegen_emit_object(target, llmod, &obj, &obj_size, &err);
+  aot_report(progress, AOT_PHASE_CODEGEN, 1, 1);
+  if (!emitted) {
     fail(errbuf, errlen, "%s", err ? err : "code generation failed");
     free(err);
     return false;
@@ -69,6 +72,7 @@ static bool link_artifact(LLVMModuleRef llmod, const codegen_target *target,
                        .exported_count = 2};
   void *so = NULL;
   size_t so_size = 0;
+  aot_report(progress, AOT_PHASE_LINK, 0, 1);
   bool ok = elf_link_shared_object(&in, &so, &so_size, errbuf, errlen);
   free(obj);
   if (ok && !seal_checksum(so, so_size, errbuf, errlen)) {
@@ -78,6 +82,7 @@ static bool link_artifact(LLVMModuleRef llmod, const codegen_target *target,
   if (ok) {
     out->data = so;
     out->size = so_size;
+    aot_report(progress, AOT_PHASE_LINK, 1, 1);
   }
   return ok;
 }
@@ -108,19 +113,26 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
   wasm_error werr = {0};
   bytebuf metadata = {0};
   bool ok = true;
-  LLVMModuleRef llmod = lower_module(m, &target, llctx, &layout, &werr);
+  const aot_progress *progress = &opts->progress;
+  LLVMModuleRef llmod =
+      lower_module(m, &target, llctx, &layout, progress, &werr);
   if (!llmod)
     ok = fail(errbuf, errlen, "0x%zx: %s", werr.offset, werr.message);
   if (ok && opts->verify_ir)
     ok = verify_ir(llmod, errbuf, errlen);
-  if (ok && !codegen_optimize(&target, llmod, &err)) {
-    ok = fail(errbuf, errlen, "%s", err ? err : "optimisation failed");
-    free(err);
+  if (ok) {
+    aot_report(progress, AOT_PHASE_OPTIMIZE, 0, 1);
+    if (!codegen_optimize(&target, llmod, &err)) {
+      ok = fail(errbuf, errlen, "%s", err ? err : "optimisation failed");
+      free(err);
+    }
+    aot_report(progress, AOT_PHASE_OPTIMIZE, 1, 1);
   }
   if (ok && !artifact_write_metadata(m, &target, &layout, &metadata, &werr))
     ok = fail(errbuf, errlen, "%s", werr.message);
   if (ok)
-    ok = link_artifact(llmod, &target, &metadata, out, errbuf, errlen);
+    ok =
+        link_artifact(llmod, &target, &metadata, progress, out, errbuf, errlen);
   bytebuf_free(&metadata);
   if (llmod)
     LLVMDisposeModule(llmod);
