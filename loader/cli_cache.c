@@ -4,13 +4,25 @@
 
 #include "../compiler/cli.h"
 #include "cache.h"
+#include "cache_admin.h"
 
 static int cache_usage(FILE *out) {
-  fprintf(out, "Usage: wasmaot cache [--cache-dir DIR] dir|list|clean\n"
-               "\n"
-               "  dir     print the cache directory\n"
-               "  list    list cached artifacts: module hash, arch, size, age\n"
-               "  clean   remove every cached artifact\n");
+  fprintf(out,
+          "Usage: wasmaot cache [--cache-dir DIR] dir|list|clean\n"
+          "\n"
+          "The cache holds the artifacts `wasmaot run` compiled from .wasm\n"
+          "modules or extracted from bundles, one per module, CPU,\n"
+          "compiler version and options.\n"
+          "\n"
+          "  dir     print the cache directory ($XDG_CACHE_HOME/wasmaot,\n"
+          "          else ~/.cache/wasmaot, unless --cache-dir)\n"
+          "  list    list cached artifacts: module hash (SHA-256 of the\n"
+          "          .wasm, first 16 digits), architecture, size in bytes,\n"
+          "          age since stored, time since last used, cache key\n"
+          "  clean   remove every cached artifact\n"
+          "\n"
+          "The cache is kept under WASMAOT_CACHE_MAX_SIZE (default 1G) by\n"
+          "removing the least recently used artifacts after each store.\n");
   return out == stdout ? 0 : 2;
 }
 
@@ -21,7 +33,7 @@ int cli_cache(int argc, char **argv) {
       return cache_usage(stdout);
     if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc)
       override = argv[++i];
-    else if (!action)
+    else if (!action && argv[i][0] != '-')
       action = argv[i];
     else
       return cache_usage(stderr);
@@ -39,8 +51,7 @@ int cli_cache(int argc, char **argv) {
     cache_list(dir, stdout);
   } else if (!strcmp(action, "clean")) {
     int n = cache_clean(dir);
-    printf("removed %d cached artifact%s from %s\n", n, n == 1 ? "" : "s",
-           dir);
+    printf("removed %d cached artifact%s from %s\n", n, n == 1 ? "" : "s", dir);
   } else {
     fprintf(stderr, "wasmaot cache: unknown action '%s'\n", action);
     return cache_usage(stderr);
