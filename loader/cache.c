@@ -11,6 +11,7 @@
 
 #include "../compiler/compiler_plugin.h"
 #include "artifact_format.h"
+#include "file_write.h"
 #include "host_arch.h"
 #include "host_cpu_id.h"
 #include "sha256.h"
@@ -118,53 +119,15 @@ static bool make_parent_dirs(const char *path) {
   return mkdir(buf, 0755) == 0 || errno == EEXIST;
 }
 
-static bool write_all(int fd, const void *data, size_t size) {
-  const char *p = data;
-  while (size > 0) {
-    ssize_t n = write(fd, p, size);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      if (n == 0)
-        errno = EIO;
-      return false;
-    }
-    p += n;
-    size -= (size_t)n;
-  }
-  return true;
-}
-
 /* No fsync: after a crash the renamed file may be empty or short, which
  * the loader's checksum refuses and the next start rebuilds. That costs
  * one compile in a rare case instead of a disk flush on every miss. */
 bool cache_store(const char *path, const void *data, size_t size, char *err,
                  size_t errlen) {
-  char tmp[4200];
-  if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp) {
-    snprintf(err, errlen, "cannot store %s: path too long", path);
-    return false;
-  }
-  int fd = -1;
-  bool ok = make_parent_dirs(path) && (fd = mkstemp(tmp)) >= 0 &&
-            write_all(fd, data, size) && fchmod(fd, 0644) == 0;
-  int saved = errno;
-  if (fd >= 0 && close(fd) != 0 && ok) {
-    ok = false;
-    saved = errno;
-  }
-  /* rename() replaces atomically: a concurrent reader maps either the old
-   * complete file or the new one, never a partial write. */
-  if (ok && rename(tmp, path) != 0) {
-    ok = false;
-    saved = errno;
-  }
-  if (!ok) {
-    snprintf(err, errlen, "cannot store %s: %s", path, strerror(saved));
-    if (fd >= 0)
-      unlink(tmp);
-  }
-  return ok;
+  if (make_parent_dirs(path) && file_write_atomic(path, data, size))
+    return true;
+  snprintf(err, errlen, "cannot store %s: %s", path, strerror(errno));
+  return false;
 }
 
 int cache_lock(const char *path) {

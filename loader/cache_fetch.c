@@ -9,25 +9,12 @@
 #include <unistd.h>
 
 #include "cache_admin.h"
-
-static bool write_all(int fd, const void *data, size_t size) {
-  const char *p = data;
-  while (size > 0) {
-    ssize_t n = write(fd, p, size);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return false;
-    p += n;
-    size -= (size_t)n;
-  }
-  return true;
-}
+#include "file_write.h"
 
 wasmaot_module *module_load_memory(wasmaot_engine *engine, const void *data,
                                    size_t size, char *err, size_t errlen) {
   int fd = memfd_create("wasmaot-artifact", MFD_CLOEXEC);
-  if (fd < 0 || !write_all(fd, data, size)) {
+  if (fd < 0 || !file_write_all(fd, data, size)) {
     snprintf(err, errlen, "cannot hold the artifact in memory: %s",
              strerror(errno));
     if (fd >= 0)
