@@ -22,6 +22,8 @@ static int usage(FILE *out) {
       "  run [--invoke NAME] FILE.wasm|FILE.so|FILE.wasmaot [ARGS...]\n"
       "                          run a module, or call one of its exports;\n"
       "                          a .wasm or bundle goes through the cache\n"
+      "  inspect FILE            show what an artifact, bundle or .wasm\n"
+      "                          holds\n"
       "  cache dir|list|clean    the compiled-artifact cache\n"
       "  validate FILE.wasm...   decode and validate WebAssembly modules\n"
       "  help                    show this help\n"
@@ -41,6 +43,8 @@ int main(int argc, char **argv) {
     return cli_aot_compile(argc - 1, argv + 1);
   if (!strcmp(cmd, "run"))
     return cli_run(argc - 1, argv + 1);
+  if (!strcmp(cmd, "inspect"))
+    return cli_inspect(argc - 1, argv + 1);
   if (!strcmp(cmd, "cache"))
     return cli_cache(argc - 1, argv + 1);
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h"))
