@@ -15,8 +15,7 @@
 #include "file_kind.h"
 #include "host_arch.h"
 
-/* The file's kind by its magic number. Anything unknown goes to the
- * artifact loader, whose error says what it expected. */
+/* The file's kind by its magic number. */
 static bool sniff(const char *path, file_kind *kind) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -205,6 +204,13 @@ wasmaot_module *run_source_load(wasmaot_engine *engine, const char *file,
     return load_wasm(engine, file, o);
   if (kind == FILE_KIND_BUNDLE)
     return load_bundle(engine, file, o);
+  if (kind == FILE_KIND_UNKNOWN) {
+    fprintf(stderr,
+            "%s: not a .wasm module, an artifact or a bundle (unknown or "
+            "truncated file)\n",
+            file);
+    return NULL;
+  }
   char err[512];
   wasmaot_module *m = wasmaot_module_load(engine, file, err, sizeof err);
   if (!m)
