@@ -88,7 +88,8 @@ static bool print_interface(const uint8_t *wasm, size_t size) {
   wasm_error err = {0};
   wasm_module *m = wasm_module_decode(wasm, size, &err);
   if (!m) {
-    printf("  module: cannot decode: 0x%zx: %s\n", err.offset, err.message);
+    fprintf(stderr, "module: cannot decode: 0x%zx: %s\n", err.offset,
+            err.message);
     return false;
   }
   printf("  imports (%u):\n", m->import_count);
@@ -146,12 +147,13 @@ static void print_runs_here(const char *indent, bool runs, const char *why) {
 }
 
 /* The artifact's description; false if it is not sound. */
-static bool describe_artifact(const char *indent, const uint8_t *image,
-                              size_t size, bool with_interface) {
+static bool describe_artifact(const char *what, const char *indent,
+                              const uint8_t *image, size_t size,
+                              bool with_interface) {
   artifact_info info;
   char err[512];
   if (!artifact_info_read(image, size, &info, err, sizeof err)) {
-    printf("%s%s\n", indent, err);
+    fprintf(stderr, "%s: %s\n", what, err);
     return false;
   }
   const wasmaot_meta_header *h = info.meta;
@@ -171,6 +173,9 @@ static bool describe_artifact(const char *indent, const uint8_t *image,
          h->defined_func_count, h->type_count);
   printf("%schecksum:     %s\n", indent,
          info.checksum_ok ? "ok" : "MISMATCH (damaged file)");
+  if (!info.checksum_ok)
+    fprintf(stderr, "%s: artifact checksum mismatch: the file is corrupt\n",
+            what);
   bool runs = rt_module_check_target(h, info.meta_size, err, sizeof err);
   print_runs_here(indent, runs, err);
   if (with_interface)
@@ -181,7 +186,7 @@ static bool describe_artifact(const char *indent, const uint8_t *image,
 static bool inspect_artifact(const char *file, const uint8_t *bytes,
                              size_t size) {
   printf("%s: wasmaot artifact\n", file);
-  return describe_artifact("  ", bytes, size, true);
+  return describe_artifact(file, "  ", bytes, size, true);
 }
 
 /* ---- Bundles -------------------------------------------------------------
@@ -194,8 +199,8 @@ static void print_blob(const char *indent, const wasmaot_bundle_blob *b) {
   printf(")\n");
 }
 
-static bool inspect_entry(const bundle *b, uint32_t i, void **first_artifact,
-                          size_t *first_size) {
+static bool inspect_entry(const char *file, const bundle *b, uint32_t i,
+                          void **first_artifact, size_t *first_size) {
   const wasmaot_bundle_entry *e = bundle_entry(b, i);
   printf("  entry %u: %s, cpu %s\n", i + 1, e->target_triple, e->cpu_name);
   print_blob("    ", &e->artifact);
@@ -204,10 +209,12 @@ static bool inspect_entry(const bundle *b, uint32_t i, void **first_artifact,
   void *data;
   size_t size;
   if (!bundle_read_blob(b, &e->artifact, what, &data, &size, err, sizeof err)) {
-    printf("    %s\n", err);
+    fprintf(stderr, "%s: %s\n", file, err);
     return false;
   }
-  bool ok = describe_artifact("    ", data, size, false);
+  char label[600];
+  snprintf(label, sizeof label, "%s: %s", file, what);
+  bool ok = describe_artifact(label, "    ", data, size, false);
   if (ok && !*first_artifact) {
     *first_artifact = data;
     *first_size = size;
@@ -221,7 +228,7 @@ static bool inspect_bundle(const char *file) {
   char err[512];
   bundle *b = bundle_open(file, err, sizeof err);
   if (!b) {
-    printf("%s: %s\n", file, err);
+    fprintf(stderr, "%s: %s\n", file, err);
     return false;
   }
   const wasmaot_bundle_header *h = bundle_header(b);
@@ -238,7 +245,7 @@ static bool inspect_bundle(const char *file) {
     size_t size;
     if (!bundle_read_blob(b, &h->wasm, "embedded wasm", &wasm, &size, err,
                           sizeof err)) {
-      printf("    %s\n", err);
+      fprintf(stderr, "%s: %s\n", file, err);
       ok = false;
     } else {
       free(wasm);
@@ -249,7 +256,7 @@ static bool inspect_bundle(const char *file) {
   void *first = NULL;
   size_t first_size = 0;
   for (uint32_t i = 0; i < h->entry_count; i++)
-    ok = inspect_entry(b, i, &first, &first_size) && ok;
+    ok = inspect_entry(file, b, i, &first, &first_size) && ok;
   int sel = bundle_select(b);
   if (sel >= 0)
     printf("  for this machine: entry %d\n", sel + 1);
