@@ -20,11 +20,14 @@ static int inspect_usage(FILE *out) {
   fprintf(out,
           "Usage: wasmaot inspect FILE\n"
           "\n"
-          "Prints what FILE holds: for an artifact (.so) its target, CPU\n"
-          "and features, compiler version, source module hash, sizes,\n"
-          "imports and exports, and whether it runs here; for a bundle\n"
-          "(.wasmaot) the same for every entry, after checking each one's\n"
-          "checksums; for a .wasm its hash, imports and exports.\n"
+          "Prints what FILE holds. For an artifact (.so): its target, CPU\n"
+          "and features, compiler version and options, source module\n"
+          "hash, sizes, imports and exports, and whether it runs here.\n"
+          "For a bundle (.wasmaot): all but imports and exports for every\n"
+          "entry (each one decompressed and its checksums verified), the\n"
+          "embedded .wasm, the entry `run` would take here, and the\n"
+          "module's imports and exports once. For a .wasm: its hash,\n"
+          "imports and exports.\n"
           "Exit status: 0 when FILE is sound, 1 when it is damaged or not\n"
           "one of these.\n");
   return out == stdout ? 0 : 2;
