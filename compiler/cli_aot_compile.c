@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../loader/bundle_format.h"
 #include "../loader/bundle_write.h"
@@ -11,6 +12,7 @@
 #include "../loader/compiler_load.h"
 #include "../loader/file_write.h"
 #include "cli.h"
+#include "cli_compile_children.h"
 
 static int aot_usage(FILE *out) {
   fprintf(
@@ -156,10 +158,12 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
   return -1;
 }
 
-/* Compiles for one target; prints the reason on failure. */
+/* Compiles for one target, with a progress bar if `progress` and one is
+ * wanted; prints the reason on failure. */
 static bool compile_target(const wasmaot_compiler_plugin *compiler,
                            const aot_cli_args *a, const target_spec *t,
-                           const uint8_t *wasm, size_t size, aot_output *out) {
+                           const uint8_t *wasm, size_t size, bool progress,
+                           aot_output *out) {
   aot_options opts = a->opts;
   opts.target.triple = t->triple;
   if (t->cpu)
@@ -167,7 +171,7 @@ static bool compile_target(const wasmaot_compiler_plugin *compiler,
   char label[256], err[512];
   snprintf(label, sizeof label, "%s%s%s", a->input, t->triple ? " for " : "",
            t->triple ? t->triple : "");
-  compile_progress *bar = compile_progress_wanted(stderr, size)
+  compile_progress *bar = progress && compile_progress_wanted(stderr, size)
                               ? compile_progress_start(stderr, label)
                               : NULL;
   if (bar)
@@ -188,17 +192,52 @@ static bool write_output(const char *path, const void *data, size_t size) {
   return false;
 }
 
-/* Compiles every target and writes them as one bundle. */
+typedef struct bundle_job {
+  const wasmaot_compiler_plugin *compiler;
+  const aot_cli_args *a;
+  const uint8_t *wasm;
+  size_t size;
+} bundle_job;
+
+/* In a child process: one target. No progress bar: several run at once. */
+static bool compile_child(void *ctx, size_t index, aot_output *out) {
+  const bundle_job *j = ctx;
+  return compile_target(j->compiler, j->a, &j->a->targets[index], j->wasm,
+                        j->size, false, out);
+}
+
+/* Every target, each in its own process (cli_compile_children.h), as many
+ * at once as there are CPUs. */
+static bool compile_all(const bundle_job *j, aot_output *outs) {
+  const aot_cli_args *a = j->a;
+  char names[WASMAOT_BUNDLE_MAX_ENTRIES][160];
+  const char *name_ptrs[WASMAOT_BUNDLE_MAX_ENTRIES];
+  for (size_t i = 0; i < a->target_count; i++) {
+    const target_spec *t = &a->targets[i];
+    snprintf(names[i], sizeof names[i], "%s (target %s%s%s)", a->input,
+             t->triple ? t->triple : "host", t->cpu ? "@" : "",
+             t->cpu ? t->cpu : "");
+    name_ptrs[i] = names[i];
+  }
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  return compile_in_children(compile_child, (void *)j, name_ptrs,
+                             a->target_count, cpus > 0 ? (unsigned)cpus : 1,
+                             outs);
+}
+
+/* Compiles every target and writes them as one bundle. A single target
+ * compiles here, with its progress bar. */
 static bool write_bundle(const wasmaot_compiler_plugin *compiler,
                          const aot_cli_args *a, const uint8_t *wasm,
                          size_t size) {
   aot_output outs[WASMAOT_BUNDLE_MAX_ENTRIES] = {{0}};
   bundle_artifact artifacts[WASMAOT_BUNDLE_MAX_ENTRIES];
-  bool ok = true;
-  for (size_t i = 0; ok && i < a->target_count; i++) {
-    ok = compile_target(compiler, a, &a->targets[i], wasm, size, &outs[i]);
+  bundle_job job = {compiler, a, wasm, size};
+  bool ok = a->target_count == 1 ? compile_target(compiler, a, &a->targets[0],
+                                                  wasm, size, true, &outs[0])
+                                 : compile_all(&job, outs);
+  for (size_t i = 0; i < a->target_count; i++)
     artifacts[i] = (bundle_artifact){outs[i].data, outs[i].size};
-  }
   if (ok) {
     bundle_source src = {.artifacts = artifacts,
                          .artifact_count = a->target_count,
@@ -222,7 +261,7 @@ static bool write_artifact(const wasmaot_compiler_plugin *compiler,
                            const aot_cli_args *a, const uint8_t *wasm,
                            size_t size) {
   aot_output out;
-  if (!compile_target(compiler, a, &a->targets[0], wasm, size, &out))
+  if (!compile_target(compiler, a, &a->targets[0], wasm, size, true, &out))
     return false;
   bool ok = write_output(a->output, out.data, out.size);
   free(out.data);
