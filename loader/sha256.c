@@ -13,16 +13,15 @@ void sha256_init(sha256_ctx *c) {
   c->block_len = 0;
 }
 
+/* At most two calls to sha256_blocks per update (each asks the CPU
+ * which implementation to use): the pending block once full, then every
+ * whole block straight from the input. */
 void sha256_update(sha256_ctx *c, const void *data, size_t len) {
   const uint8_t *p = data;
+  if (len == 0)
+    return; /* data may be NULL */
   c->length += len;
-  /* Whole blocks straight from the input when nothing is pending. */
-  if (c->block_len == 0 && len >= 64) {
-    sha256_blocks(c->state, p, len / 64);
-    p += len / 64 * 64;
-    len %= 64;
-  }
-  while (len > 0) {
+  if (c->block_len > 0) {
     size_t take = 64 - c->block_len;
     if (take > len)
       take = len;
@@ -30,11 +29,18 @@ void sha256_update(sha256_ctx *c, const void *data, size_t len) {
     c->block_len += take;
     p += take;
     len -= take;
-    if (c->block_len == 64) {
-      sha256_blocks(c->state, c->block, 1);
-      c->block_len = 0;
-    }
+    if (c->block_len < 64)
+      return;
+    sha256_blocks(c->state, c->block, 1);
+    c->block_len = 0;
   }
+  if (len >= 64) {
+    sha256_blocks(c->state, p, len / 64);
+    p += len / 64 * 64;
+    len %= 64;
+  }
+  memcpy(c->block, p, len);
+  c->block_len = len;
 }
 
 void sha256_final(sha256_ctx *c, uint8_t digest[32]) {
