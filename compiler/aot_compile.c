@@ -7,8 +7,8 @@
  * and our own linker turns it into the shared object. */
 #include "aot_compile.h"
 
-#include <elf.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +17,10 @@
 #include <llvm-c/Core.h>
 
 #include "../loader/artifact_checksum.h"
+#include "../loader/artifact_section.h"
 #include "artifact_write.h"
 #include "elf_link.h"
 #include "lower_module.h"
-
-#define METADATA_SECTION ".wasmaot.meta"
 
 static bool fail(char *errbuf, size_t errlen, const char *fmt, ...) {
   va_list ap;
@@ -31,39 +30,12 @@ static bool fail(char *errbuf, size_t errlen, const char *fmt, ...) {
   return false;
 }
 
-/* Finds a section of our own linker's output by name (file offset and
- * size). The image is ours, but the walk is still bounds-checked. */
-static bool find_section(const uint8_t *image, size_t size, const char *name,
-                         size_t *offset) {
-  if (size < sizeof(Elf64_Ehdr))
-    return false;
-  const Elf64_Ehdr *eh = (const Elf64_Ehdr *)image;
-  if (eh->e_shoff > size || eh->e_shentsize != sizeof(Elf64_Shdr) ||
-      eh->e_shnum > (size - eh->e_shoff) / sizeof(Elf64_Shdr) ||
-      eh->e_shstrndx >= eh->e_shnum)
-    return false;
-  const Elf64_Shdr *sh = (const Elf64_Shdr *)(image + eh->e_shoff);
-  const Elf64_Shdr *strtab = &sh[eh->e_shstrndx];
-  if (strtab->sh_offset > size || strtab->sh_size > size - strtab->sh_offset)
-    return false;
-  const char *names = (const char *)image + strtab->sh_offset;
-  size_t want = strlen(name) + 1;
-  for (unsigned i = 0; i < eh->e_shnum; i++) {
-    if (sh[i].sh_name < strtab->sh_size &&
-        strtab->sh_size - sh[i].sh_name >= want &&
-        memcmp(names + sh[i].sh_name, name, want) == 0) {
-      *offset = sh[i].sh_offset;
-      return sh[i].sh_offset <= size;
-    }
-  }
-  return false;
-}
-
 static bool seal_checksum(uint8_t *image, size_t size, char *errbuf,
                           size_t errlen) {
-  size_t meta;
-  if (!find_section(image, size, METADATA_SECTION, &meta) ||
-      size - meta < sizeof(wasmaot_meta_header))
+  size_t meta, meta_size;
+  if (!artifact_find_section(image, size, WASMAOT_META_SECTION, &meta,
+                             &meta_size) ||
+      meta_size < sizeof(wasmaot_meta_header))
     return fail(errbuf, errlen, "linked artifact has no metadata section");
   size_t field = meta + offsetof(wasmaot_meta_header, file_checksum);
   uint64_t sum = artifact_checksum(image, size, field);
@@ -73,11 +45,15 @@ static bool seal_checksum(uint8_t *image, size_t size, char *errbuf,
 
 static bool link_artifact(LLVMModuleRef llmod, const codegen_target *target,
                           const bytebuf *metadata, const bytebuf *data_image,
+                          const aot_progress *progress,
                           aot_output *out, char *errbuf, size_t errlen) {
   void *obj = NULL;
   size_t obj_size = 0;
   char *err = NULL;
-  if (!codegen_emit_object(target, llmod, &obj, &obj_size, &err)) {
+  aot_report(progress, AOT_PHASE_CODEGEN, 0, 1);
+  bool emitted = codegen_emit_object(target, llmod, &obj, &obj_size, &err);
+  aot_report(progress, AOT_PHASE_CODEGEN, 1, 1);
+  if (!emitted) {
     fail(errbuf, errlen, "%s", err ? err : "code generation failed");
     free(err);
     return false;
@@ -85,7 +61,7 @@ static bool link_artifact(LLVMModuleRef llmod, const codegen_target *target,
   static const char *const exported[] = {WASMAOT_SYM_FUNC_TABLE,
                                          WASMAOT_SYM_TRAMP_TABLE};
   elf_link_extra_section extra[2] = {
-      {.name = METADATA_SECTION,
+      {.name = WASMAOT_META_SECTION,
        .data = metadata->data,
        .size = metadata->len,
        .align = 16,
@@ -103,6 +79,7 @@ static bool link_artifact(LLVMModuleRef llmod, const codegen_target *target,
                        .exported_count = 2};
   void *so = NULL;
   size_t so_size = 0;
+  aot_report(progress, AOT_PHASE_LINK, 0, 1);
   bool ok = elf_link_shared_object(&in, &so, &so_size, errbuf, errlen);
   free(obj);
   if (ok && !seal_checksum(so, so_size, errbuf, errlen)) {
@@ -112,6 +89,7 @@ static bool link_artifact(LLVMModuleRef llmod, const codegen_target *target,
   if (ok) {
     out->data = so;
     out->size = so_size;
+    aot_report(progress, AOT_PHASE_LINK, 1, 1);
   }
   return ok;
 }
@@ -142,21 +120,27 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
   wasm_error werr = {0};
   bytebuf metadata = {0}, data_image = {0};
   bool ok = true;
-  LLVMModuleRef llmod = lower_module(m, &target, llctx, &layout, &werr);
+  const aot_progress *progress = &opts->progress;
+  LLVMModuleRef llmod =
+      lower_module(m, &target, llctx, &layout, progress, &werr);
   if (!llmod)
     ok = fail(errbuf, errlen, "0x%zx: %s", werr.offset, werr.message);
   if (ok && opts->verify_ir)
     ok = verify_ir(llmod, errbuf, errlen);
-  if (ok && !codegen_optimize(&target, llmod, &err)) {
-    ok = fail(errbuf, errlen, "%s", err ? err : "optimisation failed");
-    free(err);
+  if (ok) {
+    aot_report(progress, AOT_PHASE_OPTIMIZE, 0, 1);
+    if (!codegen_optimize(&target, llmod, &err)) {
+      ok = fail(errbuf, errlen, "%s", err ? err : "optimisation failed");
+      free(err);
+    }
+    aot_report(progress, AOT_PHASE_OPTIMIZE, 1, 1);
   }
   if (ok && !artifact_write_metadata(m, &target, &layout, &metadata,
                                      &data_image, &werr))
     ok = fail(errbuf, errlen, "%s", werr.message);
   if (ok)
-    ok = link_artifact(llmod, &target, &metadata, &data_image, out, errbuf,
-                       errlen);
+    ok = link_artifact(llmod, &target, &metadata, &data_image, progress, out,
+                       errbuf, errlen);
   bytebuf_free(&metadata);
   bytebuf_free(&data_image);
   if (llmod)

@@ -9,10 +9,33 @@
 
 #include "target_options.h"
 
+/* The compiler's phases, reported in this order. */
+typedef enum aot_phase {
+  AOT_PHASE_LOWER,    /* done of total defined functions lowered to IR */
+  AOT_PHASE_OPTIMIZE, /* LLVM's pass pipeline: 0 of 1, then 1 of 1 */
+  AOT_PHASE_CODEGEN,  /* machine code: 0 of 1, then 1 of 1 */
+  AOT_PHASE_LINK,     /* our linker: 0 of 1, then 1 of 1 */
+} aot_phase;
+
+/* A progress display: report() is called on the compiling thread at the
+ * start and end of each phase and after each function lowered. */
+typedef struct aot_progress {
+  void (*report)(void *ctx, aot_phase phase, uint32_t done, uint32_t total);
+  void *ctx;
+} aot_progress;
+
 typedef struct aot_options {
   codegen_target_options target;
-  bool verify_ir; /* run LLVM's IR verifier before optimising */
+  bool verify_ir;        /* run LLVM's IR verifier before optimising */
+  aot_progress progress; /* report may be NULL */
 } aot_options;
+
+/* Calls p->report if there is one. */
+static inline void aot_report(const aot_progress *p, aot_phase phase,
+                              uint32_t done, uint32_t total) {
+  if (p && p->report)
+    p->report(p->ctx, phase, done, total);
+}
 
 typedef struct aot_output {
   void *data; /* malloc'ed artifact bytes */

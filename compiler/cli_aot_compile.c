@@ -1,80 +1,108 @@
-/* `wasmaot aot-compile`: .wasm in, native shared object out. */
+/* `wasmaot aot-compile`: .wasm in, a native shared object out, or a
+ * bundle of one compressed artifact per target (loader/bundle_format.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "../loader/bundle_format.h"
+#include "../loader/bundle_write.h"
+#include "../loader/compile_progress.h"
 #include "../loader/compiler_load.h"
+#include "../loader/file_write.h"
 #include "cli.h"
+#include "cli_compile_children.h"
 
 static int aot_usage(FILE *out) {
   fprintf(
       out,
       "Usage: wasmaot aot-compile [OPTIONS] FILE.wasm -o OUT.so\n"
+      "       wasmaot aot-compile [OPTIONS] --target T1,T2,... FILE.wasm\n"
+      "                           -o OUT.wasmaot\n"
       "\n"
       "Compiles a WebAssembly module ahead of time to a native ELF shared\n"
-      "object that `wasmaot run` maps and runs without a compiler.\n"
+      "object that `wasmaot run` maps and runs without a compiler; or, when\n"
+      "OUT ends in .wasmaot (or with --bundle), to a bundle holding one\n"
+      "zstd-compressed artifact per target, from which `wasmaot run` picks\n"
+      "the one for the machine it runs on.\n"
       "\n"
       "Options:\n"
       "  -o FILE            output file (required)\n"
       "  -O0 | -O1 | -O2 | -O3\n"
       "                     optimisation level (default -O2)\n"
-      "  --target TRIPLE    target, e.g. x86_64-linux-gnu, aarch64-linux-gnu\n"
-      "                     (default: this machine)\n"
+      "  --target LIST      comma-separated targets, each TRIPLE or\n"
+      "                     TRIPLE@CPU, e.g. x86_64-linux-gnu@x86-64-v3,\n"
+      "                     aarch64-linux-gnu (default: this machine);\n"
+      "                     repeatable; several need a bundle. In a bundle,\n"
+      "                     list the most specific variant of an\n"
+      "                     architecture first: run takes the first entry\n"
+      "                     the machine can run\n"
       "  --cpu NAME         CPU to tune for and whose features the code may\n"
-      "                     use (default: this machine's CPU for a native\n"
-      "                     target, a portable baseline for another one)\n"
+      "                     use, for targets without @CPU (default: this\n"
+      "                     machine's CPU for a native target, a portable\n"
+      "                     baseline for another one)\n"
       "  --features LIST    extra features, e.g. +avx2,-avx512f\n"
+      "  --bundle           write a bundle whatever OUT is called\n"
+      "  --embed-wasm       put the .wasm into the bundle too, so run can\n"
+      "                     compile it on a machine no entry fits\n"
       "  --verify-ir        check the generated LLVM IR (for debugging)\n"
       "  -h, --help         show this help\n");
   return out == stdout ? 0 : 2;
 }
 
-/* Writes through a temporary file renamed into place, so a reader never
- * sees half an artifact. */
-static bool write_file_atomically(const char *path, const void *data,
-                                  size_t size) {
-  size_t n = strlen(path) + 16;
-  char *tmp = malloc(n);
-  if (!tmp)
-    return false;
-  snprintf(tmp, n, "%s.tmpXXXXXX", path);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    free(tmp);
-    return false;
-  }
-  const char *p = data;
-  size_t left = size;
-  bool ok = true;
-  while (ok && left > 0) {
-    ssize_t w = write(fd, p, left);
-    if (w < 0 && errno == EINTR)
-      continue;
-    ok = w > 0;
-    if (ok) {
-      p += w;
-      left -= (size_t)w;
-    }
-  }
-  ok = ok && fchmod(fd, 0644) == 0;
-  ok = close(fd) == 0 && ok;
-  ok = ok && rename(tmp, path) == 0;
-  if (!ok) {
-    int e = errno;
-    unlink(tmp);
-    errno = e;
-  }
-  free(tmp);
-  return ok;
-}
+typedef struct target_spec {
+  const char *triple; /* NULL: this machine */
+  const char *cpu;    /* NULL: --cpu */
+} target_spec;
 
 typedef struct aot_cli_args {
   const char *input, *output;
-  aot_options opts;
+  aot_options opts; /* what every target shares */
+  target_spec targets[WASMAOT_BUNDLE_MAX_ENTRIES];
+  size_t target_count;
+  char *lists[WASMAOT_BUNDLE_MAX_ENTRIES]; /* --target values, split */
+  size_t list_count;
+  bool bundle, embed_wasm;
 } aot_cli_args;
+
+static void free_args(aot_cli_args *a) {
+  for (size_t i = 0; i < a->list_count; i++)
+    free(a->lists[i]);
+}
+
+static bool has_suffix(const char *s, const char *suffix) {
+  size_t n = strlen(s), k = strlen(suffix);
+  return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Splits "T1,T2@CPU" in place into target specs. */
+static bool add_targets(aot_cli_args *a, const char *list) {
+  if (a->list_count == WASMAOT_BUNDLE_MAX_ENTRIES)
+    return false;
+  char *copy = strdup(list);
+  if (!copy)
+    return false;
+  a->lists[a->list_count++] = copy;
+  for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
+       t = strtok_r(NULL, ",", &save)) {
+    if (a->target_count == WASMAOT_BUNDLE_MAX_ENTRIES) {
+      fprintf(stderr, "wasmaot aot-compile: at most %u targets\n",
+              WASMAOT_BUNDLE_MAX_ENTRIES);
+      return false;
+    }
+    char *at = strchr(t, '@');
+    if (at)
+      *at = '\0';
+    if (!*t || (at && !at[1])) {
+      fprintf(stderr, "wasmaot aot-compile: bad target '%s'\n", list);
+      return false;
+    }
+    a->targets[a->target_count++] =
+        (target_spec){.triple = t, .cpu = at ? at + 1 : NULL};
+  }
+  return true;
+}
 
 /* Returns -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, aot_cli_args *a) {
@@ -90,11 +118,16 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
                !s[3]) {
       a->opts.target.opt_level = (unsigned)(s[2] - '0');
     } else if (!strcmp(s, "--target") && next) {
-      a->opts.target.triple = argv[++i];
+      if (!add_targets(a, argv[++i]))
+        return 2;
     } else if (!strcmp(s, "--cpu") && next) {
       a->opts.target.cpu = argv[++i];
     } else if (!strcmp(s, "--features") && next) {
       a->opts.target.features = argv[++i];
+    } else if (!strcmp(s, "--bundle")) {
+      a->bundle = true;
+    } else if (!strcmp(s, "--embed-wasm")) {
+      a->embed_wasm = true;
     } else if (!strcmp(s, "--verify-ir")) {
       a->opts.verify_ir = true;
     } else if (s[0] == '-' && s[1]) {
@@ -112,37 +145,148 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
     fprintf(stderr, "wasmaot aot-compile: need an input file and -o OUTPUT\n");
     return aot_usage(stderr);
   }
+  a->bundle = a->bundle || has_suffix(a->output, ".wasmaot");
+  if (!a->bundle && (a->target_count > 1 || a->embed_wasm)) {
+    fprintf(stderr,
+            "wasmaot aot-compile: %s needs a bundle: name the output "
+            "OUT.wasmaot or add --bundle\n",
+            a->embed_wasm ? "--embed-wasm" : "more than one target");
+    return 2;
+  }
+  if (a->target_count == 0)
+    a->targets[a->target_count++] = (target_spec){0};
   return -1;
+}
+
+/* Compiles for one target, with a progress bar if `progress` and one is
+ * wanted; prints the reason on failure. */
+static bool compile_target(const wasmaot_compiler_plugin *compiler,
+                           const aot_cli_args *a, const target_spec *t,
+                           const uint8_t *wasm, size_t size, bool progress,
+                           aot_output *out) {
+  aot_options opts = a->opts;
+  opts.target.triple = t->triple;
+  if (t->cpu)
+    opts.target.cpu = t->cpu;
+  char label[256], err[512];
+  snprintf(label, sizeof label, "%s%s%s", a->input, t->triple ? " for " : "",
+           t->triple ? t->triple : "");
+  compile_progress *bar = progress && compile_progress_wanted(stderr, size)
+                              ? compile_progress_start(stderr, label)
+                              : NULL;
+  if (bar)
+    opts.progress = (aot_progress){compile_progress_report, bar};
+  bool ok = compiler->compile(wasm, size, &opts, out, err, sizeof err);
+  compile_progress_finish(bar);
+  if (!ok && t->triple)
+    fprintf(stderr, "%s:%s (target %s)\n", a->input, err, t->triple);
+  else if (!ok)
+    fprintf(stderr, "%s:%s\n", a->input, err);
+  return ok;
+}
+
+static bool write_output(const char *path, const void *data, size_t size) {
+  if (file_write_atomic(path, data, size))
+    return true;
+  fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
+  return false;
+}
+
+typedef struct bundle_job {
+  const wasmaot_compiler_plugin *compiler;
+  const aot_cli_args *a;
+  const uint8_t *wasm;
+  size_t size;
+} bundle_job;
+
+/* In a child process: one target. No progress bar: several run at once. */
+static bool compile_child(void *ctx, size_t index, aot_output *out) {
+  const bundle_job *j = ctx;
+  return compile_target(j->compiler, j->a, &j->a->targets[index], j->wasm,
+                        j->size, false, out);
+}
+
+/* Every target, each in its own process (cli_compile_children.h), as many
+ * at once as there are CPUs. */
+static bool compile_all(const bundle_job *j, aot_output *outs) {
+  const aot_cli_args *a = j->a;
+  char names[WASMAOT_BUNDLE_MAX_ENTRIES][160];
+  const char *name_ptrs[WASMAOT_BUNDLE_MAX_ENTRIES];
+  for (size_t i = 0; i < a->target_count; i++) {
+    const target_spec *t = &a->targets[i];
+    snprintf(names[i], sizeof names[i], "%s (target %s%s%s)", a->input,
+             t->triple ? t->triple : "host", t->cpu ? "@" : "",
+             t->cpu ? t->cpu : "");
+    name_ptrs[i] = names[i];
+  }
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  return compile_in_children(compile_child, (void *)j, name_ptrs,
+                             a->target_count, cpus > 0 ? (unsigned)cpus : 1,
+                             outs);
+}
+
+/* Compiles every target and writes them as one bundle. A single target
+ * compiles here, with its progress bar. */
+static bool write_bundle(const wasmaot_compiler_plugin *compiler,
+                         const aot_cli_args *a, const uint8_t *wasm,
+                         size_t size) {
+  aot_output outs[WASMAOT_BUNDLE_MAX_ENTRIES] = {{0}};
+  bundle_artifact artifacts[WASMAOT_BUNDLE_MAX_ENTRIES];
+  bundle_job job = {compiler, a, wasm, size};
+  bool ok = a->target_count == 1 ? compile_target(compiler, a, &a->targets[0],
+                                                  wasm, size, true, &outs[0])
+                                 : compile_all(&job, outs);
+  for (size_t i = 0; i < a->target_count; i++)
+    artifacts[i] = (bundle_artifact){outs[i].data, outs[i].size};
+  if (ok) {
+    bundle_source src = {.artifacts = artifacts,
+                         .artifact_count = a->target_count,
+                         .wasm = a->embed_wasm ? wasm : NULL,
+                         .wasm_size = a->embed_wasm ? size : 0};
+    void *bundle = NULL; /* bundle_write leaves it alone on failure */
+    size_t bundle_size = 0;
+    char err[512];
+    ok = bundle_write(&src, &bundle, &bundle_size, err, sizeof err);
+    if (!ok)
+      fprintf(stderr, "%s: cannot bundle: %s\n", a->output, err);
+    ok = ok && write_output(a->output, bundle, bundle_size);
+    free(bundle);
+  }
+  for (size_t i = 0; i < a->target_count; i++)
+    free(outs[i].data);
+  return ok;
+}
+
+static bool write_artifact(const wasmaot_compiler_plugin *compiler,
+                           const aot_cli_args *a, const uint8_t *wasm,
+                           size_t size) {
+  aot_output out;
+  if (!compile_target(compiler, a, &a->targets[0], wasm, size, true, &out))
+    return false;
+  bool ok = write_output(a->output, out.data, out.size);
+  free(out.data);
+  return ok;
 }
 
 int cli_aot_compile(int argc, char **argv) {
   aot_cli_args a = {0};
   int status = parse_args(argc, argv, &a);
-  if (status >= 0)
+  if (status >= 0) {
+    free_args(&a);
     return status;
+  }
   size_t size;
   uint8_t *wasm = cli_read_file(a.input, &size);
-  if (!wasm) {
-    fprintf(stderr, "%s: cannot read: %s\n", a.input, strerror(errno));
-    return 1;
-  }
   char err[512];
-  const wasmaot_compiler_plugin *compiler = compiler_load(err, sizeof err);
-  if (!compiler) {
-    free(wasm);
+  const wasmaot_compiler_plugin *compiler =
+      wasm ? compiler_load(err, sizeof err) : NULL;
+  if (!wasm)
+    fprintf(stderr, "%s: cannot read: %s\n", a.input, strerror(errno));
+  else if (!compiler)
     fprintf(stderr, "wasmaot aot-compile: %s\n", err);
-    return 1;
-  }
-  aot_output out;
-  bool ok = compiler->compile(wasm, size, &a.opts, &out, err, sizeof err);
+  bool ok = compiler && (a.bundle ? write_bundle(compiler, &a, wasm, size)
+                                  : write_artifact(compiler, &a, wasm, size));
   free(wasm);
-  if (!ok) {
-    fprintf(stderr, "%s:%s\n", a.input, err);
-    return 1;
-  }
-  ok = write_file_atomically(a.output, out.data, out.size);
-  if (!ok)
-    fprintf(stderr, "%s: cannot write: %s\n", a.output, strerror(errno));
-  free(out.data);
+  free_args(&a);
   return ok ? 0 : 1;
 }

@@ -223,7 +223,7 @@ static void build_tables(lower_module_ctx *mc) {
 
 LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
                            LLVMContextRef llctx, wasmaot_vmctx_layout *layout,
-                           wasm_error *err) {
+                           const aot_progress *progress, wasm_error *err) {
   lower_module_ctx mc = {.m = m, .target = target, .llctx = llctx, .err = err};
   init_common_types(&mc);
   lower_compute_vmctx_layout(m, &mc.layout);
@@ -234,8 +234,13 @@ LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
   bool ok = build_func_types(&mc) && declare_functions(&mc);
   if (!ok)
     wasm_error_set(err, 0, "out of memory");
-  for (uint32_t i = m->import_func_count; ok && i < m->func_count; i++)
+  uint32_t defined = m->func_count - m->import_func_count;
+  aot_report(progress, AOT_PHASE_LOWER, 0, defined);
+  for (uint32_t i = m->import_func_count; ok && i < m->func_count; i++) {
     ok = lower_function(&mc, i);
+    aot_report(progress, AOT_PHASE_LOWER, i - m->import_func_count + 1,
+               defined);
+  }
   if (ok)
     build_tables(&mc);
 

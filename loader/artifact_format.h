@@ -35,6 +35,9 @@
 #define WASMAOT_FORMAT_VERSION 2u
 
 #define WASMAOT_SYM_METADATA "wasmaot_metadata"
+/* The section that holds the metadata (and nothing else), so tools can
+ * find it without the dynamic symbol table. */
+#define WASMAOT_META_SECTION ".wasmaot.meta"
 #define WASMAOT_SYM_FUNC_TABLE "wasmaot_func_table"
 #define WASMAOT_SYM_TRAMP_TABLE "wasmaot_tramp_table"
 /* The data image: the bytes of every data segment, in a read-only section

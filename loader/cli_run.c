@@ -1,6 +1,7 @@
-/* `wasmaot run`: load an artifact (compiling a .wasm first), instantiate
- * it with the WASI host (wasi-libc-host) and run the WASI command's
- * `_start`, or call one export with --invoke. */
+/* `wasmaot run`: load the module (run_source.c: an artifact as it is, a
+ * .wasm or a bundle through the cache), instantiate it with the WASI host
+ * (wasi-libc-host) and run the WASI command's `_start`, or call one export
+ * with --invoke. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -13,18 +14,22 @@
 #include "../compiler/cli.h"
 #include "../wasi-libc-host/wasi_host.h"
 #include "cli_values.h"
-#include "compiler_load.h"
 #include "include/wasmaot.h"
+#include "run_source.h"
 
 static int run_usage(FILE *out) {
   fprintf(
       out,
-      "Usage: wasmaot run [OPTIONS] FILE.so|FILE.wasm [ARGS...]\n"
+      "Usage: wasmaot run [OPTIONS] FILE [ARGS...]\n"
       "\n"
-      "Runs a WebAssembly module. FILE may be an artifact from\n"
-      "`wasmaot aot-compile` or a .wasm module, compiled first. Without\n"
-      "--invoke it runs the WASI command's `_start` with ARGS as its\n"
-      "arguments (argument 0 is FILE).\n"
+      "Runs a WebAssembly module. FILE may be a .wasm module, an artifact\n"
+      "from `wasmaot aot-compile` (FILE.so) or a bundle (FILE.wasmaot).\n"
+      "A .wasm is compiled for this machine once and kept in the cache;\n"
+      "later runs map the cached artifact without compiling. A bundle's\n"
+      "entry for this machine is decompressed into the cache once (or,\n"
+      "with no entry for this machine, its embedded .wasm compiled).\n"
+      "Without --invoke it runs the WASI command's `_start` with ARGS as\n"
+      "its arguments (argument 0 is FILE).\n"
       "\n"
       "Options:\n"
       "  --dir HOST[::GUEST]  give the guest the host directory HOST,\n"
@@ -38,7 +43,16 @@ static int run_usage(FILE *out) {
       "  --invoke NAME        call export NAME with ARGS, parsed by its\n"
       "                       parameter types; print each result on its\n"
       "                       own line\n"
+      "  --cache-dir DIR      the cache (default: $XDG_CACHE_HOME/wasmaot,\n"
+      "                       else ~/.cache/wasmaot)\n"
+      "  --no-cache           compile into memory; read and store nothing\n"
+      "  -v, --verbose        say on stderr where the code came from (cache\n"
+      "                       hit or miss, bundle entry)\n"
       "  -h, --help           show this help\n"
+      "\n"
+      "Environment: WASMAOT_CACHE_MAX_SIZE (e.g. 512M, 2G; 0 for no\n"
+      "limit; default 1G) bounds the cache; least recently used entries\n"
+      "go first. WASMAOT_COMPILER names the compiler plug-in.\n"
       "\n"
       "Exit status: the guest's proc_exit code (0 when _start returns;\n"
       "128 + N when it raises a terminating signal N); 1 when the module\n"
@@ -48,48 +62,6 @@ static int run_usage(FILE *out) {
 }
 
 enum { EXIT_TRAP = 134 };
-
-static bool has_suffix(const char *s, const char *suffix) {
-  size_t n = strlen(s), k = strlen(suffix);
-  return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
-/* Compiles a .wasm into a temporary artifact; returns its malloc'ed path. */
-static char *compile_to_temp(const char *wasm_path) {
-  size_t size;
-  uint8_t *wasm = cli_read_file(wasm_path, &size);
-  if (!wasm) {
-    fprintf(stderr, "%s: cannot read: %s\n", wasm_path, strerror(errno));
-    return NULL;
-  }
-  char err[512];
-  const wasmaot_compiler_plugin *compiler = compiler_load(err, sizeof err);
-  aot_options opts = {.target = {.opt_level = 2}};
-  aot_output out = {0};
-  bool ok =
-      compiler && compiler->compile(wasm, size, &opts, &out, err, sizeof err);
-  free(wasm);
-  if (!ok) {
-    fprintf(stderr, "%s:%s\n", wasm_path, err);
-    return NULL;
-  }
-  const char *tmpdir = getenv("TMPDIR");
-  char *path = malloc(4096);
-  snprintf(path, 4096, "%s/wasmaot-XXXXXX.so", tmpdir ? tmpdir : "/tmp");
-  int fd = mkstemps(path, 3);
-  ok = fd >= 0 && write(fd, out.data, out.size) == (ssize_t)out.size;
-  if (fd >= 0)
-    close(fd);
-  free(out.data);
-  if (!ok) {
-    fprintf(stderr, "cannot write a temporary artifact: %s\n", strerror(errno));
-    if (fd >= 0)
-      unlink(path);
-    free(path);
-    return NULL;
-  }
-  return path;
-}
 
 static void report_trap(const wasmaot_trap *trap) {
   if (trap->func_name[0])
@@ -214,6 +186,7 @@ static int run_start(wasmaot_instance *inst, const wasi_ctx *wasi) {
 
 typedef struct run_options {
   const char *invoke;
+  run_source_options source;
   wasi_preopen_dir *dirs;
   size_t dir_count;
   const char **env;
@@ -272,6 +245,12 @@ static int parse_options(int argc, char **argv, run_options *o) {
       o->env[o->env_count++] = argv[++i];
     else if (has_value && !strcmp(opt, "--tcplisten"))
       o->listen[o->listen_count++] = argv[++i];
+    else if (has_value && !strcmp(opt, "--cache-dir"))
+      o->source.cache_dir = argv[++i];
+    else if (!strcmp(opt, "--no-cache"))
+      o->source.no_cache = true;
+    else if (!strcmp(opt, "-v") || !strcmp(opt, "--verbose"))
+      o->source.verbose = true;
     else {
       fprintf(stderr, "wasmaot run: unknown or incomplete option '%s'\n", opt);
       return run_usage(stderr);
@@ -332,18 +311,15 @@ static int run_instance(wasmaot_module *mod, wasi_ctx *wasi, const char *path,
   return status;
 }
 
-static int run_artifact(const char *path, const run_options *o) {
-  char err[512];
+static int run_file(const run_options *o) {
   wasmaot_engine *engine = wasmaot_engine_new();
-  wasmaot_module *mod =
-      engine ? wasmaot_module_load(engine, path, err, sizeof err) : NULL;
-  if (!mod) {
-    fprintf(stderr, "%s: %s\n", path, engine ? err : "out of memory");
-    wasmaot_engine_free(engine);
+  if (!engine) {
+    fprintf(stderr, "wasmaot: out of memory\n");
     return 1;
   }
-  wasi_ctx *wasi = make_wasi(engine, o);
-  int status = wasi ? run_instance(mod, wasi, path, o) : 1;
+  wasmaot_module *mod = run_source_load(engine, o->file, &o->source);
+  wasi_ctx *wasi = mod ? make_wasi(engine, o) : NULL;
+  int status = wasi ? run_instance(mod, wasi, o->file, o) : 1;
   wasi_ctx_free(wasi);
   wasmaot_module_free(mod);
   wasmaot_engine_free(engine);
@@ -360,13 +336,7 @@ int cli_run(int argc, char **argv) {
   /* A guest writing to a closed pipe or socket gets EPIPE, as it would
    * natively with SIGPIPE ignored, instead of killing the runtime. */
   signal(SIGPIPE, SIG_IGN);
-  bool is_wasm = has_suffix(o.file, ".wasm");
-  char *temp = is_wasm ? compile_to_temp(o.file) : NULL;
-  status = is_wasm && !temp ? 1 : run_artifact(temp ? temp : o.file, &o);
-  if (temp) {
-    unlink(temp);
-    free(temp);
-  }
+  status = run_file(&o);
   free_options(&o);
   return status;
 }

@@ -237,9 +237,43 @@ static const feature_probe *find_probe(const char *name, size_t len) {
   return NULL;
 }
 
+/* The required features this CPU lacks, as ", "-separated names, so a
+ * refusal names all of them at once. */
+typedef struct missing_list {
+  char names[512];
+  size_t len;
+  bool truncated;
+} missing_list;
+
+static bool missing_has(const missing_list *m, const char *name, size_t len) {
+  for (const char *p = m->names; *p;) {
+    size_t n = strcspn(p, ",");
+    if (n == len && strncmp(p, name, len) == 0)
+      return true;
+    p += n + (p[n] == ',' ? 2 : 0);
+  }
+  return false;
+}
+
+static void missing_add(missing_list *m, const char *name, size_t len) {
+  if (missing_has(m, name, len))
+    return;
+  size_t need = len + (m->len ? 2 : 0);
+  if (m->truncated || m->len + need >= sizeof m->names) {
+    m->truncated = true;
+    return;
+  }
+  int n = snprintf(m->names + m->len, sizeof m->names - m->len, "%s%.*s",
+                   m->len ? ", " : "", (int)len, name);
+  m->len += (size_t)n;
+}
+
 /* Checks each required feature of a comma-separated list; entries may
- * carry a '+' (required) or '-' (not used, nothing to check). */
-static bool check_feature_list(const host_cpu *cpu, const char *list, char *err,
+ * carry a '+' (required) or '-' (not used, nothing to check). A feature
+ * this file has no probe for refuses at once; absent ones are collected
+ * in `missing`. */
+static bool check_feature_list(const host_cpu *cpu, const char *list,
+                               missing_list *missing, char *err,
                                size_t errlen) {
   for (const char *p = list; *p;) {
     size_t len = strcspn(p, ",");
@@ -254,31 +288,39 @@ static bool check_feature_list(const host_cpu *cpu, const char *list, char *err,
                        "cannot check: compile it with --cpu for a baseline",
                        (int)name_len, name);
       if (!probe->present(cpu, probe->arg))
-        return rt_fail(err, errlen,
-                       "artifact needs CPU feature '%.*s', which this CPU "
-                       "does not have: compile it on or for this machine",
-                       (int)name_len, name);
+        missing_add(missing, name, name_len);
     }
     p += len + (p[len] == ',');
   }
   return true;
 }
 
+static bool refuse_missing(const missing_list *m, char *err, size_t errlen) {
+  return rt_fail(err, errlen,
+                 "artifact needs CPU feature%s this CPU does not have: "
+                 "%s%s; compile it on or for this machine",
+                 strchr(m->names, ',') || m->truncated ? "s" : "", m->names,
+                 m->truncated ? ", ..." : "");
+}
+
 bool rt_check_cpu(const char *cpu_name, const char *features, char *err,
                   size_t errlen) {
   host_cpu cpu;
   read_host_cpu(&cpu);
+  missing_list missing = {.len = 0};
   bool baseline = false;
   for (size_t i = 0; i < sizeof baseline_cpus / sizeof *baseline_cpus; i++) {
     if (strcmp(cpu_name, baseline_cpus[i][0]) != 0)
       continue;
-    if (!check_feature_list(&cpu, baseline_cpus[i][1], err, errlen))
+    if (!check_feature_list(&cpu, baseline_cpus[i][1], &missing, err, errlen))
       return false;
     baseline = true;
   }
-  if (features[0])
-    return check_feature_list(&cpu, features, err, errlen);
-  if (baseline)
+  if (features[0] && !check_feature_list(&cpu, features, &missing, err, errlen))
+    return false;
+  if (missing.len)
+    return refuse_missing(&missing, err, errlen);
+  if (baseline || features[0])
     return true;
   return rt_fail(err, errlen,
                  "artifact is compiled for CPU '%s' without a feature list, "

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "artifact_checksum.h"
+#include "artifact_info.h"
 #include "artifact_map.h"
 #include "runtime.h"
 
@@ -145,6 +146,19 @@ static bool find_data_image(wasmaot_module *m, const file_view *v, int fd,
 /* ---- Mapping and checks ---------------------------------------------------
  */
 
+/* The mapper refuses an artifact for another machine by its ELF header
+ * alone ("machine 183"); when the file's own metadata is sound, the
+ * target check says the same in the user's terms (the triple, or the
+ * CPU features missing). Leaves err alone otherwise. */
+static void explain_map_failure(const file_view *v, char *err, size_t errlen) {
+  artifact_info info;
+  char why[256];
+  if (artifact_info_read(v->bytes, v->size, &info, why, sizeof why) &&
+      info.checksum_ok &&
+      !rt_module_check_target(info.meta, info.meta_size, why, sizeof why))
+    rt_fail(err, errlen, "%s", why);
+}
+
 static bool map_and_check(wasmaot_module *m, const char *path, char *err,
                           size_t errlen) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -155,6 +169,8 @@ static bool map_and_check(wasmaot_module *m, const char *path, char *err,
   if (ok) {
     m->map = artifact_map_fd(fd, resolve_libcall, NULL, err, errlen);
     ok = m->map != NULL;
+    if (!ok)
+      explain_map_failure(&view, err, errlen);
   }
   size_t meta_size = 0;
   if (ok) {

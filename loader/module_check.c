@@ -5,19 +5,14 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "host_arch.h"
 #include "runtime.h"
 
 #ifndef WASMAOT_VERSION
 #error "build with -DWASMAOT_VERSION=\"x.y.z\" (the compiler's version)"
 #endif
 
-#if defined(__x86_64__)
-#define HOST_ARCH "x86_64"
-#elif defined(__aarch64__)
-#define HOST_ARCH "aarch64"
-#else
-#error "unsupported host architecture"
-#endif
+#define HOST_ARCH WASMAOT_HOST_ARCH
 
 const char *wasmaot_version(void) {
   return WASMAOT_VERSION;
@@ -41,7 +36,7 @@ static bool triple_arch_is_host(const char *triple) {
   return false;
 }
 
-static bool check_triple(const char *triple, char *err, size_t errlen) {
+bool rt_check_triple(const char *triple, char *err, size_t errlen) {
   if (!triple_arch_is_host(triple))
     return rt_fail(err, errlen,
                    "artifact is compiled for %s, this machine is %s: "
@@ -54,12 +49,17 @@ static bool check_triple(const char *triple, char *err, size_t errlen) {
   return true;
 }
 
-static bool check_strings(const wasmaot_meta_header *h, char *err,
-                          size_t errlen) {
+static bool check_terminated(const wasmaot_meta_header *h, char *err,
+                             size_t errlen) {
   if (!field_terminated(h->compiler_version, sizeof h->compiler_version) ||
       !field_terminated(h->target_triple, sizeof h->target_triple) ||
       !field_terminated(h->cpu_name, sizeof h->cpu_name))
     return rt_fail(err, errlen, "artifact metadata is corrupt");
+  return true;
+}
+
+static bool check_compiler_version(const wasmaot_meta_header *h, char *err,
+                                   size_t errlen) {
   if (strcmp(h->compiler_version, WASMAOT_VERSION) != 0)
     return rt_fail(err, errlen,
                    "artifact was compiled by wasmaot %s, this is wasmaot %s: "
@@ -95,10 +95,16 @@ bool rt_module_check_format(const wasmaot_meta_header *h, size_t size,
   return true;
 }
 
+bool rt_module_check_fields(const wasmaot_meta_header *h, size_t size,
+                            char *err, size_t errlen) {
+  return check_terminated(h, err, errlen) && check_ranges(h, size, err, errlen);
+}
+
 bool rt_module_check_target(const wasmaot_meta_header *h, size_t size,
                             char *err, size_t errlen) {
-  if (!check_strings(h, err, errlen) || !check_ranges(h, size, err, errlen) ||
-      !check_triple(h->target_triple, err, errlen))
+  if (!rt_module_check_fields(h, size, err, errlen) ||
+      !check_compiler_version(h, err, errlen) ||
+      !rt_check_triple(h->target_triple, err, errlen))
     return false;
   const char *features = (const char *)h + h->cpu_features_offset;
   return rt_check_cpu(h->cpu_name, features, err, errlen);

@@ -136,6 +136,14 @@ bool rt_module_check_format(const wasmaot_meta_header *h, size_t size,
                             char *err, size_t errlen);
 bool rt_module_check_target(const wasmaot_meta_header *h, size_t size,
                             char *err, size_t errlen);
+/* The part of the target check that needs no host: strings terminated,
+ * the feature string and skeleton inside the metadata. For readers of
+ * artifacts built for any machine (`inspect`, bundles). */
+bool rt_module_check_fields(const wasmaot_meta_header *h, size_t size,
+                            char *err, size_t errlen);
+/* Whether code for `triple` ("x86_64-unknown-linux-gnu") runs on this
+ * machine and OS; the refusal says which target to compile for. */
+bool rt_check_triple(const char *triple, char *err, size_t errlen);
 /* Checks a "+a,-b" LLVM feature string and CPU name against the host. */
 bool rt_check_cpu(const char *cpu_name, const char *features, char *err,
                   size_t errlen);

@@ -29,7 +29,7 @@
 /* A header followed by its feature string and a (fake) skeleton. */
 typedef struct meta_blob {
   wasmaot_meta_header h;
-  char features[64];
+  char features[128];
   uint8_t skeleton[16];
 } meta_blob;
 
@@ -135,6 +135,40 @@ static void test_cpu_features(void **state) {
   assert_true(refused);
 }
 
+/* A refusal names every missing feature, not only the first, and not
+ * the present ones. */
+static void test_cpu_refusal_names_all_missing(void **state) {
+  (void)state;
+#if defined(__x86_64__)
+  static const char *const rare[] = {"xop", "fma4", "tbm", "avx512vp2intersect",
+                                     "lwp", "sse4a"};
+#else
+  static const char *const rare[] = {"sve", "sm4", "sha3", "fp16fml"};
+#endif
+  char list[256] = HOST_FEATURE;
+  const char *absent[8];
+  size_t absent_count = 0;
+  meta_blob b;
+  for (size_t i = 0; i < sizeof rare / sizeof *rare; i++) {
+    char one[64];
+    snprintf(one, sizeof one, "+%s", rare[i]);
+    make_good(&b, one);
+    if (strstr(check(&b), "does not have")) {
+      absent[absent_count++] = rare[i];
+      strcat(list, ",");
+      strcat(list, one);
+    }
+  }
+  if (absent_count < 2)
+    skip(); /* an unusual CPU: not enough absent features to list */
+  make_good(&b, list);
+  const char *msg = check(&b);
+  assert_non_null(strstr(msg, "features this CPU does not have"));
+  for (size_t i = 0; i < absent_count; i++)
+    assert_non_null(strstr(msg, absent[i]));
+  assert_null(strstr(msg, HOST_FEATURE + 1));
+}
+
 static void test_named_cpu_needs_a_feature_list(void **state) {
   (void)state;
   meta_blob b;
@@ -188,6 +222,7 @@ int main(void) {
       cmocka_unit_test(test_wrong_compiler_version),
       cmocka_unit_test(test_wrong_machine),
       cmocka_unit_test(test_cpu_features),
+      cmocka_unit_test(test_cpu_refusal_names_all_missing),
       cmocka_unit_test(test_named_cpu_needs_a_feature_list),
       cmocka_unit_test(test_corrupt_ranges),
       cmocka_unit_test(test_files_that_are_not_artifacts),

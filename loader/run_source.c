@@ -1,0 +1,219 @@
+#include "run_source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../compiler/cli.h"
+#include "bundle_read.h"
+#include "cache_fetch.h"
+#include "compile_progress.h"
+#include "compiler_load.h"
+#include "file_kind.h"
+#include "host_arch.h"
+
+/* The file's kind by its magic number. */
+static bool sniff(const char *path, file_kind *kind) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+    return false;
+  }
+  uint8_t head[8];
+  ssize_t n = read(fd, head, sizeof head);
+  close(fd);
+  *kind = file_kind_of(head, n > 0 ? (size_t)n : 0);
+  return true;
+}
+
+/* ---- Compiling a .wasm ---------------------------------------------------
+ */
+
+typedef struct compile_job {
+  const char *name; /* for messages */
+  const uint8_t *wasm;
+  size_t size;
+  aot_options opts;
+} compile_job;
+
+static bool compile(void *ctx, void **data, size_t *size) {
+  compile_job *job = ctx;
+  char err[512];
+  const wasmaot_compiler_plugin *compiler = compiler_load(err, sizeof err);
+  if (!compiler) {
+    fprintf(stderr, "wasmaot: cannot compile %s: %s\n", job->name, err);
+    return false;
+  }
+  aot_options opts = job->opts;
+  compile_progress *bar = NULL;
+  if (compile_progress_wanted(stderr, job->size) &&
+      (bar = compile_progress_start(stderr, job->name)))
+    opts.progress = (aot_progress){compile_progress_report, bar};
+  aot_output out;
+  bool ok =
+      compiler->compile(job->wasm, job->size, &opts, &out, err, sizeof err);
+  compile_progress_finish(bar);
+  if (!ok) {
+    fprintf(stderr, "%s:%s\n", job->name, err);
+    return false;
+  }
+  *data = out.data;
+  *size = out.size;
+  return true;
+}
+
+/* The place to cache in, or none (no_cache, or no directory: said once). */
+static cache_place resolve_place(const run_source_options *o, char *dir,
+                                 size_t size) {
+  cache_place place = {.dir = NULL, .verbose = o->verbose};
+  char err[256];
+  if (o->no_cache)
+    return place;
+  if (cache_resolve_dir(o->cache_dir, dir, size, err, sizeof err))
+    place.dir = dir;
+  else
+    fprintf(stderr, "wasmaot: %s; running without the cache\n", err);
+  return place;
+}
+
+static wasmaot_module *load_wasm_bytes(wasmaot_engine *engine, const char *name,
+                                       const uint8_t *wasm, size_t size,
+                                       const run_source_options *o) {
+  compile_job job = {.name = name, .wasm = wasm, .size = size};
+  job.opts.target.opt_level = 2;
+  char key[CACHE_KEY_HEX], dir[4096];
+  cache_key_compile(wasm, size, &job.opts.target, key);
+  cache_place place = resolve_place(o, dir, sizeof dir);
+  return cache_fetch(engine, &place, key, compile, &job);
+}
+
+static wasmaot_module *load_wasm(wasmaot_engine *engine, const char *file,
+                                 const run_source_options *o) {
+  size_t size;
+  uint8_t *wasm = cli_read_file(file, &size);
+  if (!wasm) {
+    fprintf(stderr, "%s: cannot read: %s\n", file, strerror(errno));
+    return NULL;
+  }
+  wasmaot_module *m = load_wasm_bytes(engine, file, wasm, size, o);
+  free(wasm);
+  return m;
+}
+
+/* ---- Bundles -------------------------------------------------------------
+ */
+
+typedef struct extract_job {
+  const char *file;
+  const bundle *b;
+  uint32_t entry;
+} extract_job;
+
+static bool extract(void *ctx, void **data, size_t *size) {
+  extract_job *job = ctx;
+  char what[32], err[512];
+  snprintf(what, sizeof what, "entry %u", job->entry + 1);
+  const wasmaot_bundle_entry *e = bundle_entry(job->b, job->entry);
+  if (bundle_read_blob(job->b, &e->artifact, what, data, size, err, sizeof err))
+    return true;
+  fprintf(stderr, "%s: %s\n", job->file, err);
+  return false;
+}
+
+/* Says why no entry fits, one line per entry. */
+static void report_no_entry(const char *file, const bundle *b) {
+  fprintf(stderr,
+          "%s: no entry of this bundle runs on this machine (%s); it "
+          "holds:\n",
+          file, WASMAOT_HOST_ARCH);
+  for (uint32_t i = 0; i < bundle_header(b)->entry_count; i++) {
+    const wasmaot_bundle_entry *e = bundle_entry(b, i);
+    char why[512];
+    bundle_entry_runs_here(b, i, why, sizeof why);
+    fprintf(stderr, "  %u. %s, cpu %s: %s\n", i + 1, e->target_triple,
+            e->cpu_name, why);
+  }
+}
+
+static wasmaot_module *load_embedded_wasm(wasmaot_engine *engine,
+                                          const char *file, const bundle *b,
+                                          const run_source_options *o) {
+  void *wasm;
+  size_t size;
+  char err[512];
+  if (!bundle_read_blob(b, &bundle_header(b)->wasm, "embedded wasm", &wasm,
+                        &size, err, sizeof err)) {
+    fprintf(stderr, "%s: %s\n", file, err);
+    return NULL;
+  }
+  if (o->verbose)
+    fprintf(stderr,
+            "wasmaot: %s: no entry runs here; using the embedded "
+            "module\n",
+            file);
+  wasmaot_module *m = load_wasm_bytes(engine, file, wasm, size, o);
+  free(wasm);
+  return m;
+}
+
+static bool has_embedded_wasm(const bundle *b) {
+  return bundle_header(b)->wasm.stored_size != 0;
+}
+
+static wasmaot_module *load_bundle(wasmaot_engine *engine, const char *file,
+                                   const run_source_options *o) {
+  char err[512];
+  bundle *b = bundle_open(file, err, sizeof err);
+  if (!b) {
+    fprintf(stderr, "%s: %s\n", file, err);
+    return NULL;
+  }
+  wasmaot_module *m = NULL;
+  int i = bundle_select(b);
+  if (i >= 0) {
+    const wasmaot_bundle_entry *e = bundle_entry(b, (uint32_t)i);
+    if (o->verbose)
+      fprintf(stderr, "wasmaot: %s: entry %d (%s, cpu %s)\n", file, i + 1,
+              e->target_triple, e->cpu_name);
+    extract_job job = {.file = file, .b = b, .entry = (uint32_t)i};
+    char key[CACHE_KEY_HEX], dir[4096];
+    cache_key_artifact(e->artifact.sha256, key);
+    cache_place place = resolve_place(o, dir, sizeof dir);
+    m = cache_fetch(engine, &place, key, extract, &job);
+  } else if (has_embedded_wasm(b)) {
+    m = load_embedded_wasm(engine, file, b, o);
+  } else {
+    report_no_entry(file, b);
+  }
+  bundle_close(b);
+  return m;
+}
+
+/* ---- Dispatch ------------------------------------------------------------
+ */
+
+wasmaot_module *run_source_load(wasmaot_engine *engine, const char *file,
+                                const run_source_options *o) {
+  file_kind kind;
+  if (!sniff(file, &kind))
+    return NULL;
+  if (kind == FILE_KIND_WASM)
+    return load_wasm(engine, file, o);
+  if (kind == FILE_KIND_BUNDLE)
+    return load_bundle(engine, file, o);
+  if (kind == FILE_KIND_UNKNOWN) {
+    fprintf(stderr,
+            "%s: not a .wasm module, an artifact or a bundle (unknown or "
+            "truncated file)\n",
+            file);
+    return NULL;
+  }
+  char err[512];
+  wasmaot_module *m = wasmaot_module_load(engine, file, err, sizeof err);
+  if (!m)
+    fprintf(stderr, "%s\n", err);
+  return m;
+}
