@@ -1,6 +1,7 @@
 #include "file_write.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,24 @@ bool file_write_all(int fd, const void *data, size_t size) {
   return true;
 }
 
+/* An existing device, FIFO or socket (`-o /dev/null`, `-o /dev/stdout`)
+ * is written in place: renaming a temporary file over it would replace
+ * the device node with a regular file. */
+static bool write_in_place(const char *path, const void *data, size_t size) {
+  int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  bool ok = file_write_all(fd, data, size);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return ok;
+}
+
 bool file_write_atomic(const char *path, const void *data, size_t size) {
+  struct stat st;
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+    return write_in_place(path, data, size);
   size_t n = strlen(path) + sizeof ".tmpXXXXXX";
   char *tmp = malloc(n);
   if (!tmp)

@@ -47,4 +47,16 @@ if "$wasmaot" aot-compile "$work/bad.wasm" -o "$work/bad.so" 2>"$work/bad.err"; 
 fi
 grep -q 'bad.wasm:0x' "$work/bad.err" || fail "no offset in: $(cat "$work/bad.err")"
 [ ! -e "$work/bad.so" ] || fail "an artifact was written for a bad module"
+# An output that is a FIFO (like /dev/null or /dev/stdout, a special file)
+# is written through, not replaced by a regular file.
+rm -f "$work/out.fifo" "$work/from-fifo.so"
+mkfifo "$work/out.fifo"
+timeout 20 cat "$work/out.fifo" >"$work/from-fifo.so" &
+reader=$!
+"$wasmaot" aot-compile "$hello" -o "$work/out.fifo" || fail "aot-compile to a FIFO failed"
+wait $reader
+[ -p "$work/out.fifo" ] || fail "the FIFO was replaced by a regular file"
+readelf -h "$work/from-fifo.so" | grep -q 'Type:.*DYN' ||
+  fail "what came through the FIFO is not the artifact"
+
 echo "aot-compile: all checks passed"
