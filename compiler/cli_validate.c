@@ -17,36 +17,6 @@ static int validate_usage(FILE *out) {
   return out == stdout ? 0 : 2;
 }
 
-/* Reads a whole file; sets errno and returns NULL on failure. */
-uint8_t *cli_read_file(const char *path, size_t *size_out) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  size_t cap = 1 << 16, len = 0;
-  uint8_t *buf = malloc(cap);
-  while (buf) {
-    len += fread(buf + len, 1, cap - len, f);
-    if (len < cap)
-      break;
-    uint8_t *grown = realloc(buf, cap *= 2);
-    if (!grown) {
-      free(buf);
-      buf = NULL;
-      errno = ENOMEM;
-    }
-    buf = grown;
-  }
-  if (buf && ferror(f)) {
-    int e = errno;
-    free(buf);
-    buf = NULL;
-    errno = e;
-  }
-  fclose(f);
-  *size_out = len;
-  return buf;
-}
-
 static bool validate_file(const char *path) {
   size_t size;
   uint8_t *bytes = cli_read_file(path, &size);

@@ -11,7 +11,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "compiler_load.h"
+#include "run_source.h"
 
 int oci_open_in_root(const char *root, const char *path, int flags) {
   int dirfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -40,72 +40,29 @@ int oci_open_in_root(const char *root, const char *path, int flags) {
   return fd;
 }
 
-static uint8_t *read_fd(int fd, size_t *size) {
-  struct stat st;
-  if (fstat(fd, &st) != 0)
-    return NULL;
-  if (!S_ISREG(st.st_mode)) {
-    errno = EINVAL;
-    return NULL;
-  }
-  size_t n = (size_t)st.st_size, got = 0;
-  uint8_t *buf = malloc(n ? n : 1);
-  while (buf && got < n) {
-    ssize_t r = pread(fd, buf + got, n - got, (off_t)got);
-    if (r <= 0) {
-      free(buf);
-      if (r == 0)
-        errno = EIO;
-      return NULL;
-    }
-    got += (size_t)r;
-  }
-  *size = n;
-  return buf;
+/* Where compiled artifacts are kept between containers: the user's cache
+ * when there is a home for it, else a system-wide one (containerd runs
+ * runtimes as root with a bare environment). */
+static const char *cache_dir(void) {
+  if ((getenv("XDG_CACHE_HOME") && *getenv("XDG_CACHE_HOME")) ||
+      (getenv("HOME") && *getenv("HOME")))
+    return NULL; /* the default: $XDG_CACHE_HOME/wasmaot, ~/.cache/wasmaot */
+  return "/var/cache/wasmaot";
 }
 
-char *oci_compile_artifact(int wasm_fd, const char *name, char *err,
-                           size_t errlen) {
-  size_t size;
-  uint8_t *wasm = read_fd(wasm_fd, &size);
-  if (!wasm) {
-    snprintf(err, errlen, "%s: cannot read: %s", name, strerror(errno));
-    return NULL;
-  }
-  char why[512];
-  const wasmaot_compiler_plugin *compiler = compiler_load(why, sizeof why);
-  aot_options opts = {.target = {.opt_level = 2}};
-  aot_output out = {0};
-  bool ok =
-      compiler && compiler->compile(wasm, size, &opts, &out, why, sizeof why);
-  free(wasm);
-  if (!ok) {
-    snprintf(err, errlen, "%s: %s", name, why);
-    return NULL;
-  }
-  const char *tmpdir = getenv("TMPDIR");
-  char *path = NULL;
-  if (asprintf(&path, "%s/wasmaot-oci-XXXXXX.so", tmpdir ? tmpdir : "/tmp") <
-      0) {
-    free(out.data);
-    snprintf(err, errlen, "out of memory");
-    return NULL;
-  }
-  int fd = mkstemps(path, 3);
-  ok = fd >= 0 && write(fd, out.data, out.size) == (ssize_t)out.size;
-  int saved = errno;
-  if (fd >= 0)
-    close(fd);
-  free(out.data);
-  if (!ok) {
-    snprintf(err, errlen, "cannot write a compiled artifact: %s",
-             strerror(saved));
-    if (fd >= 0)
-      unlink(path);
-    free(path);
-    return NULL;
-  }
-  return path;
+wasmaot_module *oci_load_through_cache(wasmaot_engine *engine, int fd,
+                                       const char *name, char *err,
+                                       size_t errlen) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  run_source_options o = {.cache_dir = cache_dir()};
+  wasmaot_module *m = run_source_load(engine, path, &o);
+  if (!m)
+    snprintf(err, errlen,
+             "%s: cannot be compiled or loaded here (the reason is on the "
+             "runtime's stderr)",
+             name);
+  return m;
 }
 
 static bool has_suffix(const char *s, const char *suffix) {
@@ -149,6 +106,13 @@ wasmaot_module *oci_module_load(wasmaot_engine *engine, const char *rootfs,
     snprintf(err, errlen, "%s (in the rootfs): %s", path, strerror(errno));
     return NULL;
   }
+  if (has_suffix(path, ".wasmaot")) {
+    *source = OCI_ARTIFACT_PRECOMPILED;
+    wasmaot_module *m =
+        oci_load_through_cache(engine, wasm_fd, path, err, errlen);
+    close(wasm_fd);
+    return m;
+  }
   /* app.wasm -> app.<machine>.so */
   struct utsname u;
   char so[4200];
@@ -167,16 +131,23 @@ wasmaot_module *oci_module_load(wasmaot_engine *engine, const char *rootfs,
     oci_warn(log, "%s does not fit this host (%s); compiling %s", so, why,
              path);
   }
+  /* app.wasm -> app.wasmaot, a bundle with this machine's entry. */
+  char bundle[4200];
+  snprintf(bundle, sizeof bundle, "%.*s.wasmaot", (int)stem, path);
+  int bundle_fd = oci_open_in_root(rootfs, bundle, O_RDONLY);
+  if (bundle_fd >= 0) {
+    wasmaot_module *m =
+        oci_load_through_cache(engine, bundle_fd, bundle, why, sizeof why);
+    close(bundle_fd);
+    if (m) {
+      close(wasm_fd);
+      *source = OCI_ARTIFACT_PRECOMPILED;
+      return m;
+    }
+    oci_warn(log, "%s: %s; compiling %s", bundle, why, path);
+  }
   *source = OCI_ARTIFACT_COMPILED;
-  char *artifact = oci_compile_artifact(wasm_fd, path, err, errlen);
+  wasmaot_module *m = oci_load_through_cache(engine, wasm_fd, path, err, errlen);
   close(wasm_fd);
-  if (!artifact)
-    return NULL;
-  wasmaot_module *m = wasmaot_module_load(engine, artifact, why, sizeof why);
-  if (!m)
-    snprintf(err, errlen, "%s: %s", artifact, why);
-  /* The mapping stays valid; nothing is left behind in TMPDIR. */
-  unlink(artifact);
-  free(artifact);
   return m;
 }

@@ -336,6 +336,35 @@ cp "$work/probe.so" "$b/rootfs/probe.so"
 rt run --bundle "$b" given >"$work/out" 2>&1
 check "args[0] may name an artifact" contains "$work/out" "argv[0]=/probe.so"
 
+# A multi-architecture bundle beside the .wasm, or named by args[0].
+"$wasmaot" aot-compile --target "$arch-linux-gnu,aarch64-linux-gnu" \
+  "$probe" -o "$work/probe.wasmaot" >/dev/null 2>&1 ||
+  "$wasmaot" aot-compile --target "$arch-linux-gnu" "$probe" \
+    -o "$work/probe.wasmaot"
+b=$(bundle wbundle "$(json_args /probe.wasm exit 0)")
+rm -f "$b/rootfs/probe.$arch.so"
+cp "$work/probe.wasmaot" "$b/rootfs/probe.wasmaot"
+: >"$log"
+XDG_CACHE_HOME=$work/xdg rt run --bundle "$b" wbundle >/dev/null 2>&1
+check "a bundle beside the .wasm runs" [ $? = 0 ]
+check "... as precompiled code" contains "$log" "precompiled module /probe.wasm"
+b=$(bundle nbundle "$(json_args /probe.wasmaot args)")
+cp "$work/probe.wasmaot" "$b/rootfs/probe.wasmaot"
+XDG_CACHE_HOME=$work/xdg rt run --bundle "$b" nbundle >"$work/out" 2>&1
+check "args[0] may name a bundle" contains "$work/out" "argv[0]=/probe.wasmaot"
+
+# Without an artifact the .wasm is compiled once, into the cache.
+b=$(bundle cached "$(json_args /probe.wasm exit 0)")
+rm -f "$b/rootfs/probe.$arch.so"
+rm -rf "$work/xdg-compile"
+XDG_CACHE_HOME=$work/xdg-compile rt run --bundle "$b" cached >/dev/null 2>&1
+check "a bare .wasm runs (compiled)" [ $? = 0 ]
+entries=$(find "$work/xdg-compile/wasmaot" -name '*.so' 2>/dev/null | wc -l)
+check "... and its artifact is in the cache" [ "$entries" = 1 ]
+WASMAOT_COMPILER=/nonexistent XDG_CACHE_HOME=$work/xdg-compile \
+  rt run --bundle "$b" cached >/dev/null 2>&1
+check "... which the next container maps without the compiler" [ $? = 0 ]
+
 # ---- process.terminal: the pty's master goes to --console-socket -----------
 
 if command -v python3 >/dev/null; then
