@@ -293,8 +293,8 @@ void readelf_accepts_artifact(void **state) {
  * the tools run on, which in a cross build under qemu (docs/cross.md) is
  * not the one this test runs on. */
 static bool gnu_objdump_knows(uint16_t machine) {
-  const char *bfd = machine == EM_AARCH64 ? "elf64-littleaarch64"
-                                          : "elf64-x86-64";
+  const char *bfd =
+      machine == EM_AARCH64 ? "elf64-littleaarch64" : "elf64-x86-64";
   char *out = test_have_tool("objdump")
                   ? test_run_capture("objdump --help 2>&1")
                   : NULL;

@@ -99,6 +99,6 @@ void spec_precompile_add(spec_precompile_tally *into,
 
 void spec_precompile_print(FILE *out, const char *name,
                            const spec_precompile_tally *t) {
-  fprintf(out, "%s: %zu compiled, %zu refused, %zu errors\n", name,
-          t->compiled, t->refused, t->errors);
+  fprintf(out, "%s: %zu compiled, %zu refused, %zu errors\n", name, t->compiled,
+          t->refused, t->errors);
 }
