@@ -117,7 +117,8 @@ done
 phase "spec suite: modules compiled here for aarch64"
 spec_work=$work/spec-aarch64
 selected() {
-  local glob
+  local - glob
+  set -f # split the filter into words, but expand no glob here
   [ -z "${WASMAOT_CROSS_SPEC_FILTER:-}" ] && return 0
   for glob in $WASMAOT_CROSS_SPEC_FILTER; do
     # shellcheck disable=SC2053 # a glob on purpose
