@@ -36,10 +36,22 @@ static bool triple_is_host_arch(const char *triple) {
   return same;
 }
 
-/* A CPU every machine of the architecture has: x86-64-v2 includes SSE4.1,
- * so float rounding needs no libcalls. */
+static bool triple_is_aarch64(const char *triple) {
+  return strncmp(triple, "aarch64", 7) == 0 || strncmp(triple, "arm64", 5) == 0;
+}
+
+/* A CPU every machine of the architecture has, for a foreign target:
+ * x86-64-v2 includes SSE4.1, so float rounding needs no libcalls. */
 static const char *portable_cpu(const char *triple) {
   return strncmp(triple, "x86_64", 6) == 0 ? "x86-64-v2" : "generic";
+}
+
+/* Features the portable CPU's code may use, written out so the artifact
+ * states them and the loader checks them: every AArch64 Linux machine
+ * has FP and Advanced SIMD (NEON), which Wasm's floats and v128 lower to.
+ * x86-64-v2 names its features itself. */
+static const char *portable_features(const char *triple) {
+  return triple_is_aarch64(triple) ? "+fp-armv8,+neon" : "";
 }
 
 static char *join_features(const char *base, const char *extra) {
@@ -52,12 +64,27 @@ static char *join_features(const char *base, const char *extra) {
   return s;
 }
 
+/* `--target aarch64`: a bare architecture means Linux with glibc, the
+ * only system the loader runs on. Returns an LLVM message. */
+static char *normalize_triple(const char *triple) {
+  if (strchr(triple, '-'))
+    return LLVMNormalizeTargetTriple(triple);
+  size_t n = strlen(triple) + sizeof "-unknown-linux-gnu";
+  char *full = malloc(n);
+  if (!full)
+    return LLVMNormalizeTargetTriple(triple);
+  snprintf(full, n, "%s-unknown-linux-gnu", triple);
+  char *normalized = LLVMNormalizeTargetTriple(full);
+  free(full);
+  return normalized;
+}
+
 bool codegen_target_create(const codegen_target_options *opts,
                            codegen_target *out, char **err) {
   memset(out, 0, sizeof *out);
   initialize_llvm_targets();
 
-  char *triple = opts->triple ? LLVMNormalizeTargetTriple(opts->triple)
+  char *triple = opts->triple ? normalize_triple(opts->triple)
                               : LLVMGetDefaultTargetTriple();
   LLVMTargetRef target;
   char *msg = NULL;
@@ -81,7 +108,7 @@ bool codegen_target_create(const codegen_target_options *opts,
     LLVMDisposeMessage(f);
   } else {
     cpu = strdup(portable_cpu(triple));
-    base_features = strdup("");
+    base_features = strdup(portable_features(triple));
   }
   char *features =
       join_features(base_features ? base_features : "", opts->features);

@@ -15,10 +15,13 @@
 
 #if defined(__x86_64__)
 #define HOST_MACHINE EM_X86_64
+#define HOST_ARCH "x86_64"
 #elif defined(__aarch64__)
 #define HOST_MACHINE EM_AARCH64
+#define HOST_ARCH "aarch64"
 #else
 #define HOST_MACHINE EM_NONE /* every artifact is rejected */
+#define HOST_ARCH "an unsupported machine"
 #endif
 
 #define MAX_PHNUM 64
@@ -70,6 +73,25 @@ static bool read_exact(int fd, void *buf, size_t len, uint64_t off) {
   return true;
 }
 
+/* An artifact for another machine: say which, and how to get one for
+ * this machine (docs/cross.md). */
+static bool fail_machine(uint16_t machine, artifact_error *err) {
+  const char *name = machine == EM_X86_64    ? "x86_64"
+                     : machine == EM_AARCH64 ? "aarch64"
+                     : machine == EM_386     ? "i386"
+                     : machine == EM_RISCV   ? "riscv"
+                                             : NULL;
+  if (!name)
+    return artifact_fail(err,
+                         "artifact is for ELF machine %u, this machine is "
+                         "%s: compile it with --target %s-linux-gnu",
+                         machine, HOST_ARCH, HOST_ARCH);
+  return artifact_fail(err,
+                       "artifact is compiled for %s, this machine is %s: "
+                       "compile it with --target %s-linux-gnu",
+                       name, HOST_ARCH, HOST_ARCH);
+}
+
 static bool check_ident(const Elf64_Ehdr *eh, artifact_error *err) {
   if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
     return artifact_fail(err, "not an ELF file");
@@ -87,8 +109,7 @@ static bool check_ident(const Elf64_Ehdr *eh, artifact_error *err) {
     return artifact_fail(err, "ELF type %u is not a shared object (ET_DYN)",
                          eh->e_type);
   if (eh->e_machine != HOST_MACHINE)
-    return artifact_fail(err, "artifact is for machine %u, this host is %u",
-                         eh->e_machine, HOST_MACHINE);
+    return fail_machine(eh->e_machine, err);
   return true;
 }
 

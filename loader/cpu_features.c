@@ -6,7 +6,8 @@
  * string is empty the CPU name alone defines the code, and only the
  * architecture's baseline levels are known here (x86-64[-v2|-v3|-v4],
  * generic); a host compile records the host's full feature list, so a
- * named CPU is checked feature by feature. */
+ * named CPU is checked feature by feature. x86-64 asks CPUID; AArch64 asks
+ * the kernel (AT_HWCAP, AT_HWCAP2), as its ID registers are privileged. */
 #include <stdio.h>
 #include <string.h>
 
@@ -193,39 +194,91 @@ static const char *const baseline_cpus[][2] = {
 
 #elif defined(__aarch64__)
 
+/* The kernel's view of the CPU: HWCAP and HWCAP2 bits (what it found and
+ * lets user space use), the only source that holds in a VM or under qemu.
+ * Names are LLVM's; a feature that spans several instructions groups
+ * needs every bit of its group. */
 struct host_cpu {
-  unsigned long hwcap;
+  unsigned long hwcap[2]; /* AT_HWCAP, AT_HWCAP2 */
 };
 
 static void read_host_cpu(host_cpu *cpu) {
-  cpu->hwcap = getauxval(AT_HWCAP);
+  cpu->hwcap[0] = getauxval(AT_HWCAP);
+  cpu->hwcap[1] = getauxval(AT_HWCAP2);
 }
+
+typedef struct hwcap_bits {
+  uint8_t word; /* 0 AT_HWCAP, 1 AT_HWCAP2 */
+  unsigned long mask;
+} hwcap_bits;
 
 static bool hwcap_present(const host_cpu *cpu, const void *arg) {
-  const unsigned long *bit = arg;
-  return (cpu->hwcap & *bit) != 0;
+  const hwcap_bits *b = arg;
+  return (cpu->hwcap[b->word] & b->mask) == b->mask;
 }
 
-#define ARM(name, bit)                                                         \
+#define ARM(name, word, mask)                                                  \
   {                                                                            \
-    name, hwcap_present, &(const unsigned long) {                              \
-      bit                                                                      \
+    name, hwcap_present, &(const hwcap_bits) {                                 \
+      word, mask                                                               \
     }                                                                          \
   }
+#define HW1(name, mask) ARM(name, 0, mask)
+#define HW2(name, mask) ARM(name, 1, mask)
 
 static const feature_probe probes[] = {
-    ARM("fp-armv8", HWCAP_FP),      ARM("neon", HWCAP_ASIMD),
-    ARM("aes", HWCAP_AES),          ARM("sha2", HWCAP_SHA2),
-    ARM("crc", HWCAP_CRC32),        ARM("lse", HWCAP_ATOMICS),
-    ARM("fullfp16", HWCAP_FPHP),    ARM("rdm", HWCAP_ASIMDRDM),
-    ARM("rcpc", HWCAP_LRCPC),       ARM("dotprod", HWCAP_ASIMDDP),
-    ARM("sha3", HWCAP_SHA3),        ARM("sm4", HWCAP_SM4),
-    ARM("fp16fml", HWCAP_ASIMDFHM), ARM("sve", HWCAP_SVE),
-    ARM("jsconv", HWCAP_JSCVT),     ARM("complxnum", HWCAP_FCMA),
+    HW1("fp-armv8", HWCAP_FP),
+    HW1("neon", HWCAP_ASIMD),
+    HW1("aes", HWCAP_AES | HWCAP_PMULL),
+    HW1("sha2", HWCAP_SHA1 | HWCAP_SHA2),
+    HW1("crypto", HWCAP_AES | HWCAP_PMULL | HWCAP_SHA1 | HWCAP_SHA2),
+    HW1("crc", HWCAP_CRC32),
+    HW1("lse", HWCAP_ATOMICS),
+    HW1("fullfp16", HWCAP_FPHP | HWCAP_ASIMDHP),
+    HW1("rdm", HWCAP_ASIMDRDM),
+    HW1("jsconv", HWCAP_JSCVT),
+    HW1("complxnum", HWCAP_FCMA),
+    HW1("rcpc", HWCAP_LRCPC),
+    HW1("ccpp", HWCAP_DCPOP),
+    HW1("sha3", HWCAP_SHA3 | HWCAP_SHA512),
+    HW1("sm4", HWCAP_SM3 | HWCAP_SM4),
+    HW1("dotprod", HWCAP_ASIMDDP),
+    HW1("sve", HWCAP_SVE),
+    HW1("fp16fml", HWCAP_ASIMDFHM),
+    HW1("dit", HWCAP_DIT),
+    HW1("lse2", HWCAP_USCAT),
+    HW1("rcpc-immo", HWCAP_ILRCPC),
+    HW1("flagm", HWCAP_FLAGM),
+    HW1("ssbs", HWCAP_SSBS),
+    HW1("sb", HWCAP_SB),
+    HW1("pauth", HWCAP_PACA | HWCAP_PACG),
+    HW2("ccdp", HWCAP2_DCPODP),
+    HW2("sve2", HWCAP2_SVE2),
+    HW2("sve2-aes", HWCAP2_SVEAES | HWCAP2_SVEPMULL),
+    HW2("sve2-bitperm", HWCAP2_SVEBITPERM),
+    HW2("sve2-sha3", HWCAP2_SVESHA3),
+    HW2("sve2-sm4", HWCAP2_SVESM4),
+    HW2("altnzcv", HWCAP2_FLAGM2),
+    HW2("fptoint", HWCAP2_FRINT),
+    HW2("i8mm", HWCAP2_I8MM),
+    HW2("f32mm", HWCAP2_SVEF32MM),
+    HW2("f64mm", HWCAP2_SVEF64MM),
+    HW2("bf16", HWCAP2_BF16),
+    HW2("rand", HWCAP2_RNG),
+    HW2("bti", HWCAP2_BTI),
+    HW2("mte", HWCAP2_MTE),
+    HW2("ecv", HWCAP2_ECV),
+    HW2("sme", HWCAP2_SME),
+    HW2("sme-i16i64", HWCAP2_SME_I16I64),
+    HW2("sme-f64f64", HWCAP2_SME_F64F64),
+    HW2("sme-fa64", HWCAP2_SME_FA64),
+    HW2("wfxt", HWCAP2_WFXT),
 };
 
+/* What the compiler's portable AArch64 default (generic, +fp-armv8,+neon)
+ * uses: every AArch64 Linux machine has it, but say it and check it. */
 static const char *const baseline_cpus[][2] = {
-    {"generic", ""},
+    {"generic", "fp-armv8,neon"},
 };
 
 #endif

@@ -9,7 +9,19 @@ packages=(
   libelf-dev libzstd-dev libcmocka-dev wabt
   curl wrk hyperfine
   containerd  # ctr and the runc shim, for tests/oci/test_containerd.sh
+  # aarch64: cross-build the loader, run it under qemu (docs/cross.md).
+  # libc6:arm64 puts the aarch64 dynamic loader where qemu looks by itself.
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
+  libc6:arm64 libzstd-dev:arm64 libelf-dev:arm64 libcmocka-dev:arm64
 )
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+
+# The :arm64 packages need the architecture known to dpkg (then an update).
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  "${sudo_cmd[@]}" dpkg --add-architecture arm64
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -23,8 +35,6 @@ if [ "${#missing[@]}" -eq 0 ]; then
 fi
 
 echo "setup: installing ${missing[*]}" >&2
-sudo_cmd=()
-[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds wasmaot with -Werror, and runs every
-# test: unit, spec suite, the same again under ASan + UBSan, and a short
-# fuzzing run. This is the README's test command and what CI runs.
+# test: unit, spec suite, aarch64 under qemu (the cross test builds its own
+# aarch64 loader inside build/), the same again under ASan + UBSan, and a
+# short fuzzing run. This is the README's test command and what CI runs.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -28,6 +29,11 @@ bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 spec_line=$(grep -hE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' build/meson-logs/testlog.txt | tail -1)
 echo "wasm-2.0 spec suite:"
 echo "spec: $spec_line"
+# The cross test's count of the same suite run on aarch64 under qemu
+# (tests/cross/run_cross.sh, docs/cross.md).
+cross_line=$(grep -h '^spec wasm-2.0 on aarch64: ' build/meson-logs/testlog.txt | tail -1 || true)
+[ -n "$cross_line" ] || cross_line="skipped (see the cross-aarch64 test's log)"
+echo "aarch64 (qemu): ${cross_line#spec wasm-2.0 on aarch64: }"
 total=0
 for d in build build-asan; do
   n=$(sed -nE 's/^Ok: +([0-9]+).*/\1/p' "$d/meson-logs/testlog.txt" | tail -1)

@@ -4,7 +4,10 @@
 #   - the artifact is an ELF shared object for this machine with named
 #     functions, accepted by readelf and objdump,
 #   - `wasmaot` itself does not link libLLVM (the compiler is a plug-in).
-#   - glibc's dlopen accepts it.
+#   - glibc's dlopen accepts it,
+#   - --target compiles for either machine from this one, with a portable
+#     CPU baseline for the foreign one, and the loader refuses to run an
+#     artifact of the other machine with a message that says so.
 # Usage: test_aot_compile.sh WASMAOT HELLO.wasm WORKDIR DLOPEN_CHECKER
 set -euo pipefail
 wasmaot=$1 hello=$2 work=$3 dlopen_check=$4
@@ -58,5 +61,50 @@ wait $reader
 [ -p "$work/out.fifo" ] || fail "the FIFO was replaced by a regular file"
 readelf -h "$work/from-fifo.so" | grep -q 'Type:.*DYN' ||
   fail "what came through the FIFO is not the artifact"
+# Cross compilation (docs/cross.md). The host's own target gets the host
+# CPU, the other one a baseline every machine of it has.
+case $(uname -m) in
+  x86_64) host_triple=x86_64-linux-gnu foreign=aarch64-linux-gnu ;;
+  aarch64) host_triple=aarch64-linux-gnu foreign=x86_64-linux-gnu ;;
+  *) host_triple='' foreign='' ;;
+esac
+for target in aarch64-linux-gnu x86_64-linux-gnu aarch64; do
+  out=$work/hello.$target.so
+  rm -f "$out"
+  env -i PATH= "$wasmaot" aot-compile --target "$target" "$hello" -o "$out" ||
+    fail "aot-compile --target $target"
+  header=$(readelf -h "$out")
+  grep -q 'Type:.*DYN' <<<"$header" || fail "$target: not ET_DYN"
+  case $target in
+    aarch64*) machine=AArch64 arch=aarch64 baseline=generic
+              features='+fp-armv8,+neon' ;;
+    x86_64*) machine='X86-64' arch=x86_64 baseline=x86-64-v2 features='' ;;
+  esac
+  grep -q "Machine:.*$machine" <<<"$header" || fail "$target: not $machine"
+  readelf -a "$out" >/dev/null 2>"$work/readelf.err" || fail "$target: readelf -a"
+  [ ! -s "$work/readelf.err" ] || fail "$target: readelf: $(cat "$work/readelf.err")"
+  meta=$(strings -a "$out")
+  grep -qx "$arch-unknown-linux-gnu" <<<"$meta" ||
+    fail "$target: no $arch-unknown-linux-gnu triple in the metadata"
+  if [ "${target%%-*}" != "${host_triple%%-*}" ]; then
+    grep -qx "$baseline" <<<"$meta" || fail "$target: CPU is not $baseline"
+    if [ -n "$features" ]; then
+      grep -qx -- "$features" <<<"$meta" || fail "$target: features not $features"
+    fi
+    # This machine's loader refuses it, naming both machines.
+    if "$wasmaot" run "$out" >"$work/foreign.out" 2>"$work/foreign.err"; then
+      fail "the $target artifact ran here"
+    fi
+    grep -q "compiled for $arch[-a-z]*, this machine is" \
+      "$work/foreign.err" ||
+      fail "refusal of a $target artifact: $(cat "$work/foreign.err")"
+  else
+    grep -qx "$baseline" <<<"$meta" &&
+      fail "$target is this machine: expected the host CPU, got $baseline"
+  fi
+done
+[ -n "$foreign" ] || fail "unsupported host $(uname -m)"
+cmp -s "$work/hello.aarch64.so" "$work/hello.aarch64-linux-gnu.so" ||
+  fail "--target aarch64 and --target aarch64-linux-gnu differ"
 
 echo "aot-compile: all checks passed"

@@ -125,7 +125,8 @@ static void test_cpu_features(void **state) {
   static const char *const rare[] = {"+xop", "+fma4", "+tbm",
                                      "+avx512vp2intersect", "+lwp"};
 #else
-  static const char *const rare[] = {"+sve", "+sm4", "+sha3"};
+  static const char *const rare[] = {"+sve", "+sm4",      "+sha3",
+                                     "+sme", "+sme-fa64", "+mte"};
 #endif
   bool refused = false;
   for (size_t i = 0; i < sizeof rare / sizeof *rare && !refused; i++) {

@@ -1,12 +1,11 @@
 #include "spec_instantiate.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "aot_compile.h"
+#include "spec_artifact.h"
 #include "spec_file.h"
 
 __attribute__((format(printf, 3, 4))) static void
@@ -19,52 +18,21 @@ set_status(spec_instantiation *out, spec_instantiation_status status,
   va_end(ap);
 }
 
-/* -O2 for the host, as the product compiles by default, with the IR
- * verifier on: it catches code generator bugs at their source. */
-static const aot_options runner_compile_options = {
-    .target = {.triple = NULL, .cpu = NULL, .features = NULL, .opt_level = 2},
-    .verify_ir = true,
-};
-
-/* "dir/x.3.wasm" -> "dir/x.3.so" */
-static char *artifact_path_for(const char *wasm_path) {
-  size_t n = strlen(wasm_path);
-  const char *dot = strrchr(wasm_path, '.');
-  size_t stem = dot && !strchr(dot, '/') ? (size_t)(dot - wasm_path) : n;
-  char *path = malloc(stem + sizeof ".so");
-  if (path) {
-    memcpy(path, wasm_path, stem);
-    memcpy(path + stem, ".so", sizeof ".so");
-  }
-  return path;
-}
-
-/* Compiles the .wasm at `wasm_path` and writes the artifact to
- * `so_path`. */
-static bool compile_to_file(const char *wasm_path, const char *so_path,
-                            spec_instantiation *out) {
-  size_t size;
-  uint8_t *wasm = spec_read_file(wasm_path, &size);
-  if (!wasm) {
-    set_status(out, SPEC_NOT_LOADED, "cannot read %s: %s", wasm_path,
-               strerror(errno));
+/* Compiles the module, or finds it compiled (--precompiled). */
+static bool obtain_artifact(const spec_options *o, const char *wasm_path,
+                            const char *so_path, spec_instantiation *out) {
+  char why[512];
+  switch (spec_artifact_obtain(o, wasm_path, so_path, why, sizeof why)) {
+  case SPEC_COMPILED:
+    return true;
+  case SPEC_COMPILE_REFUSED:
+    set_status(out, SPEC_NOT_COMPILED, "%s", why);
     return false;
+  case SPEC_COMPILE_IO:
+    break;
   }
-  aot_output artifact;
-  char err[512];
-  bool ok = aot_compile(wasm, size, &runner_compile_options, &artifact, err,
-                        sizeof err);
-  free(wasm);
-  if (!ok) {
-    set_status(out, SPEC_NOT_COMPILED, "%s", err);
-    return false;
-  }
-  ok = spec_write_file(so_path, artifact.data, artifact.size);
-  if (!ok)
-    set_status(out, SPEC_NOT_LOADED, "cannot write %s: %s", so_path,
-               strerror(errno));
-  free(artifact.data);
-  return ok;
+  set_status(out, SPEC_NOT_LOADED, "%s", why);
+  return false;
 }
 
 typedef struct import_context {
@@ -128,10 +96,10 @@ void spec_instantiate(spec_script *s, const char *filename,
     return;
   }
   char *wasm_path = spec_path_join(s->module_dir, filename);
-  char *so_path = wasm_path ? artifact_path_for(wasm_path) : NULL;
+  char *so_path = wasm_path ? spec_artifact_path(wasm_path, ".so") : NULL;
   if (!so_path)
     set_status(out, SPEC_NOT_LOADED, "out of memory");
-  else if (compile_to_file(wasm_path, so_path, out))
+  else if (obtain_artifact(s->options, wasm_path, so_path, out))
     instantiate_artifact(&s->runtime, so_path, out);
   free(wasm_path);
   free(so_path);

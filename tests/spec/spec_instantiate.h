@@ -1,6 +1,7 @@
 /* Turning a binary module of the script into an instance: compile it
- * with the AOT compiler, write the artifact beside the .wasm, load it
- * and instantiate it against `spectest` and the registered modules. */
+ * with the AOT compiler (or find it compiled, spec_artifact.h), write the
+ * artifact beside the .wasm, load it and instantiate it against
+ * `spectest` and the registered modules. */
 #ifndef WASMAOT_SPEC_INSTANTIATE_H
 #define WASMAOT_SPEC_INSTANTIATE_H
 

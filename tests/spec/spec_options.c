@@ -19,6 +19,15 @@ static void print_usage(FILE *out) {
           "  --wast2json-flag FLAG  pass FLAG to wast2json (repeatable)\n"
           "  --verbose              warnings and a per-command table\n"
           "\n"
+          "Cross runs (the work directory is shared by two runners):\n"
+          "  --compile-only         convert, and compile every module a\n"
+          "                         command instantiates into x.N.so beside\n"
+          "                         x.N.wasm (x.N.err if refused); run none\n"
+          "  --target TRIPLE        with --compile-only: the machine to\n"
+          "                         compile for (default: this one)\n"
+          "  --precompiled          convert and compile nothing: run WORK_DIR\n"
+          "                         as a --compile-only pass left it\n"
+          "\n"
           "Exit status: 0 when tests ran and none failed, 1 otherwise,\n"
           "2 on usage errors.\n");
 }
@@ -55,8 +64,14 @@ static bool parse_option(int argc, char **argv, int *i, spec_options *o) {
     o->wast2json_flags[o->wast2json_flag_count++] = value;
   else if (take_value(argc, argv, i, "--wast2json", &value, &missing))
     o->wast2json = value;
+  else if (take_value(argc, argv, i, "--target", &value, &missing))
+    o->target = value;
   else if (strcmp(argv[*i], "--verbose") == 0 || strcmp(argv[*i], "-v") == 0)
     o->verbose = true;
+  else if (strcmp(argv[*i], "--compile-only") == 0)
+    o->compile_only = true;
+  else if (strcmp(argv[*i], "--precompiled") == 0)
+    o->precompiled = true;
   else {
     fprintf(stderr, "spec_runner: unknown option %s\n", argv[*i]);
     return false;
@@ -102,6 +117,16 @@ static spec_options_result parse_arguments(int argc, char **argv,
   }
   if (positional_count != 2) {
     print_usage(stderr);
+    return SPEC_OPTIONS_ERROR;
+  }
+  if (o->compile_only && o->precompiled) {
+    fprintf(stderr, "spec_runner: --compile-only and --precompiled exclude "
+                    "each other\n");
+    return SPEC_OPTIONS_ERROR;
+  }
+  if (o->target && !o->compile_only) {
+    fprintf(stderr, "spec_runner: --target needs --compile-only: code for "
+                    "another machine cannot run here\n");
     return SPEC_OPTIONS_ERROR;
   }
   o->wast_dir = positional[0];

@@ -17,6 +17,11 @@ typedef struct spec_options {
   const char **wast2json_flags; /* passed through, e.g. --enable-tail-call */
   size_t wast2json_flag_count;
   bool verbose;
+  /* Cross runs (spec_artifact.h): compile every module for `target`
+   * without running anything, or run artifacts compiled that way. */
+  bool compile_only;
+  bool precompiled;
+  const char *target; /* --target TRIPLE; NULL: this machine */
 } spec_options;
 
 typedef enum spec_options_result {

@@ -1,6 +1,7 @@
 /* spec_runner: converts each .wast of a directory with wast2json and runs
  * its commands: binary modules are compiled with the AOT compiler and
- * run with the runtime (see spec_options.c for the usage).
+ * run with the runtime (see spec_options.c for the usage). A cross run
+ * splits compiling and running between two runners (spec_artifact.h).
  *
  * Output: failure details, then one line per script, then the totals as
  * "N passed, M failed, K skipped" on a line of its own. */
@@ -11,6 +12,7 @@
 
 #include "spec_file.h"
 #include "spec_options.h"
+#include "spec_precompile.h"
 #include "spec_script.h"
 #include "spec_wast2json.h"
 
@@ -48,42 +50,80 @@ static bool make_paths(const spec_options *o, const char *name,
   return p->wast && p->module_dir && p->json;
 }
 
-static void convert_and_run(spec_script *s, const spec_converter *conv,
-                            const script_paths *p) {
-  char why[256];
+/* Converts the script with wast2json, except with --precompiled, where
+ * the --compile-only pass did. False with the reason in `why`. */
+static bool convert(const spec_options *o, const spec_converter *conv,
+                    const script_paths *p, char *why, size_t why_size) {
+  if (o->precompiled)
+    return true;
   if (!spec_make_dirs(p->module_dir)) {
-    spec_script_fail_whole(s, "cannot create %s: %s", p->module_dir,
-                           strerror(errno));
-    return;
+    snprintf(why, why_size, "cannot create %s: %s", p->module_dir,
+             strerror(errno));
+    return false;
   }
-  if (!spec_wast2json(conv, p->wast, p->json, why, sizeof why)) {
-    spec_script_fail_whole(s, "wast2json failed: %s", why);
-    return;
+  char detail[256];
+  if (!spec_wast2json(conv, p->wast, p->json, detail, sizeof detail)) {
+    snprintf(why, why_size, "wast2json failed: %s", detail);
+    return false;
   }
-  spec_script_run(s, p->json);
+  return true;
 }
 
-static void run_wast_file(const spec_options *o, const spec_converter *conv,
-                          const char *name, spec_tally *total) {
-  script_paths paths = {0};
+static void run_script(const spec_options *o, const spec_converter *conv,
+                       const char *name, const script_paths *paths,
+                       spec_tally *total) {
   spec_script s;
-  spec_script_init(&s, o, name, NULL);
-  if (make_paths(o, name, &paths)) {
-    s.module_dir = paths.module_dir;
-    convert_and_run(&s, conv, &paths);
-  } else {
-    spec_script_fail_whole(&s, "out of memory");
-  }
+  spec_script_init(&s, o, name, paths->module_dir);
+  char why[512];
+  if (convert(o, conv, paths, why, sizeof why))
+    spec_script_run(&s, paths->json);
+  else
+    spec_script_fail_whole(&s, "%s", why);
   spec_tally_print_file(stdout, name, &s.tally);
   fflush(stdout);
   spec_tally_add(total, &s.tally);
   spec_script_finish(&s);
+}
+
+static void compile_script(const spec_options *o, const spec_converter *conv,
+                           const char *name, const script_paths *paths,
+                           spec_precompile_tally *total) {
+  spec_precompile_tally t = {0};
+  char why[512];
+  if (convert(o, conv, paths, why, sizeof why)) {
+    spec_precompile_script(o, name, paths->module_dir, paths->json, &t);
+  } else {
+    printf("%s: %s\n", name, why);
+    t.errors++;
+  }
+  spec_precompile_print(stdout, name, &t);
+  fflush(stdout);
+  spec_precompile_add(total, &t);
+}
+
+typedef struct run_totals {
+  spec_tally tally;               /* running */
+  spec_precompile_tally compiled; /* --compile-only */
+} run_totals;
+
+static void run_wast_file(const spec_options *o, const spec_converter *conv,
+                          const char *name, run_totals *total) {
+  script_paths paths = {0};
+  if (!make_paths(o, name, &paths)) {
+    printf("%s: out of memory\n", name);
+    spec_tally_record_script_failure(&total->tally);
+    total->compiled.errors++;
+  } else if (o->compile_only) {
+    compile_script(o, conv, name, &paths, &total->compiled);
+  } else {
+    run_script(o, conv, name, &paths, &total->tally);
+  }
   free_paths(&paths);
 }
 
 /* Runs the selected scripts; returns how many ran. */
 static size_t run_all(const spec_options *o, char **names, size_t count,
-                      spec_tally *total) {
+                      run_totals *total) {
   spec_converter conv = {
       .program = o->wast2json,
       .flags = o->wast2json_flags,
@@ -97,6 +137,18 @@ static size_t run_all(const spec_options *o, char **names, size_t count,
     ran++;
   }
   return ran;
+}
+
+/* --compile-only prints no "passed, failed" line: it runs no test. */
+static int report_compiled(const spec_options *o,
+                           const spec_precompile_tally *total, size_t scripts) {
+  char what[160];
+  snprintf(what, sizeof what, "compile-only for %s",
+           o->target ? o->target : "this machine");
+  spec_precompile_print(stdout, what, total);
+  if (scripts == 0)
+    fprintf(stderr, "spec_runner: no .wast file selected in %s\n", o->wast_dir);
+  return scripts > 0 && total->errors == 0 ? 0 : 1;
 }
 
 static int report(const spec_options *o, const spec_tally *total,
@@ -130,9 +182,10 @@ int main(int argc, char **argv) {
     spec_options_free(&o);
     return 2;
   }
-  spec_tally total = {0};
+  run_totals total = {0};
   size_t scripts = run_all(&o, names, count, &total);
-  int status = report(&o, &total, scripts);
+  int status = o.compile_only ? report_compiled(&o, &total.compiled, scripts)
+                              : report(&o, &total.tally, scripts);
   spec_free_names(names, count);
   spec_options_free(&o);
   return status;
