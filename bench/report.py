@@ -468,6 +468,22 @@ def markdown(res, svg_name):
     else:
         w("Not measured.")
     w("")
+    w("## Container starts through containerd")
+    w("")
+    try:
+        with open(os.path.join(res.out, "containerd.txt")) as f:
+            line = f.read().strip()
+        w("`tests/oci/test_containerd.sh` (run by the runner): a private "
+          "containerd, images imported from tars, 20 `ctr run --rm` of "
+          "hello one after another through the runc shim — wasmaot-oci on "
+          "the Wasm image (precompiled artifact), runc on a one-binary "
+          "image of the same program built static natively — in the same "
+          "run:")
+        w("")
+        w("    " + line.replace("containerd-starts: ", ""))
+    except OSError:
+        w("Not measured (needs root and containerd).")
+    w("")
     w("## The wasmaot binary")
     w("")
     try:

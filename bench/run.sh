@@ -300,6 +300,14 @@ if [ -x "$build/bench/bench_instantiate" ] && [ -f "$build/tests/loader/bigdata.
     meta wasmaot_static_stripped_size "$(stat -c %s "$out/wasmaot-static.stripped")"
 fi
 
+# ---- container starts through containerd (tests/oci/test_containerd.sh) ----
+log "containerd starts"
+if [ "$(id -u)" = 0 ] && command -v containerd >/dev/null; then
+  WASMAOT_CONTAINERD_TIMES=$out/containerd.txt \
+    meson test -C "$build" oci-containerd >"$out/logs/containerd.log" 2>&1 ||
+    note containerd wasmaot failed "the containerd test failed (see logs/containerd.log)"
+fi
+
 # ---- machine and versions ----
 meta cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 meta cores "$(nproc)"

@@ -207,6 +207,26 @@ check "runtime state gone after delete" [ $? = 1 ]
 curl -s -m 1 "http://127.0.0.1:$port/" >/dev/null 2>&1
 check "port closed after the container ended" [ $? != 0 ]
 
+# The same detached: `run -d`, then kill and delete the task by hand.
+c run -d --net-host "${run_flags[@]}" docker.io/library/wasmaot-http-echo:test \
+  echo2 >/dev/null 2>&1
+check "run -d returns at once" [ $? = 0 ]
+up=0
+for _ in $(seq 100); do
+  curl -s -m 2 "http://127.0.0.1:$port/" >"$work/get" 2>/dev/null && { up=1; break; }
+  sleep 0.1
+done
+check "detached http-echo answers" [ $up = 1 ]
+c task kill echo2
+for _ in $(seq 100); do
+  c task ls | grep -qE "^echo2 +[0-9]+ +STOPPED" && break
+  sleep 0.1
+done
+c task delete echo2 >"$work/delete.out" 2>&1
+check "task delete reports exit 143" contains "$work/delete.out" "143"
+c container delete echo2
+check "detached container deleted" [ $? = 0 ]
+
 # ---- exec, SIGKILL --------------------------------------------------------
 
 c run "${run_flags[@]}" docker.io/library/wasmaot-probe:test sleeper \
@@ -231,6 +251,43 @@ c container delete sleeper
 check "sleeper deleted" [ $? = 0 ]
 "$oci" --root "$runc_root/$ns" list -q >"$work/left"
 check "no container left in the runtime" [ ! -s "$work/left" ]
+
+# ---- 20 starts one after another: wasmaot vs runc on a native image --------
+
+# The reference: a static native hello in a one-binary image, run by runc
+# through the same shim, in the same run.
+native=
+if command -v runc >/dev/null && cc -O2 -static "$(dirname "$0")/../../examples/hello/hello.c" \
+     -o "$work/hello-native" 2>/dev/null; then
+  bash "$(dirname "$0")/native_image.sh" "$work/native.tar" \
+    docker.io/library/native-hello:test "$work/hello-native" &&
+    c images import --snapshotter "$snapshotter" "$work/native.tar" \
+      >/dev/null 2>&1 && native=1
+fi
+starts() { # starts PREFIX ARGS...: ms for 20 `ctr run --rm`, one after another
+  local prefix=$1 i t0 t1
+  shift
+  t0=$(date +%s%N)
+  for i in $(seq 20); do
+    c run --rm "$@" "$prefix$i" >/dev/null 2>&1 || return 1
+  done
+  t1=$(date +%s%N)
+  echo $(( (t1 - t0) / 1000000 ))
+}
+wasm_ms=$(starts w "${run_flags[@]}" docker.io/library/wasmaot-hello:test)
+check "20 wasmaot containers one after another" [ -n "$wasm_ms" ]
+native_ms=
+if [ -n "$native" ]; then
+  native_ms=$(starts n --snapshotter "$snapshotter" \
+    --runtime io.containerd.runc.v2 docker.io/library/native-hello:test)
+  check "20 runc containers of the native image" [ -n "$native_ms" ]
+fi
+line="containerd-starts: 20 each, one after another: wasmaot ${wasm_ms:-?} ms"
+line+=" ($(( ${wasm_ms:-0} / 20 )) ms each)"
+[ -n "$native_ms" ] &&
+  line+=", runc native static hello ${native_ms} ms ($(( native_ms / 20 )) ms each)"
+echo "$line"
+[ -n "${WASMAOT_CONTAINERD_TIMES:-}" ] && echo "$line" >"$WASMAOT_CONTAINERD_TIMES"
 
 echo "containerd $(containerd --version | awk '{print $3}'), snapshotter $snapshotter"
 echo "cold start under containerd (ctr run --rm hello, precompiled), best of 4: ${cold_ms} ms"
