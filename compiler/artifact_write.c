@@ -38,11 +38,12 @@ static void write_empty_code_section(const wasm_module *m, bytebuf *out) {
 
 /* Where a data segment's size field starts: after its flags, memory index
  * and offset expression. */
-static size_t data_size_field(const wasm_module *m, const wasm_data_segment *d) {
+static size_t data_size_field(const wasm_module *m,
+                              const wasm_data_segment *d) {
   if (d->mode == WASM_SEGMENT_ACTIVE)
     return d->offset.offset + d->offset.size + 1; /* past the `end` */
-  wasm_reader r = {.bytes = m->bytes, .pos = d->offset_in_module,
-                   .end = m->size};
+  wasm_reader r = {
+      .bytes = m->bytes, .pos = d->offset_in_module, .end = m->size};
   uint32_t flags;
   wasm_read_u32(&r, &flags); /* decoded once already: cannot fail */
   return r.pos;
@@ -112,9 +113,9 @@ static bool write_data_image(const wasm_module *m, bytebuf *image,
     size_t at = (image->len + 15) & ~(size_t)15;
     if (data_segment_mappable(d)) {
       size_t want = d->offset.value.i32 % WASMAOT_DATA_PAGE;
-      at = image->len + (want + WASMAOT_DATA_PAGE -
-                         image->len % WASMAOT_DATA_PAGE) %
-                            WASMAOT_DATA_PAGE;
+      at = image->len +
+           (want + WASMAOT_DATA_PAGE - image->len % WASMAOT_DATA_PAGE) %
+               WASMAOT_DATA_PAGE;
     }
     while (image->len < at)
       bytebuf_append_byte(image, 0);

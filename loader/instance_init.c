@@ -69,8 +69,8 @@ bool rt_instance_prepare_segments(wasmaot_instance *inst, char *err,
   const wasmaot_module *m = inst->module;
   for (uint32_t i = 0; i < w->data_segment_count; i++) {
     const wasmaot_data_entry *e = &m->data_entries[i];
-    inst->data[i] = (rt_data_segment){m->data_image + e->image_offset,
-                                      (uint32_t)e->size};
+    inst->data[i] =
+        (rt_data_segment){m->data_image + e->image_offset, (uint32_t)e->size};
   }
   for (uint32_t i = 0; i < w->elem_count; i++) {
     const wasm_elem_segment *s = &w->elems[i];
@@ -116,8 +116,8 @@ static bool apply_data_segments(wasmaot_instance *inst, wasmaot_trap *trap) {
     const wasm_data_segment *d = &w->data_segments[i];
     if (d->mode != WASM_SEGMENT_ACTIVE)
       continue;
-    wasmaot_trap_kind kind = rt_data_segment_apply(
-        inst, d->memory_index, i, eval_i32(inst, &d->offset));
+    wasmaot_trap_kind kind = rt_data_segment_apply(inst, d->memory_index, i,
+                                                   eval_i32(inst, &d->offset));
     if (kind != WASMAOT_TRAP_NONE)
       return report_trap(trap, kind);
     inst->data[i] = (rt_data_segment){NULL, 0}; /* data.drop */

@@ -383,8 +383,7 @@ wasmaot_module *wasmaot_module_load(wasmaot_engine *engine, const char *path,
       map_and_check(m, path, why, sizeof why) &&
       decode_skeleton(m, why, sizeof why) &&
       rt_data_image_check(m, why, sizeof why) &&
-      check_layout(m, why, sizeof why) &&
-      resolve_code(m, why, sizeof why) &&
+      check_layout(m, why, sizeof why) && resolve_code(m, why, sizeof why) &&
       intern_signatures(m, why, sizeof why) &&
       build_symbols(m, why, sizeof why) && register_code(m, why, sizeof why);
   if (!ok) {

@@ -147,7 +147,8 @@ wasmaot_module *oci_module_load(wasmaot_engine *engine, const char *rootfs,
     oci_warn(log, "%s: %s; compiling %s", bundle, why, path);
   }
   *source = OCI_ARTIFACT_COMPILED;
-  wasmaot_module *m = oci_load_through_cache(engine, wasm_fd, path, err, errlen);
+  wasmaot_module *m =
+      oci_load_through_cache(engine, wasm_fd, path, err, errlen);
   close(wasm_fd);
   return m;
 }

@@ -6,8 +6,9 @@
  * accepts it (same compiler version, a CPU with the features it needs);
  * next, a bundle app.wasmaot with an entry for this machine; otherwise
  * the .wasm is compiled through the artifact cache. process.args[0] may
- * also name an artifact (.so) or a bundle (.wasmaot) directly. Paths are resolved inside the rootfs, as the
- * guest would: symbolic links cannot lead out of it. */
+ * also name an artifact (.so) or a bundle (.wasmaot) directly. Paths are
+ * resolved inside the rootfs, as the guest would: symbolic links cannot lead
+ * out of it. */
 #ifndef WASMAOT_OCI_ARTIFACT_H
 #define WASMAOT_OCI_ARTIFACT_H
 

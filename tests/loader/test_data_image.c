@@ -79,8 +79,8 @@ static uint8_t *memory_of(wasmaot_instance *inst) {
   return wasmaot_memory_data(e.of.memory);
 }
 
-static void call(wasmaot_instance *inst, const char *name, int32_t a,
-                 int32_t b, size_t nargs) {
+static void call(wasmaot_instance *inst, const char *name, int32_t a, int32_t b,
+                 size_t nargs) {
   wasmaot_extern e = export_of(inst, name);
   assert_int_equal(e.kind, WASMAOT_EXTERN_FUNC);
   wasmaot_val args[2] = {{.kind = WASMAOT_I32, .of.i32 = a},
@@ -122,8 +122,8 @@ static void test_segment_pages_are_mapped_from_the_artifact(void **state) {
   FILE *maps = fopen("/proc/self/maps", "r");
   assert_non_null(maps);
   char line[8192];
-  const char *file = strrchr(artifact, '/') ? strrchr(artifact, '/') + 1
-                                             : artifact;
+  const char *file =
+      strrchr(artifact, '/') ? strrchr(artifact, '/') + 1 : artifact;
   uint64_t mapped = 0;
   while (fgets(line, sizeof line, maps)) {
     unsigned long lo, hi;
