@@ -61,38 +61,13 @@ static int run_usage(FILE *out) {
   return out == stdout ? 0 : 2;
 }
 
-enum { EXIT_TRAP = 134 };
-
-static void report_trap(const wasmaot_trap *trap) {
-  if (trap->func_name[0])
-    fprintf(stderr, "wasmaot: trap: %s (in %s)\n", trap->message,
-            trap->func_name);
-  else
-    fprintf(stderr, "wasmaot: trap: %s\n", trap->message);
-}
-
-/* A call that trapped: the guest ending itself (proc_exit, proc_raise)
- * gives its status; anything else is a real trap. */
-static int trap_status(const wasi_ctx *wasi, const wasmaot_trap *trap) {
-  int status;
-  if (trap->kind == WASMAOT_TRAP_HOST && wasi_ctx_exit_status(wasi, &status))
-    return status;
-  report_trap(trap);
-  return EXIT_TRAP;
-}
-
 /* Calls a () -> () export; false with *status set if it did not return. */
 static bool call_nullary(wasmaot_func *func, const wasi_ctx *wasi,
                          int *status) {
   wasmaot_trap trap;
   if (wasmaot_call(func, NULL, 0, NULL, 0, &trap))
     return true;
-  if (trap.kind == WASMAOT_TRAP_NONE) {
-    fprintf(stderr, "wasmaot: %s\n", trap.message);
-    *status = 1;
-  } else {
-    *status = trap_status(wasi, &trap);
-  }
+  *status = wasi_ctx_command_status(wasi, &trap);
   return false;
 }
 
@@ -133,9 +108,7 @@ static int call_and_print(wasmaot_func *func, const wasi_ctx *wasi,
   if (!res) {
     status = 1;
   } else if (!wasmaot_call(func, args, np, res, nr, &trap)) {
-    if (trap.kind == WASMAOT_TRAP_NONE)
-      fprintf(stderr, "wasmaot: %s\n", trap.message);
-    status = trap.kind == WASMAOT_TRAP_NONE ? 1 : trap_status(wasi, &trap);
+    status = wasi_ctx_command_status(wasi, &trap);
   } else {
     for (uint32_t i = 0; i < nr; i++) {
       char buf[128];
@@ -297,7 +270,7 @@ static int run_instance(wasmaot_module *mod, wasi_ctx *wasi, const char *path,
       wasmaot_instantiate(mod, wasi_ctx_resolve, wasi, &trap, err, sizeof err);
   if (!inst) {
     if (trap.kind != WASMAOT_TRAP_NONE)
-      return trap_status(wasi, &trap);
+      return wasi_ctx_command_status(wasi, &trap);
     fprintf(stderr, "%s: %s\n", path, err);
     return 1;
   }

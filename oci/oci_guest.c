@@ -5,8 +5,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum { EXIT_TRAP = 134 };
-
 bool oci_guest_load(oci_guest *g, const oci_spec *spec,
                     const oci_process *process, const oci_log *log, char *err,
                     size_t errlen) {
@@ -94,28 +92,6 @@ bool oci_guest_prepare(oci_guest *g, const oci_spec *spec,
   return ok;
 }
 
-static void report_trap(const wasmaot_trap *trap) {
-  if (trap->func_name[0])
-    fprintf(stderr, "wasmaot: trap: %s (in %s)\n", trap->message,
-            trap->func_name);
-  else
-    fprintf(stderr, "wasmaot: trap: %s\n", trap->message);
-}
-
-/* The status of a call that did not return: the guest ending itself
- * (proc_exit, proc_raise) or a real trap. */
-static int trap_status(const oci_guest *g, const wasmaot_trap *trap) {
-  int status;
-  if (trap->kind == WASMAOT_TRAP_HOST && wasi_ctx_exit_status(g->wasi, &status))
-    return status;
-  if (trap->kind == WASMAOT_TRAP_NONE) {
-    fprintf(stderr, "wasmaot: %s\n", trap->message);
-    return 1;
-  }
-  report_trap(trap);
-  return EXIT_TRAP;
-}
-
 int oci_guest_run(oci_guest *g) {
   char err[512];
   wasmaot_trap trap;
@@ -123,7 +99,7 @@ int oci_guest_run(oci_guest *g) {
                                                g->wasi, &trap, err, sizeof err);
   if (!inst) {
     if (trap.kind != WASMAOT_TRAP_NONE)
-      return trap_status(g, &trap);
+      return wasi_ctx_command_status(g->wasi, &trap);
     fprintf(stderr, "wasmaot: %s\n", err);
     return 1;
   }
@@ -136,7 +112,7 @@ int oci_guest_run(oci_guest *g) {
                     "command)\n");
     status = 1;
   } else if (!wasmaot_call(ext.of.func, NULL, 0, NULL, 0, &trap)) {
-    status = trap_status(g, &trap);
+    status = wasi_ctx_command_status(g->wasi, &trap);
   }
   wasmaot_instance_free(inst);
   return status;

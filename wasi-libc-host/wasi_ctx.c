@@ -139,3 +139,19 @@ bool wasi_ctx_exit_status(const wasi_ctx *ctx, int *status) {
     *status = ctx->exit_status;
   return ctx->exited;
 }
+
+int wasi_ctx_command_status(const wasi_ctx *ctx, const wasmaot_trap *trap) {
+  int status;
+  if (trap->kind == WASMAOT_TRAP_HOST && wasi_ctx_exit_status(ctx, &status))
+    return status;
+  if (trap->kind == WASMAOT_TRAP_NONE) {
+    fprintf(stderr, "wasmaot: %s\n", trap->message);
+    return 1;
+  }
+  if (trap->func_name[0])
+    fprintf(stderr, "wasmaot: trap: %s (in %s)\n", trap->message,
+            trap->func_name);
+  else
+    fprintf(stderr, "wasmaot: trap: %s\n", trap->message);
+  return WASI_EXIT_TRAP;
+}

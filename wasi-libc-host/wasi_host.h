@@ -103,6 +103,14 @@ void wasi_ctx_bind_memory(wasi_ctx *ctx, wasmaot_memory *memory);
  * unwound the guest with a WASMAOT_TRAP_HOST trap. */
 bool wasi_ctx_exit_status(const wasi_ctx *ctx, int *status);
 
+/* The exit status of a WASI command whose call did not return, as
+ * `wasmaot run` and the OCI runtime report it: the guest's own status
+ * after proc_exit / proc_raise; WASI_EXIT_TRAP after a trap, whose kind
+ * and function are printed on stderr; 1 when the call could not be made
+ * (e.g. the wrong arguments), with the reason on stderr. */
+enum { WASI_EXIT_TRAP = 134 };
+int wasi_ctx_command_status(const wasi_ctx *ctx, const wasmaot_trap *trap);
+
 #ifdef __cplusplus
 }
 #endif
