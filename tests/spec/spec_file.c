@@ -7,32 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../../compiler/cli.h"
+
 uint8_t *spec_read_file(const char *path, size_t *size) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  size_t cap = 1 << 16, len = 0;
-  uint8_t *buf = malloc(cap);
-  while (buf) {
-    len += fread(buf + len, 1, cap - len, f);
-    if (len < cap)
-      break;
-    uint8_t *grown = realloc(buf, cap * 2);
-    if (!grown) {
-      free(buf);
-      errno = ENOMEM;
-    }
-    buf = grown;
-    cap *= 2;
-  }
-  if (buf && ferror(f)) {
-    free(buf);
-    buf = NULL;
-    errno = EIO;
-  }
-  fclose(f);
-  *size = len;
-  return buf;
+  return cli_read_file(path, size);
 }
 
 bool spec_write_file(const char *path, const void *data, size_t size) {
