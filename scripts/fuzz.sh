@@ -27,6 +27,28 @@ if [ -z "$(ls -A "$out/seeds")" ]; then
   rm -rf "$tmp"
 fi
 
+# The artifact loader (mapper, metadata, skeleton, data image), seeded
+# with the artifacts a build left; it runs for half as long.
+runtime=(addr_ranges.c artifact_info.c artifact_section.c call.c cpu_features.c
+  data_image.c engine.c func.c global.c instance.c instance_init.c
+  instance_link.c memory.c module.c module_check.c runtime_helpers.c
+  signature.c table.c trap.c sha256.c sha256_blocks.c artifact_map.c
+  artifact_dynamic.c artifact_checksum.c)
+rsrcs=()
+for f in "${runtime[@]}"; do rsrcs+=("$top/loader/$f"); done
+version=$(sed -n "s/^ *version: '\([^']*\)'.*/\1/p" "$top/meson.build" | head -1)
+clang-19 -std=c11 -D_GNU_SOURCE -DWASMAOT_VERSION="\"$version\"" -g -O1 \
+  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -I"$top/compiler" -I"$top/loader" -I"$top/loader/include" \
+  "$top/tests/fuzz/fuzz_artifact.c" "${rsrcs[@]}" "${srcs[@]}" -lm -pthread \
+  -o "$out/fuzz_artifact"
+mkdir -p "$out/artifact-seeds" "$out/artifact-corpus"
+if [ -z "$(ls -A "$out/artifact-seeds")" ] && [ -d "$top/build/tests" ]; then
+  find "$top/build/tests/loader" "$top/build/tests/wasi" "$top/build/tests/cli" \
+    -name '*.so' -size -300k 2>/dev/null | head -40 |
+    while read -r so; do cp "$so" "$out/artifact-seeds/$(echo "$so" | tr / _)"; done
+fi
+
 cd "$out"
 echo "fuzz: decode+validate for ${seconds}s, $(ls seeds | wc -l) seeds" >&2
 ./fuzz_decode -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
@@ -37,3 +59,15 @@ echo "fuzz: decode+validate for ${seconds}s, $(ls seeds | wc -l) seeds" >&2
 }
 grep -E '^stat::number_of_executed_units|^stat::peak_rss' fuzz.log >&2 || true
 echo "fuzz: no crash, leak or hang in ${seconds}s" >&2
+
+half=$(( (seconds + 1) / 2 ))
+echo "fuzz: artifact loader for ${half}s, $(ls artifact-seeds | wc -l) seeds" >&2
+./fuzz_artifact -max_total_time="$half" -timeout=10 -rss_limit_mb=4096 \
+  -max_len=400000 -print_final_stats=1 artifact-corpus artifact-seeds \
+  2>fuzz-artifact.log || {
+  tail -40 fuzz-artifact.log >&2
+  echo "fuzz: FAILED (reproducer in $out)" >&2
+  exit 1
+}
+grep -E '^stat::number_of_executed_units|^stat::peak_rss' fuzz-artifact.log >&2 || true
+echo "fuzz: artifact loader: no crash, leak or hang in ${half}s" >&2
