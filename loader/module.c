@@ -178,6 +178,8 @@ static bool map_and_check(wasmaot_module *m, const char *path, char *err,
     if (!m->meta)
       ok = rt_fail(err, errlen, "not a wasmaot artifact (no %s symbol)",
                    WASMAOT_SYM_METADATA);
+    else if ((uintptr_t)m->meta % _Alignof(wasmaot_meta_header))
+      ok = rt_fail(err, errlen, "artifact metadata is misaligned");
   }
   m->meta_size = meta_size;
   ok = ok && rt_module_check_format(m->meta, meta_size, err, errlen) &&
