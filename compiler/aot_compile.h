@@ -28,6 +28,7 @@ typedef struct aot_options {
   codegen_target_options target;
   bool verify_ir;        /* run LLVM's IR verifier before optimising */
   aot_progress progress; /* report may be NULL */
+  unsigned jobs; /* code generation threads; 0: see codegen_parallel_jobs */
 } aot_options;
 
 /* Calls p->report if there is one. */

@@ -47,6 +47,9 @@ static int aot_usage(FILE *out) {
       "  --embed-wasm       put the .wasm into the bundle too, so run can\n"
       "                     compile it on a machine no entry fits\n"
       "  --verify-ir        check the generated LLVM IR (for debugging)\n"
+      "  --jobs N           generate code on N threads (default: the\n"
+      "                     WASMAOT_JOBS environment variable, else the\n"
+      "                     online CPUs for a large enough module)\n"
       "  -h, --help         show this help\n");
   return out == stdout ? 0 : 2;
 }
@@ -130,6 +133,14 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
       a->embed_wasm = true;
     } else if (!strcmp(s, "--verify-ir")) {
       a->opts.verify_ir = true;
+    } else if (!strcmp(s, "--jobs") && next) {
+      char *end;
+      unsigned long n = strtoul(argv[++i], &end, 10);
+      if (*end || n < 1 || n > 256) {
+        fprintf(stderr, "wasmaot aot-compile: --jobs wants 1 to 256\n");
+        return 2;
+      }
+      a->opts.jobs = (unsigned)n;
     } else if (s[0] == '-' && s[1]) {
       fprintf(stderr,
               "wasmaot aot-compile: unknown or incomplete option '%s'\n", s);

@@ -121,20 +121,49 @@ static void set_function_attributes(lower_module_ctx *mc, LLVMValueRef fn) {
                                   (unsigned)strlen(mc->target->features)));
 }
 
-static bool declare_functions(lower_module_ctx *mc) {
+/* The global name by which the pieces of a partitioned module reach a
+ * function another piece defines: unique, unlike name-section names. */
+static void shared_symbol(uint32_t index, char *buf, size_t size) {
+  snprintf(buf, size, "wasmaot_f%u", index);
+}
+
+static bool in_partition(const lower_partition *part, uint32_t index) {
+  return !part || (index >= part->first && index < part->end);
+}
+
+static bool declare_functions(lower_module_ctx *mc,
+                              const lower_partition *part) {
   const wasm_module *m = mc->m;
   mc->funcs = calloc(m->func_count ? m->func_count : 1, sizeof *mc->funcs);
   if (!mc->funcs)
     return false;
   char name[256];
   for (uint32_t i = m->import_func_count; i < m->func_count; i++) {
+    LLVMTypeRef type = mc->func_types[m->func_types[i]];
+    if (!in_partition(part, i)) {
+      /* Defined by another piece: hidden, so calls stay direct. */
+      shared_symbol(i, name, sizeof name);
+      LLVMValueRef fn = LLVMAddFunction(mc->llmod, name, type);
+      LLVMSetLinkage(fn, LLVMExternalLinkage);
+      LLVMSetVisibility(fn, LLVMHiddenVisibility);
+      set_function_attributes(mc, fn);
+      mc->funcs[i] = fn;
+      continue;
+    }
     function_symbol(m, i, name, sizeof name);
-    LLVMValueRef fn =
-        LLVMAddFunction(mc->llmod, name, mc->func_types[m->func_types[i]]);
+    LLVMValueRef fn = LLVMAddFunction(mc->llmod, name, type);
     /* LLVM renames a clashing internal symbol itself (name.1, ...). */
     LLVMSetLinkage(fn, LLVMInternalLinkage);
     set_function_attributes(mc, fn);
     mc->funcs[i] = fn;
+    if (part) {
+      /* The other pieces (and the function table in piece 0) reach it
+       * through a hidden global alias; the readable name stays local. */
+      shared_symbol(i, name, sizeof name);
+      LLVMValueRef alias = LLVMAddAlias2(mc->llmod, type, 0, fn, name);
+      LLVMSetLinkage(alias, LLVMExternalLinkage);
+      LLVMSetVisibility(alias, LLVMHiddenVisibility);
+    }
   }
   return true;
 }
@@ -221,9 +250,12 @@ static void build_tables(lower_module_ctx *mc) {
   free(tramps);
 }
 
-LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
-                           LLVMContextRef llctx, wasmaot_vmctx_layout *layout,
-                           const aot_progress *progress, wasm_error *err) {
+LLVMModuleRef lower_module_part(const wasm_module *m,
+                                const codegen_target *target,
+                                LLVMContextRef llctx,
+                                const lower_partition *part,
+                                wasmaot_vmctx_layout *layout,
+                                const aot_progress *progress, wasm_error *err) {
   lower_module_ctx mc = {.m = m, .target = target, .llctx = llctx, .err = err};
   init_common_types(&mc);
   lower_compute_vmctx_layout(m, &mc.layout);
@@ -231,17 +263,18 @@ LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
   codegen_configure_module(target, mc.llmod);
   mc.builder = LLVMCreateBuilderInContext(llctx);
 
-  bool ok = build_func_types(&mc) && declare_functions(&mc);
+  bool ok = build_func_types(&mc) && declare_functions(&mc, part);
   if (!ok)
     wasm_error_set(err, 0, "out of memory");
-  uint32_t defined = m->func_count - m->import_func_count;
+  uint32_t first = part ? part->first : m->import_func_count;
+  uint32_t end = part ? part->end : m->func_count;
+  uint32_t defined = end - first;
   aot_report(progress, AOT_PHASE_LOWER, 0, defined);
-  for (uint32_t i = m->import_func_count; ok && i < m->func_count; i++) {
+  for (uint32_t i = first; ok && i < end; i++) {
     ok = lower_function(&mc, i);
-    aot_report(progress, AOT_PHASE_LOWER, i - m->import_func_count + 1,
-               defined);
+    aot_report(progress, AOT_PHASE_LOWER, i - first + 1, defined);
   }
-  if (ok)
+  if (ok && (!part || part->tables))
     build_tables(&mc);
 
   LLVMDisposeBuilder(mc.builder);
@@ -253,4 +286,10 @@ LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
   }
   *layout = mc.layout;
   return mc.llmod;
+}
+
+LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
+                           LLVMContextRef llctx, wasmaot_vmctx_layout *layout,
+                           const aot_progress *progress, wasm_error *err) {
+  return lower_module_part(m, target, llctx, NULL, layout, progress, err);
 }
