@@ -73,7 +73,8 @@ unsigned codegen_parallel_jobs(const wasm_module *m, unsigned requested) {
 }
 
 /* Contiguous ranges of about equal weight, none empty. */
-static void split(const wasm_module *m, piece *pieces, unsigned jobs) {
+static void split(const wasm_module *m, piece *pieces, unsigned jobs,
+                  const char *const *symbols) {
   uint32_t first = m->import_func_count;
   uint32_t defined = m->func_count - first;
   uint64_t total = 0;
@@ -92,8 +93,10 @@ static void split(const wasm_module *m, piece *pieces, unsigned jobs) {
       acc += body_weight(m, next);
       next++;
     }
-    pieces[p].part = (lower_partition){
-        .first = first + start, .end = first + next, .tables = p == 0};
+    pieces[p].part = (lower_partition){.first = first + start,
+                                       .end = first + next,
+                                       .tables = p == 0,
+                                       .symbols = symbols};
   }
 }
 
@@ -162,14 +165,16 @@ bool codegen_parallel_object(const wasm_module *m, const aot_options *opts,
   piece *pieces = calloc(jobs, sizeof *pieces);
   pthread_t *threads = calloc(jobs, sizeof *threads);
   bool *started = calloc(jobs, sizeof *started);
-  if (!pieces || !threads || !started) {
+  char **symbols = lower_piece_symbols(m);
+  if (!pieces || !threads || !started || !symbols) {
     free(pieces);
     free(threads);
     free(started);
+    lower_free_piece_symbols(m, symbols);
     snprintf(errbuf, errlen, "out of memory");
     return false;
   }
-  split(m, pieces, jobs);
+  split(m, pieces, jobs, (const char *const *)symbols);
   bool ok = true;
   for (unsigned p = 0; p < jobs; p++) {
     char *err = NULL;
@@ -221,5 +226,6 @@ bool codegen_parallel_object(const wasm_module *m, const aot_options *opts,
   free(pieces);
   free(threads);
   free(started);
+  lower_free_piece_symbols(m, symbols);
   return ok;
 }

@@ -121,14 +121,61 @@ static void set_function_attributes(lower_module_ctx *mc, LLVMValueRef fn) {
                                   (unsigned)strlen(mc->target->features)));
 }
 
-/* The global name by which the pieces of a partitioned module reach a
- * function another piece defines: unique, unlike name-section names. */
-static void shared_symbol(uint32_t index, char *buf, size_t size) {
-  snprintf(buf, size, "wasmaot_f%u", index);
+typedef struct named_index {
+  const char *name;
+  uint32_t index;
+} named_index;
+
+static int by_name_then_index(const void *a, const void *b) {
+  const named_index *x = a, *y = b;
+  int c = strcmp(x->name, y->name);
+  if (c)
+    return c;
+  return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static bool in_partition(const lower_partition *part, uint32_t index) {
-  return !part || (index >= part->first && index < part->end);
+void lower_free_piece_symbols(const wasm_module *m, char **symbols) {
+  if (!symbols)
+    return;
+  for (uint32_t i = 0; i < m->func_count; i++)
+    free(symbols[i]);
+  free(symbols);
+}
+
+char **lower_piece_symbols(const wasm_module *m) {
+  uint32_t first = m->import_func_count, n = m->func_count - first;
+  char **symbols = calloc(m->func_count ? m->func_count : 1, sizeof *symbols);
+  named_index *order = malloc((n ? n : 1) * sizeof *order);
+  bool ok = symbols && order;
+  char name[256];
+  for (uint32_t i = first; ok && i < m->func_count; i++) {
+    function_symbol(m, i, name, sizeof name);
+    symbols[i] = strdup(name);
+    ok = symbols[i] != NULL;
+    order[i - first] = (named_index){symbols[i], i};
+  }
+  if (ok)
+    qsort(order, n, sizeof *order, by_name_then_index);
+  /* A name the name section gives twice keeps it for the first function;
+   * the others get their index appended. */
+  for (uint32_t k = 1; ok && k < n; k++) {
+    if (strcmp(order[k].name, order[k - 1].name) != 0)
+      continue;
+    uint32_t i = order[k].index;
+    char *renamed = malloc(strlen(symbols[i]) + 16);
+    ok = renamed != NULL;
+    if (ok) {
+      sprintf(renamed, "%s.%u", symbols[i], i);
+      free(symbols[i]);
+      symbols[i] = renamed;
+    }
+  }
+  free(order);
+  if (!ok) {
+    lower_free_piece_symbols(m, symbols);
+    return NULL;
+  }
+  return symbols;
 }
 
 static bool declare_functions(lower_module_ctx *mc,
@@ -140,10 +187,11 @@ static bool declare_functions(lower_module_ctx *mc,
   char name[256];
   for (uint32_t i = m->import_func_count; i < m->func_count; i++) {
     LLVMTypeRef type = mc->func_types[m->func_types[i]];
-    if (!in_partition(part, i)) {
-      /* Defined by another piece: hidden, so calls stay direct. */
-      shared_symbol(i, name, sizeof name);
-      LLVMValueRef fn = LLVMAddFunction(mc->llmod, name, type);
+    if (part) {
+      /* Other pieces call it, and piece 0's tables point at it: a hidden
+       * global under a name unique in the module. Only the piece that
+       * defines it gets a body. */
+      LLVMValueRef fn = LLVMAddFunction(mc->llmod, part->symbols[i], type);
       LLVMSetLinkage(fn, LLVMExternalLinkage);
       LLVMSetVisibility(fn, LLVMHiddenVisibility);
       set_function_attributes(mc, fn);
@@ -156,14 +204,6 @@ static bool declare_functions(lower_module_ctx *mc,
     LLVMSetLinkage(fn, LLVMInternalLinkage);
     set_function_attributes(mc, fn);
     mc->funcs[i] = fn;
-    if (part) {
-      /* The other pieces (and the function table in piece 0) reach it
-       * through a hidden global alias; the readable name stays local. */
-      shared_symbol(i, name, sizeof name);
-      LLVMValueRef alias = LLVMAddAlias2(mc->llmod, type, 0, fn, name);
-      LLVMSetLinkage(alias, LLVMExternalLinkage);
-      LLVMSetVisibility(alias, LLVMHiddenVisibility);
-    }
   }
   return true;
 }
