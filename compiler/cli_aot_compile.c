@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../loader/bundle_format.h"
@@ -47,6 +48,8 @@ static int aot_usage(FILE *out) {
       "  --embed-wasm       put the .wasm into the bundle too, so run can\n"
       "                     compile it on a machine no entry fits\n"
       "  --verify-ir        check the generated LLVM IR (for debugging)\n"
+      "  --stats            print the compile time and speed (MB/s of\n"
+      "                     .wasm) of each target on stderr\n"
       "  --jobs N           generate code on N threads (default: the\n"
       "                     WASMAOT_JOBS environment variable, else the\n"
       "                     online CPUs for a large enough module)\n"
@@ -66,7 +69,7 @@ typedef struct aot_cli_args {
   size_t target_count;
   char *lists[WASMAOT_BUNDLE_MAX_ENTRIES]; /* --target values, split */
   size_t list_count;
-  bool bundle, embed_wasm;
+  bool bundle, embed_wasm, stats;
 } aot_cli_args;
 
 static void free_args(aot_cli_args *a) {
@@ -133,6 +136,8 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
       a->embed_wasm = true;
     } else if (!strcmp(s, "--verify-ir")) {
       a->opts.verify_ir = true;
+    } else if (!strcmp(s, "--stats")) {
+      a->stats = true;
     } else if (!strcmp(s, "--jobs") && next) {
       char *end;
       unsigned long n = strtoul(argv[++i], &end, 10);
@@ -187,8 +192,16 @@ static bool compile_target(const wasmaot_compiler_plugin *compiler,
                               : NULL;
   if (bar)
     opts.progress = (aot_progress){compile_progress_report, bar};
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   bool ok = compiler->compile(wasm, size, &opts, out, err, sizeof err);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
   compile_progress_finish(bar);
+  double secs =
+      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  if (ok && a->stats)
+    fprintf(stderr, "%s: %zu bytes of Wasm compiled in %.3f s: %.3f MB/s\n",
+            label, size, secs, secs > 0 ? (double)size / 1e6 / secs : 0.0);
   if (!ok && t->triple)
     fprintf(stderr, "%s:%s (target %s)\n", a->input, err, t->triple);
   else if (!ok)
