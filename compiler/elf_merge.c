@@ -578,7 +578,7 @@ static bool merge_relocs(merger *mg, size_t n, uint32_t ri) {
       read_sym(o, sym, &s, &shndx);
       if (ELF64_ST_BIND(s.st_info) == STB_LOCAL &&
           ELF64_ST_TYPE(s.st_info) == STT_SECTION)
-        rel.r_addend += (int64_t)o->sec_off[shndx];
+        rel.r_addend = (int64_t)((uint64_t)rel.r_addend + o->sec_off[shndx]);
     }
     rel.r_offset += shift;
     rel.r_info = ELF64_R_INFO(out_sym, type);
