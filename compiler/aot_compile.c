@@ -155,7 +155,7 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
   bytebuf metadata = {0}, data_image = {0};
   void *obj = NULL;
   size_t obj_size = 0;
-  unsigned jobs = codegen_parallel_jobs(m, opts->jobs);
+  unsigned jobs = codegen_parallel_jobs(m, opts->jobs, opts->max_auto_jobs);
   bool ok = jobs > 1 ? codegen_parallel_object(m, opts, jobs, &layout, &obj,
                                                &obj_size, errbuf, errlen)
                      : compile_whole(m, opts, &target, &layout, &obj, &obj_size,

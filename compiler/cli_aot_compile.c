@@ -221,18 +221,21 @@ typedef struct bundle_job {
   const aot_cli_args *a;
   const uint8_t *wasm;
   size_t size;
+  unsigned jobs_each; /* automatic code generation threads per child */
 } bundle_job;
 
 /* In a child process: one target. No progress bar: several run at once. */
 static bool compile_child(void *ctx, size_t index, aot_output *out) {
   const bundle_job *j = ctx;
-  return compile_target(j->compiler, j->a, &j->a->targets[index], j->wasm,
+  aot_cli_args a = *j->a;
+  a.opts.max_auto_jobs = j->jobs_each;
+  return compile_target(j->compiler, &a, &j->a->targets[index], j->wasm,
                         j->size, false, out);
 }
 
 /* Every target, each in its own process (cli_compile_children.h), as many
  * at once as there are CPUs. */
-static bool compile_all(const bundle_job *j, aot_output *outs) {
+static bool compile_all(bundle_job *j, aot_output *outs) {
   const aot_cli_args *a = j->a;
   char names[WASMAOT_BUNDLE_MAX_ENTRIES][160];
   const char *name_ptrs[WASMAOT_BUNDLE_MAX_ENTRIES];
@@ -244,9 +247,15 @@ static bool compile_all(const bundle_job *j, aot_output *outs) {
     name_ptrs[i] = names[i];
   }
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  unsigned parallel = cpus > 0 ? (unsigned)cpus : 1;
+  /* The CPUs are shared among the children running at once, so their
+   * code generation threads do not oversubscribe the machine. */
+  size_t at_once = a->target_count < parallel ? a->target_count : parallel;
+  j->jobs_each = parallel / (unsigned)(at_once ? at_once : 1);
+  if (j->jobs_each == 0)
+    j->jobs_each = 1;
   return compile_in_children(compile_child, (void *)j, name_ptrs,
-                             a->target_count, cpus > 0 ? (unsigned)cpus : 1,
-                             outs);
+                             a->target_count, parallel, outs);
 }
 
 /* Compiles every target and writes them as one bundle. A single target
@@ -256,7 +265,7 @@ static bool write_bundle(const wasmaot_compiler_plugin *compiler,
                          size_t size) {
   aot_output outs[WASMAOT_BUNDLE_MAX_ENTRIES] = {{0}};
   bundle_artifact artifacts[WASMAOT_BUNDLE_MAX_ENTRIES];
-  bundle_job job = {compiler, a, wasm, size};
+  bundle_job job = {compiler, a, wasm, size, 0};
   bool ok = a->target_count == 1 ? compile_target(compiler, a, &a->targets[0],
                                                   wasm, size, true, &outs[0])
                                  : compile_all(&job, outs);

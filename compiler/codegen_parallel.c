@@ -52,7 +52,8 @@ static unsigned env_jobs(void) {
   return *end || v > 256 ? 0 : (unsigned)v;
 }
 
-unsigned codegen_parallel_jobs(const wasm_module *m, unsigned requested) {
+unsigned codegen_parallel_jobs(const wasm_module *m, unsigned requested,
+                               unsigned cap) {
   uint32_t defined = m->func_count - m->import_func_count;
   unsigned jobs = requested ? requested : env_jobs();
   if (!jobs) {
@@ -60,6 +61,8 @@ unsigned codegen_parallel_jobs(const wasm_module *m, unsigned requested) {
     jobs = cpus < 1 ? 1u : (unsigned)cpus;
     if (jobs > MAX_AUTO_JOBS)
       jobs = MAX_AUTO_JOBS;
+    if (cap && jobs > cap)
+      jobs = cap;
     uint64_t total = 0;
     for (uint32_t i = 0; i < defined; i++)
       total += body_weight(m, i);

@@ -15,9 +15,10 @@
 
 /* How many pieces to compile `m` in: `requested` if non-zero, else the
  * WASMAOT_JOBS environment variable if set, else the online CPUs (at most
- * 8) for a module large enough to be worth splitting; never more than
- * the defined functions, never less than 1. */
-unsigned codegen_parallel_jobs(const wasm_module *m, unsigned requested);
+ * 8, and at most `cap` if non-zero) for a module large enough to be worth
+ * splitting; never more than the defined functions, never less than 1. */
+unsigned codegen_parallel_jobs(const wasm_module *m, unsigned requested,
+                               unsigned cap);
 
 /* Lowers, optimises and emits `m` in `jobs` (>= 2) pieces and merges them:
  * *obj (malloc'ed, *size bytes) is one ELF relocatable object. Fills the
