@@ -19,6 +19,7 @@
 #include "../loader/artifact_checksum.h"
 #include "../loader/artifact_section.h"
 #include "artifact_write.h"
+#include "codegen_parallel.h"
 #include "elf_link.h"
 #include "lower_module.h"
 
@@ -43,34 +44,37 @@ static bool seal_checksum(uint8_t *image, size_t size, char *errbuf,
   return true;
 }
 
-static bool link_artifact(LLVMModuleRef llmod, const codegen_target *target,
-                          const bytebuf *metadata, const bytebuf *data_image,
-                          const aot_progress *progress,
-                          aot_output *out, char *errbuf, size_t errlen) {
-  void *obj = NULL;
-  size_t obj_size = 0;
+static bool emit_object(LLVMModuleRef llmod, const codegen_target *target,
+                        const aot_progress *progress, void **obj,
+                        size_t *obj_size, char *errbuf, size_t errlen) {
   char *err = NULL;
   aot_report(progress, AOT_PHASE_CODEGEN, 0, 1);
-  bool emitted = codegen_emit_object(target, llmod, &obj, &obj_size, &err);
+  bool emitted = codegen_emit_object(target, llmod, obj, obj_size, &err);
   aot_report(progress, AOT_PHASE_CODEGEN, 1, 1);
   if (!emitted) {
     fail(errbuf, errlen, "%s", err ? err : "code generation failed");
     free(err);
-    return false;
   }
+  return emitted;
+}
+
+/* Links the object (freed here) into the artifact. */
+static bool link_artifact(void *obj, size_t obj_size, const bytebuf *metadata,
+                          const bytebuf *data_image,
+                          const aot_progress *progress, aot_output *out,
+                          char *errbuf, size_t errlen) {
   static const char *const exported[] = {WASMAOT_SYM_FUNC_TABLE,
                                          WASMAOT_SYM_TRAMP_TABLE};
-  elf_link_extra_section extra[2] = {
-      {.name = WASMAOT_META_SECTION,
-       .data = metadata->data,
-       .size = metadata->len,
-       .align = 16,
-       .symbol = WASMAOT_SYM_METADATA},
-      {.name = WASMAOT_DATA_SECTION,
-       .data = data_image->data,
-       .size = data_image->len,
-       .align = WASMAOT_DATA_PAGE,
-       .symbol = WASMAOT_SYM_DATA_IMAGE}};
+  elf_link_extra_section extra[2] = {{.name = WASMAOT_META_SECTION,
+                                      .data = metadata->data,
+                                      .size = metadata->len,
+                                      .align = 16,
+                                      .symbol = WASMAOT_SYM_METADATA},
+                                     {.name = WASMAOT_DATA_SECTION,
+                                      .data = data_image->data,
+                                      .size = data_image->len,
+                                      .align = WASMAOT_DATA_PAGE,
+                                      .symbol = WASMAOT_SYM_DATA_IMAGE}};
   elf_link_input in = {.object = obj,
                        .object_size = obj_size,
                        .extra = extra,
@@ -106,6 +110,37 @@ static bool verify_ir(LLVMModuleRef llmod, char *errbuf, size_t errlen) {
   return false;
 }
 
+/* The code of the whole module as one LLVM module: one object. */
+static bool compile_whole(const wasm_module *m, const aot_options *opts,
+                          const codegen_target *target,
+                          wasmaot_vmctx_layout *layout, void **obj,
+                          size_t *obj_size, char *errbuf, size_t errlen) {
+  LLVMContextRef llctx = LLVMContextCreate();
+  wasm_error werr = {0};
+  char *err = NULL;
+  bool ok = true;
+  const aot_progress *progress = &opts->progress;
+  LLVMModuleRef llmod = lower_module(m, target, llctx, layout, progress, &werr);
+  if (!llmod)
+    ok = fail(errbuf, errlen, "0x%zx: %s", werr.offset, werr.message);
+  if (ok && opts->verify_ir)
+    ok = verify_ir(llmod, errbuf, errlen);
+  if (ok) {
+    aot_report(progress, AOT_PHASE_OPTIMIZE, 0, 1);
+    if (!codegen_optimize(target, llmod, &err)) {
+      ok = fail(errbuf, errlen, "%s", err ? err : "optimisation failed");
+      free(err);
+    }
+    aot_report(progress, AOT_PHASE_OPTIMIZE, 1, 1);
+  }
+  if (ok)
+    ok = emit_object(llmod, target, progress, obj, obj_size, errbuf, errlen);
+  if (llmod)
+    LLVMDisposeModule(llmod);
+  LLVMContextDispose(llctx);
+  return ok;
+}
+
 static bool compile_validated(const wasm_module *m, const aot_options *opts,
                               aot_output *out, char *errbuf, size_t errlen) {
   codegen_target target;
@@ -115,37 +150,27 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
     free(err);
     return false;
   }
-  LLVMContextRef llctx = LLVMContextCreate();
   wasmaot_vmctx_layout layout;
   wasm_error werr = {0};
   bytebuf metadata = {0}, data_image = {0};
-  bool ok = true;
-  const aot_progress *progress = &opts->progress;
-  LLVMModuleRef llmod =
-      lower_module(m, &target, llctx, &layout, progress, &werr);
-  if (!llmod)
-    ok = fail(errbuf, errlen, "0x%zx: %s", werr.offset, werr.message);
-  if (ok && opts->verify_ir)
-    ok = verify_ir(llmod, errbuf, errlen);
-  if (ok) {
-    aot_report(progress, AOT_PHASE_OPTIMIZE, 0, 1);
-    if (!codegen_optimize(&target, llmod, &err)) {
-      ok = fail(errbuf, errlen, "%s", err ? err : "optimisation failed");
-      free(err);
-    }
-    aot_report(progress, AOT_PHASE_OPTIMIZE, 1, 1);
-  }
+  void *obj = NULL;
+  size_t obj_size = 0;
+  unsigned jobs = codegen_parallel_jobs(m, opts->jobs, opts->max_auto_jobs);
+  bool ok = jobs > 1 ? codegen_parallel_object(m, opts, jobs, &layout, &obj,
+                                               &obj_size, errbuf, errlen)
+                     : compile_whole(m, opts, &target, &layout, &obj, &obj_size,
+                                     errbuf, errlen);
   if (ok && !artifact_write_metadata(m, &target, &layout, &metadata,
                                      &data_image, &werr))
     ok = fail(errbuf, errlen, "%s", werr.message);
-  if (ok)
-    ok = link_artifact(llmod, &target, &metadata, &data_image, progress, out,
-                       errbuf, errlen);
+  if (ok) {
+    ok = link_artifact(obj, obj_size, &metadata, &data_image, &opts->progress,
+                       out, errbuf, errlen);
+    obj = NULL;
+  }
+  free(obj);
   bytebuf_free(&metadata);
   bytebuf_free(&data_image);
-  if (llmod)
-    LLVMDisposeModule(llmod);
-  LLVMContextDispose(llctx);
   codegen_target_dispose(&target);
   return ok;
 }

@@ -28,6 +28,9 @@ typedef struct aot_options {
   codegen_target_options target;
   bool verify_ir;        /* run LLVM's IR verifier before optimising */
   aot_progress progress; /* report may be NULL */
+  unsigned jobs; /* code generation threads; 0: see codegen_parallel_jobs */
+  unsigned max_auto_jobs; /* cap on the automatic choice (0: none), for
+                             callers compiling several things at once */
 } aot_options;
 
 /* Calls p->report if there is one. */

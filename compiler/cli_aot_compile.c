@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../loader/bundle_format.h"
@@ -47,6 +48,11 @@ static int aot_usage(FILE *out) {
       "  --embed-wasm       put the .wasm into the bundle too, so run can\n"
       "                     compile it on a machine no entry fits\n"
       "  --verify-ir        check the generated LLVM IR (for debugging)\n"
+      "  --stats            print the compile time and speed (MB/s of\n"
+      "                     .wasm) of each target on stderr\n"
+      "  --jobs N           generate code on N threads (default: the\n"
+      "                     WASMAOT_JOBS environment variable, else the\n"
+      "                     online CPUs for a large enough module)\n"
       "  -h, --help         show this help\n");
   return out == stdout ? 0 : 2;
 }
@@ -63,7 +69,7 @@ typedef struct aot_cli_args {
   size_t target_count;
   char *lists[WASMAOT_BUNDLE_MAX_ENTRIES]; /* --target values, split */
   size_t list_count;
-  bool bundle, embed_wasm;
+  bool bundle, embed_wasm, stats;
 } aot_cli_args;
 
 static void free_args(aot_cli_args *a) {
@@ -130,6 +136,16 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
       a->embed_wasm = true;
     } else if (!strcmp(s, "--verify-ir")) {
       a->opts.verify_ir = true;
+    } else if (!strcmp(s, "--stats")) {
+      a->stats = true;
+    } else if (!strcmp(s, "--jobs") && next) {
+      char *end;
+      unsigned long n = strtoul(argv[++i], &end, 10);
+      if (*end || n < 1 || n > 256) {
+        fprintf(stderr, "wasmaot aot-compile: --jobs wants 1 to 256\n");
+        return 2;
+      }
+      a->opts.jobs = (unsigned)n;
     } else if (s[0] == '-' && s[1]) {
       fprintf(stderr,
               "wasmaot aot-compile: unknown or incomplete option '%s'\n", s);
@@ -176,8 +192,16 @@ static bool compile_target(const wasmaot_compiler_plugin *compiler,
                               : NULL;
   if (bar)
     opts.progress = (aot_progress){compile_progress_report, bar};
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   bool ok = compiler->compile(wasm, size, &opts, out, err, sizeof err);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
   compile_progress_finish(bar);
+  double secs =
+      (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  if (ok && a->stats)
+    fprintf(stderr, "%s: %zu bytes of Wasm compiled in %.3f s: %.3f MB/s\n",
+            label, size, secs, secs > 0 ? (double)size / 1e6 / secs : 0.0);
   if (!ok && t->triple)
     fprintf(stderr, "%s:%s (target %s)\n", a->input, err, t->triple);
   else if (!ok)
@@ -197,18 +221,21 @@ typedef struct bundle_job {
   const aot_cli_args *a;
   const uint8_t *wasm;
   size_t size;
+  unsigned jobs_each; /* automatic code generation threads per child */
 } bundle_job;
 
 /* In a child process: one target. No progress bar: several run at once. */
 static bool compile_child(void *ctx, size_t index, aot_output *out) {
   const bundle_job *j = ctx;
-  return compile_target(j->compiler, j->a, &j->a->targets[index], j->wasm,
+  aot_cli_args a = *j->a;
+  a.opts.max_auto_jobs = j->jobs_each;
+  return compile_target(j->compiler, &a, &j->a->targets[index], j->wasm,
                         j->size, false, out);
 }
 
 /* Every target, each in its own process (cli_compile_children.h), as many
  * at once as there are CPUs. */
-static bool compile_all(const bundle_job *j, aot_output *outs) {
+static bool compile_all(bundle_job *j, aot_output *outs) {
   const aot_cli_args *a = j->a;
   char names[WASMAOT_BUNDLE_MAX_ENTRIES][160];
   const char *name_ptrs[WASMAOT_BUNDLE_MAX_ENTRIES];
@@ -220,9 +247,15 @@ static bool compile_all(const bundle_job *j, aot_output *outs) {
     name_ptrs[i] = names[i];
   }
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  unsigned parallel = cpus > 0 ? (unsigned)cpus : 1;
+  /* The CPUs are shared among the children running at once, so their
+   * code generation threads do not oversubscribe the machine. */
+  size_t at_once = a->target_count < parallel ? a->target_count : parallel;
+  j->jobs_each = parallel / (unsigned)(at_once ? at_once : 1);
+  if (j->jobs_each == 0)
+    j->jobs_each = 1;
   return compile_in_children(compile_child, (void *)j, name_ptrs,
-                             a->target_count, cpus > 0 ? (unsigned)cpus : 1,
-                             outs);
+                             a->target_count, parallel, outs);
 }
 
 /* Compiles every target and writes them as one bundle. A single target
@@ -232,7 +265,7 @@ static bool write_bundle(const wasmaot_compiler_plugin *compiler,
                          size_t size) {
   aot_output outs[WASMAOT_BUNDLE_MAX_ENTRIES] = {{0}};
   bundle_artifact artifacts[WASMAOT_BUNDLE_MAX_ENTRIES];
-  bundle_job job = {compiler, a, wasm, size};
+  bundle_job job = {compiler, a, wasm, size, 0};
   bool ok = a->target_count == 1 ? compile_target(compiler, a, &a->targets[0],
                                                   wasm, size, true, &outs[0])
                                  : compile_all(&job, outs);

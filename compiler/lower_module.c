@@ -121,16 +121,85 @@ static void set_function_attributes(lower_module_ctx *mc, LLVMValueRef fn) {
                                   (unsigned)strlen(mc->target->features)));
 }
 
-static bool declare_functions(lower_module_ctx *mc) {
+typedef struct named_index {
+  const char *name;
+  uint32_t index;
+} named_index;
+
+static int by_name_then_index(const void *a, const void *b) {
+  const named_index *x = a, *y = b;
+  int c = strcmp(x->name, y->name);
+  if (c)
+    return c;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void lower_free_piece_symbols(const wasm_module *m, char **symbols) {
+  if (!symbols)
+    return;
+  for (uint32_t i = 0; i < m->func_count; i++)
+    free(symbols[i]);
+  free(symbols);
+}
+
+char **lower_piece_symbols(const wasm_module *m) {
+  uint32_t first = m->import_func_count, n = m->func_count - first;
+  char **symbols = calloc(m->func_count ? m->func_count : 1, sizeof *symbols);
+  named_index *order = malloc((n ? n : 1) * sizeof *order);
+  bool ok = symbols && order;
+  char name[256];
+  for (uint32_t i = first; ok && i < m->func_count; i++) {
+    function_symbol(m, i, name, sizeof name);
+    symbols[i] = strdup(name);
+    ok = symbols[i] != NULL;
+    order[i - first] = (named_index){symbols[i], i};
+  }
+  if (ok)
+    qsort(order, n, sizeof *order, by_name_then_index);
+  /* A name the name section gives twice keeps it for the first function;
+   * the others get their index appended. */
+  for (uint32_t k = 1; ok && k < n; k++) {
+    if (strcmp(order[k].name, order[k - 1].name) != 0)
+      continue;
+    uint32_t i = order[k].index;
+    char *renamed = malloc(strlen(symbols[i]) + 16);
+    ok = renamed != NULL;
+    if (ok) {
+      sprintf(renamed, "%s.%u", symbols[i], i);
+      free(symbols[i]);
+      symbols[i] = renamed;
+    }
+  }
+  free(order);
+  if (!ok) {
+    lower_free_piece_symbols(m, symbols);
+    return NULL;
+  }
+  return symbols;
+}
+
+static bool declare_functions(lower_module_ctx *mc,
+                              const lower_partition *part) {
   const wasm_module *m = mc->m;
   mc->funcs = calloc(m->func_count ? m->func_count : 1, sizeof *mc->funcs);
   if (!mc->funcs)
     return false;
   char name[256];
   for (uint32_t i = m->import_func_count; i < m->func_count; i++) {
+    LLVMTypeRef type = mc->func_types[m->func_types[i]];
+    if (part) {
+      /* Other pieces call it, and piece 0's tables point at it: a hidden
+       * global under a name unique in the module. Only the piece that
+       * defines it gets a body. */
+      LLVMValueRef fn = LLVMAddFunction(mc->llmod, part->symbols[i], type);
+      LLVMSetLinkage(fn, LLVMExternalLinkage);
+      LLVMSetVisibility(fn, LLVMHiddenVisibility);
+      set_function_attributes(mc, fn);
+      mc->funcs[i] = fn;
+      continue;
+    }
     function_symbol(m, i, name, sizeof name);
-    LLVMValueRef fn =
-        LLVMAddFunction(mc->llmod, name, mc->func_types[m->func_types[i]]);
+    LLVMValueRef fn = LLVMAddFunction(mc->llmod, name, type);
     /* LLVM renames a clashing internal symbol itself (name.1, ...). */
     LLVMSetLinkage(fn, LLVMInternalLinkage);
     set_function_attributes(mc, fn);
@@ -221,9 +290,12 @@ static void build_tables(lower_module_ctx *mc) {
   free(tramps);
 }
 
-LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
-                           LLVMContextRef llctx, wasmaot_vmctx_layout *layout,
-                           const aot_progress *progress, wasm_error *err) {
+LLVMModuleRef lower_module_part(const wasm_module *m,
+                                const codegen_target *target,
+                                LLVMContextRef llctx,
+                                const lower_partition *part,
+                                wasmaot_vmctx_layout *layout,
+                                const aot_progress *progress, wasm_error *err) {
   lower_module_ctx mc = {.m = m, .target = target, .llctx = llctx, .err = err};
   init_common_types(&mc);
   lower_compute_vmctx_layout(m, &mc.layout);
@@ -231,17 +303,18 @@ LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
   codegen_configure_module(target, mc.llmod);
   mc.builder = LLVMCreateBuilderInContext(llctx);
 
-  bool ok = build_func_types(&mc) && declare_functions(&mc);
+  bool ok = build_func_types(&mc) && declare_functions(&mc, part);
   if (!ok)
     wasm_error_set(err, 0, "out of memory");
-  uint32_t defined = m->func_count - m->import_func_count;
+  uint32_t first = part ? part->first : m->import_func_count;
+  uint32_t end = part ? part->end : m->func_count;
+  uint32_t defined = end - first;
   aot_report(progress, AOT_PHASE_LOWER, 0, defined);
-  for (uint32_t i = m->import_func_count; ok && i < m->func_count; i++) {
+  for (uint32_t i = first; ok && i < end; i++) {
     ok = lower_function(&mc, i);
-    aot_report(progress, AOT_PHASE_LOWER, i - m->import_func_count + 1,
-               defined);
+    aot_report(progress, AOT_PHASE_LOWER, i - first + 1, defined);
   }
-  if (ok)
+  if (ok && (!part || part->tables))
     build_tables(&mc);
 
   LLVMDisposeBuilder(mc.builder);
@@ -253,4 +326,10 @@ LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
   }
   *layout = mc.layout;
   return mc.llmod;
+}
+
+LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
+                           LLVMContextRef llctx, wasmaot_vmctx_layout *layout,
+                           const aot_progress *progress, wasm_error *err) {
+  return lower_module_part(m, target, llctx, NULL, layout, progress, err);
 }

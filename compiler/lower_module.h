@@ -17,6 +17,32 @@ LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
                            LLVMContextRef llctx, wasmaot_vmctx_layout *layout,
                            const aot_progress *progress, wasm_error *err);
 
+/* A piece of a module compiled on its own (see codegen_parallel.h): the
+ * defined functions first..end-1 (function indices), and whether this
+ * piece also holds the module-wide parts (trampolines, function and
+ * trampoline tables). Every defined function is a hidden global named
+ * symbols[index] (from lower_piece_symbols, the same for all pieces), so
+ * the pieces' objects link with each other. */
+typedef struct lower_partition {
+  uint32_t first, end;
+  bool tables;
+  const char *const *symbols;
+} lower_partition;
+
+/* The symbol of every defined function (NULL for imports): its readable
+ * "wasm:NAME", made unique in the module. NULL if out of memory. */
+char **lower_piece_symbols(const wasm_module *m);
+void lower_free_piece_symbols(const wasm_module *m, char **symbols);
+
+/* lower_module for one piece; `part` NULL is the whole module. Progress
+ * counts the piece's functions. */
+LLVMModuleRef lower_module_part(const wasm_module *m,
+                                const codegen_target *target,
+                                LLVMContextRef llctx,
+                                const lower_partition *part,
+                                wasmaot_vmctx_layout *layout,
+                                const aot_progress *progress, wasm_error *err);
+
 /* The vmctx layout for a module; a pure function of its index spaces. */
 void lower_compute_vmctx_layout(const wasm_module *m, wasmaot_vmctx_layout *l);
 

@@ -43,6 +43,12 @@ if grep -i 'NEEDED.*LLVM' "$work/needed.txt"; then
   fail "wasmaot links libLLVM directly"
 fi
 
+# --stats reports the time and speed of the compile.
+"$wasmaot" aot-compile --stats "$hello" -o "$work/stats.so" 2>"$work/stats.err" ||
+  fail "aot-compile --stats failed"
+grep -Eq 'bytes of Wasm compiled in [0-9.]+ s: [0-9.]+ MB/s' "$work/stats.err" ||
+  fail "no speed in: $(cat "$work/stats.err")"
+
 # A bad module is refused with its offset, and nothing is written.
 printf '\0asm\1\0\0\0\1\5\1\x60\0\1\x7a' >"$work/bad.wasm"
 if "$wasmaot" aot-compile "$work/bad.wasm" -o "$work/bad.so" 2>"$work/bad.err"; then

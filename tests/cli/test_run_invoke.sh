@@ -34,6 +34,27 @@ set -e
 grep -q 'integer divide by zero (in divide)' "$work/trap.err" ||
   fail "trap message: $(cat "$work/trap.err")"
 
+# The same module generated in three pieces, one thread each (see
+# compiler/codegen_parallel.h), behaves the same; the function names
+# survive the merge of the pieces' objects.
+pieces=$work/pieces.so
+"$wasmaot" aot-compile --jobs 3 "$wasm" -o "$pieces"
+expect 42 "$wasmaot" run --invoke add "$pieces" 40 2
+expect "$(printf '1.4142135623730951\n-0\n-9223372036854775808')" \
+  "$wasmaot" run --invoke pair "$pieces" 2
+expect "$(printf 'nan\n-inf\n0.1')" "$wasmaot" run --invoke specials "$pieces"
+set +e
+"$wasmaot" run --invoke div "$pieces" 1 0 2>"$work/trap.err"
+status=$?
+set -e
+[ "$status" = 134 ] || fail "trap exit status $status with pieces, want 134"
+grep -q 'integer divide by zero (in divide)' "$work/trap.err" ||
+  fail "trap message with pieces: $(cat "$work/trap.err")"
+readelf -s "$pieces" | grep -q 'wasm:divide' || fail "no wasm:divide symbol"
+if "$wasmaot" aot-compile --jobs 0 "$wasm" -o "$work/zero.so" 2>/dev/null; then
+  fail "--jobs 0 was accepted"
+fi
+
 refused() { # refused FILE PATTERN
   if "$wasmaot" run --invoke add "$1" 1 2 >/dev/null 2>"$work/refused.err"; then
     fail "$1 was run"
