@@ -8,10 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #include "runtime.h"
 #include "sha256.h"
+#include "zstd_api.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the bundle reader assumes a little-endian host"
@@ -259,9 +259,12 @@ static void *read_stored(const bundle *b, const wasmaot_bundle_blob *blob,
  * growing. */
 static void *decompress(const void *src, size_t src_size, size_t size,
                         const char *what, char *err, size_t errlen) {
+  zstd_api z;
+  if (!zstd_api_get(&z, err, errlen))
+    return NULL;
   /* One frame, filling the blob exactly, that declares its size. */
-  unsigned long long declared = ZSTD_getFrameContentSize(src, src_size);
-  if (ZSTD_findFrameCompressedSize(src, src_size) != src_size ||
+  unsigned long long declared = z.getFrameContentSize(src, src_size);
+  if (z.findFrameCompressedSize(src, src_size) != src_size ||
       declared != size) {
     fail(err, errlen,
          "bundle %s is corrupt (not one zstd frame of the %zu bytes the "
@@ -274,10 +277,10 @@ static void *decompress(const void *src, size_t src_size, size_t size,
     fail(err, errlen, "out of memory (%zu bytes for %s)", size, what);
     return NULL;
   }
-  size_t n = ZSTD_decompress(out, size, src, src_size);
-  if (ZSTD_isError(n) || n != size) {
+  size_t n = z.decompress(out, size, src, src_size);
+  if (z.isError(n) || n != size) {
     fail(err, errlen, "bundle %s: cannot decompress: %s", what,
-         ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short output");
+         z.isError(n) ? z.getErrorName(n) : "short output");
     free(out);
     return NULL;
   }

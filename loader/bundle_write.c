@@ -4,12 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zstd.h>
 
 #include "artifact_info.h"
 #include "bundle_format.h"
 #include "bundle_read.h"
 #include "sha256.h"
+#include "zstd_api.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the bundle writer assumes a little-endian host"
@@ -41,20 +41,23 @@ static bool compress_blob(const void *data, size_t size, int level,
   if (size == 0 || size > WASMAOT_BUNDLE_MAX_BLOB)
     return fail(err, errlen, "cannot bundle %zu bytes (at most %llu)", size,
                 (unsigned long long)WASMAOT_BUNDLE_MAX_BLOB);
-  size_t bound = ZSTD_compressBound(size);
+  zstd_api z;
+  if (!zstd_api_get(&z, err, errlen))
+    return false;
+  size_t bound = z.compressBound(size);
   out->stored = malloc(bound);
-  ZSTD_CCtx *cctx = ZSTD_createCCtx();
+  ZSTD_CCtx *cctx = z.createCCtx();
   if (!out->stored || !cctx) {
-    ZSTD_freeCCtx(cctx);
+    z.freeCCtx(cctx);
     return fail(err, errlen, "out of memory");
   }
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-  size_t n = ZSTD_compress2(cctx, out->stored, bound, data, size);
-  ZSTD_freeCCtx(cctx);
-  if (ZSTD_isError(n))
-    return fail(err, errlen, "zstd: %s", ZSTD_getErrorName(n));
+  z.CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
+  z.CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
+  z.CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  size_t n = z.compress2(cctx, out->stored, bound, data, size);
+  z.freeCCtx(cctx);
+  if (z.isError(n))
+    return fail(err, errlen, "zstd: %s", z.getErrorName(n));
   out->blob.stored_size = n;
   out->blob.size = size;
   sha256(out->stored, n, out->blob.stored_sha256);
