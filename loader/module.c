@@ -241,12 +241,14 @@ static bool resolve_code_table(wasmaot_module *m, const char *symbol,
   if (count == 0)
     return true; /* an empty table may have no symbol at all */
   size_t size = 0;
-  const int32_t *table = artifact_symbol_sized(m->map, symbol, &size);
+  const uint8_t *table = artifact_symbol_sized(m->map, symbol, &size);
   if (!table || size < 4ull * count)
     return rt_fail(err, errlen, "artifact has no valid %s", symbol);
   artifact_range text = artifact_text_range(m->map);
   for (uint32_t i = 0; i < count; i++) {
-    uintptr_t addr = (uintptr_t)table + (intptr_t)table[i];
+    int32_t rel; /* copied out: a tampered symbol may be misaligned */
+    memcpy(&rel, table + 4ull * i, sizeof rel);
+    uintptr_t addr = (uintptr_t)table + (intptr_t)rel;
     if (!artifact_range_contains(text, addr))
       return rt_fail(err, errlen, "%s entry %u points outside the code", symbol,
                      i);

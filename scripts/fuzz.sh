@@ -2,7 +2,9 @@
 # Builds the decode + validate fuzzer with clang-19 (libFuzzer + ASan +
 # UBSan) and runs it for SECONDS (default 60), seeded with every binary
 # module of the spec suite. Exits non-zero when the fuzzer finds a crash,
-# leak or timeout; the reproducer is left in build-fuzz/.
+# leak or timeout; the reproducer is left in build-fuzz/. The mutation
+# seed is fixed (FUZZ_SEED, default 1) so a CI run explores what a local
+# run of the same length did; set FUZZ_SEED to explore elsewhere.
 set -euo pipefail
 seconds=${1:-60}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,7 +53,7 @@ fi
 
 cd "$out"
 echo "fuzz: decode+validate for ${seconds}s, $(ls seeds | wc -l) seeds" >&2
-./fuzz_decode -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+./fuzz_decode -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
   -print_final_stats=1 corpus seeds 2>fuzz.log || {
   tail -40 fuzz.log >&2
   echo "fuzz: FAILED (reproducer in $out)" >&2
@@ -62,7 +64,7 @@ echo "fuzz: no crash, leak or hang in ${seconds}s" >&2
 
 half=$(( (seconds + 1) / 2 ))
 echo "fuzz: artifact loader for ${half}s, $(ls artifact-seeds | wc -l) seeds" >&2
-./fuzz_artifact -max_total_time="$half" -timeout=10 -rss_limit_mb=4096 \
+./fuzz_artifact -seed="${FUZZ_SEED:-1}" -max_total_time="$half" -timeout=10 -rss_limit_mb=4096 \
   -max_len=400000 -print_final_stats=1 artifact-corpus artifact-seeds \
   2>fuzz-artifact.log || {
   tail -40 fuzz-artifact.log >&2
