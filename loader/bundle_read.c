@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +22,6 @@ struct bundle {
   wasmaot_bundle_header header;
   uint8_t *table; /* header.table_size bytes: entries, then strings */
 };
-
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return false;
-}
 
 void bundle_table_digest(const wasmaot_bundle_header *h, const void *table,
                          size_t table_size, uint8_t digest[32]) {
@@ -69,25 +58,25 @@ static bool in_file(uint64_t offset, uint64_t len, uint64_t size) {
 static bool check_header(const bundle *b, char *err, size_t errlen) {
   const wasmaot_bundle_header *h = &b->header;
   if (h->format_version != WASMAOT_BUNDLE_VERSION)
-    return fail(err, errlen,
-                "bundle format version %u, this runtime reads version %u",
-                h->format_version, WASMAOT_BUNDLE_VERSION);
+    return rt_fail(err, errlen,
+                   "bundle format version %u, this runtime reads version %u",
+                   h->format_version, WASMAOT_BUNDLE_VERSION);
   if (h->header_size != sizeof *h ||
       h->entry_size != sizeof(wasmaot_bundle_entry))
-    return fail(err, errlen, "bundle header is corrupt (structure sizes)");
+    return rt_fail(err, errlen, "bundle header is corrupt (structure sizes)");
   if (h->entry_count == 0 || h->entry_count > WASMAOT_BUNDLE_MAX_ENTRIES)
-    return fail(err, errlen,
-                "bundle header is corrupt (%u entries; 1 to %u "
-                "allowed)",
-                h->entry_count, WASMAOT_BUNDLE_MAX_ENTRIES);
+    return rt_fail(err, errlen,
+                   "bundle header is corrupt (%u entries; 1 to %u "
+                   "allowed)",
+                   h->entry_count, WASMAOT_BUNDLE_MAX_ENTRIES);
   uint64_t entries = (uint64_t)h->entry_count * sizeof(wasmaot_bundle_entry);
   if (h->table_size < entries || h->table_size > WASMAOT_BUNDLE_MAX_TABLE ||
       h->table_offset < sizeof *h)
-    return fail(err, errlen, "bundle header is corrupt (table size)");
+    return rt_fail(err, errlen, "bundle header is corrupt (table size)");
   if (!in_file(h->table_offset, h->table_size, b->file_size))
-    return fail(err, errlen,
-                "bundle is truncated (the entry table ends "
-                "beyond the end of the file)");
+    return rt_fail(err, errlen,
+                   "bundle is truncated (the entry table ends "
+                   "beyond the end of the file)");
   return true;
 }
 
@@ -100,16 +89,17 @@ static bool check_blob(const bundle *b, const wasmaot_bundle_blob *blob,
                        const char *what, char *err, size_t errlen) {
   if (blob->stored_size == 0 || blob->size == 0 ||
       blob->size > WASMAOT_BUNDLE_MAX_BLOB)
-    return fail(err, errlen,
-                "bundle %s is corrupt (sizes: %llu stored, %llu decompressed;"
-                " at most %llu allowed)",
-                what, (unsigned long long)blob->stored_size,
-                (unsigned long long)blob->size,
-                (unsigned long long)WASMAOT_BUNDLE_MAX_BLOB);
+    return rt_fail(
+        err, errlen,
+        "bundle %s is corrupt (sizes: %llu stored, %llu decompressed;"
+        " at most %llu allowed)",
+        what, (unsigned long long)blob->stored_size,
+        (unsigned long long)blob->size,
+        (unsigned long long)WASMAOT_BUNDLE_MAX_BLOB);
   if (!in_file(blob->offset, blob->stored_size, b->file_size))
-    return fail(err, errlen,
-                "bundle is truncated (%s ends beyond the end of the file)",
-                what);
+    return rt_fail(err, errlen,
+                   "bundle is truncated (%s ends beyond the end of the file)",
+                   what);
   return true;
 }
 
@@ -123,7 +113,7 @@ static bool check_entry(const bundle *b, uint32_t i, char *err, size_t errlen) {
       !terminated(e->compiler_version, sizeof e->compiler_version) ||
       e->cpu_features_offset < strings || e->cpu_features_size == 0 ||
       end > h->table_size || b->table[end - 1] != '\0')
-    return fail(err, errlen, "bundle entry %u is corrupt (strings)", i + 1);
+    return rt_fail(err, errlen, "bundle entry %u is corrupt (strings)", i + 1);
   char what[32];
   snprintf(what, sizeof what, "entry %u", i + 1);
   return check_blob(b, &e->artifact, what, err, errlen);
@@ -141,15 +131,15 @@ static bool load_table(bundle *b, char *err, size_t errlen) {
   const wasmaot_bundle_header *h = &b->header;
   b->table = malloc(h->table_size);
   if (!b->table)
-    return fail(err, errlen, "out of memory");
+    return rt_fail(err, errlen, "out of memory");
   if (!read_at(b->fd, b->table, h->table_size, h->table_offset))
-    return fail(err, errlen, "cannot read the bundle's entry table");
+    return rt_fail(err, errlen, "cannot read the bundle's entry table");
   uint8_t digest[32];
   bundle_table_digest(h, b->table, h->table_size, digest);
   if (memcmp(digest, h->table_sha256, 32) != 0)
-    return fail(err, errlen,
-                "bundle header or entry table is corrupt "
-                "(checksum mismatch)");
+    return rt_fail(err, errlen,
+                   "bundle header or entry table is corrupt "
+                   "(checksum mismatch)");
   for (uint32_t i = 0; i < h->entry_count; i++)
     if (!check_entry(b, i, err, errlen))
       return false;
@@ -162,27 +152,27 @@ static bool load_table(bundle *b, char *err, size_t errlen) {
 bundle *bundle_open(const char *path, char *err, size_t errlen) {
   bundle *b = calloc(1, sizeof *b);
   if (!b) {
-    fail(err, errlen, "out of memory");
+    rt_fail(err, errlen, "out of memory");
     return NULL;
   }
   b->fd = open(path, O_RDONLY | O_CLOEXEC);
   struct stat st;
   bool ok = b->fd >= 0 && fstat(b->fd, &st) == 0;
   if (!ok)
-    fail(err, errlen, "cannot open: %s", strerror(errno));
+    rt_fail(err, errlen, "cannot open: %s", strerror(errno));
   if (ok) {
     b->file_size = (uint64_t)st.st_size;
     ok = b->file_size >= sizeof b->header &&
          read_at(b->fd, &b->header, sizeof b->header, 0);
     if (!ok)
-      fail(err, errlen,
-           "bundle is truncated (%llu bytes; the header alone "
-           "is %zu)",
-           (unsigned long long)b->file_size, sizeof b->header);
+      rt_fail(err, errlen,
+              "bundle is truncated (%llu bytes; the header alone "
+              "is %zu)",
+              (unsigned long long)b->file_size, sizeof b->header);
   }
   if (ok && memcmp(b->header.magic, WASMAOT_BUNDLE_MAGIC,
                    sizeof b->header.magic) != 0)
-    ok = fail(err, errlen, "not a wasmaot bundle (bad magic)");
+    ok = rt_fail(err, errlen, "not a wasmaot bundle (bad magic)");
   ok = ok && check_header(b, err, errlen) && load_table(b, err, errlen);
   if (!ok) {
     bundle_close(b);
@@ -217,8 +207,8 @@ bool bundle_entry_runs_here(const bundle *b, uint32_t i, char *why,
                             size_t whylen) {
   const wasmaot_bundle_entry *e = bundle_entry(b, i);
   if (strcmp(e->compiler_version, wasmaot_version()) != 0)
-    return fail(why, whylen, "compiled by wasmaot %s, this is wasmaot %s",
-                e->compiler_version, wasmaot_version());
+    return rt_fail(why, whylen, "compiled by wasmaot %s, this is wasmaot %s",
+                   e->compiler_version, wasmaot_version());
   return rt_check_triple(e->target_triple, why, whylen) &&
          rt_check_cpu(e->cpu_name, bundle_entry_features(b, i), why, whylen);
 }
@@ -236,19 +226,19 @@ static void *read_stored(const bundle *b, const wasmaot_bundle_blob *blob,
                          const char *what, char *err, size_t errlen) {
   void *stored = malloc(blob->stored_size);
   if (!stored) {
-    fail(err, errlen, "out of memory");
+    rt_fail(err, errlen, "out of memory");
     return NULL;
   }
   uint8_t digest[32];
   errno = 0;
   if (!read_at(b->fd, stored, blob->stored_size, blob->offset)) {
-    fail(err, errlen, "bundle %s: cannot read: %s", what,
-         errno ? strerror(errno) : "file shrank");
+    rt_fail(err, errlen, "bundle %s: cannot read: %s", what,
+            errno ? strerror(errno) : "file shrank");
   } else {
     sha256(stored, blob->stored_size, digest);
     if (memcmp(digest, blob->stored_sha256, 32) == 0)
       return stored;
-    fail(err, errlen, "bundle %s is corrupt (checksum mismatch)", what);
+    rt_fail(err, errlen, "bundle %s is corrupt (checksum mismatch)", what);
   }
   free(stored);
   return NULL;
@@ -266,21 +256,21 @@ static void *decompress(const void *src, size_t src_size, size_t size,
   unsigned long long declared = z.getFrameContentSize(src, src_size);
   if (z.findFrameCompressedSize(src, src_size) != src_size ||
       declared != size) {
-    fail(err, errlen,
-         "bundle %s is corrupt (not one zstd frame of the %zu bytes the "
-         "entry table says)",
-         what, size);
+    rt_fail(err, errlen,
+            "bundle %s is corrupt (not one zstd frame of the %zu bytes the "
+            "entry table says)",
+            what, size);
     return NULL;
   }
   void *out = malloc(size);
   if (!out) {
-    fail(err, errlen, "out of memory (%zu bytes for %s)", size, what);
+    rt_fail(err, errlen, "out of memory (%zu bytes for %s)", size, what);
     return NULL;
   }
   size_t n = z.decompress(out, size, src, src_size);
   if (z.isError(n) || n != size) {
-    fail(err, errlen, "bundle %s: cannot decompress: %s", what,
-         z.isError(n) ? z.getErrorName(n) : "short output");
+    rt_fail(err, errlen, "bundle %s: cannot decompress: %s", what,
+            z.isError(n) ? z.getErrorName(n) : "short output");
     free(out);
     return NULL;
   }
@@ -302,10 +292,10 @@ bool bundle_read_blob(const bundle *b, const wasmaot_bundle_blob *blob,
   sha256(data, blob->size, digest);
   if (memcmp(digest, blob->sha256, 32) != 0) {
     free(data);
-    return fail(err, errlen,
-                "bundle %s is corrupt (decompressed data does not match its "
-                "checksum)",
-                what);
+    return rt_fail(err, errlen,
+                   "bundle %s is corrupt (decompressed data does not match its "
+                   "checksum)",
+                   what);
   }
   *out = data;
   *size = blob->size;

@@ -1,6 +1,5 @@
 #include "bundle_write.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "artifact_info.h"
 #include "bundle_format.h"
 #include "bundle_read.h"
+#include "runtime.h"
 #include "sha256.h"
 #include "zstd_api.h"
 
@@ -20,16 +20,6 @@
  * compressing several targets. */
 #define DEFAULT_LEVEL 9
 
-static bool fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool fail(char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return false;
-}
-
 /* A compressed blob before it has a place in the file. */
 typedef struct pending_blob {
   void *stored;
@@ -39,8 +29,8 @@ typedef struct pending_blob {
 static bool compress_blob(const void *data, size_t size, int level,
                           pending_blob *out, char *err, size_t errlen) {
   if (size == 0 || size > WASMAOT_BUNDLE_MAX_BLOB)
-    return fail(err, errlen, "cannot bundle %zu bytes (at most %llu)", size,
-                (unsigned long long)WASMAOT_BUNDLE_MAX_BLOB);
+    return rt_fail(err, errlen, "cannot bundle %zu bytes (at most %llu)", size,
+                   (unsigned long long)WASMAOT_BUNDLE_MAX_BLOB);
   zstd_api z;
   if (!zstd_api_get(&z, err, errlen))
     return false;
@@ -49,7 +39,7 @@ static bool compress_blob(const void *data, size_t size, int level,
   ZSTD_CCtx *cctx = z.createCCtx();
   if (!out->stored || !cctx) {
     z.freeCCtx(cctx);
-    return fail(err, errlen, "out of memory");
+    return rt_fail(err, errlen, "out of memory");
   }
   z.CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
   z.CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
@@ -57,7 +47,7 @@ static bool compress_blob(const void *data, size_t size, int level,
   size_t n = z.compress2(cctx, out->stored, bound, data, size);
   z.freeCCtx(cctx);
   if (z.isError(n))
-    return fail(err, errlen, "zstd: %s", z.getErrorName(n));
+    return rt_fail(err, errlen, "zstd: %s", z.getErrorName(n));
   out->blob.stored_size = n;
   out->blob.size = size;
   sha256(out->stored, n, out->blob.stored_sha256);
@@ -79,16 +69,16 @@ static bool describe_artifact(const bundle_artifact *a, size_t i,
   artifact_info info;
   char why[256];
   if (!artifact_info_read(a->data, a->size, &info, why, sizeof why))
-    return fail(err, errlen, "artifact %zu: %s", i + 1, why);
+    return rt_fail(err, errlen, "artifact %zu: %s", i + 1, why);
   if (!info.checksum_ok)
-    return fail(err, errlen, "artifact %zu: checksum mismatch", i + 1);
+    return rt_fail(err, errlen, "artifact %zu: checksum mismatch", i + 1);
   if (i == 0)
     memcpy(module_sha, info.meta->wasm_sha256, 32);
   else if (memcmp(module_sha, info.meta->wasm_sha256, 32) != 0)
-    return fail(err, errlen,
-                "artifact %zu is compiled from another module than the "
-                "first",
-                i + 1);
+    return rt_fail(err, errlen,
+                   "artifact %zu is compiled from another module than the "
+                   "first",
+                   i + 1);
   memset(e, 0, sizeof *e);
   copy_string(e->target_triple, sizeof e->target_triple,
               info.meta->target_triple);
@@ -114,13 +104,13 @@ static bool plan(const bundle_source *src, layout *l, char *err,
                  size_t errlen) {
   size_t n = src->artifact_count;
   if (n == 0 || n > WASMAOT_BUNDLE_MAX_ENTRIES)
-    return fail(err, errlen, "a bundle holds 1 to %u artifacts, not %zu",
-                WASMAOT_BUNDLE_MAX_ENTRIES, n);
+    return rt_fail(err, errlen, "a bundle holds 1 to %u artifacts, not %zu",
+                   WASMAOT_BUNDLE_MAX_ENTRIES, n);
   l->entries = calloc(n, sizeof *l->entries);
   l->features = calloc(n, sizeof *l->features);
   l->blobs = calloc(n + 1, sizeof *l->blobs);
   if (!l->entries || !l->features || !l->blobs)
-    return fail(err, errlen, "out of memory");
+    return rt_fail(err, errlen, "out of memory");
   wasmaot_bundle_header *h = &l->header;
   uint64_t strings = n * sizeof *l->entries;
   for (size_t i = 0; i < n; i++) {
@@ -131,13 +121,13 @@ static bool plan(const bundle_source *src, layout *l, char *err,
     strings += l->entries[i].cpu_features_size;
   }
   if (strings > WASMAOT_BUNDLE_MAX_TABLE)
-    return fail(err, errlen, "the entry table is too large");
+    return rt_fail(err, errlen, "the entry table is too large");
   if (src->wasm) {
     uint8_t digest[32];
     sha256(src->wasm, src->wasm_size, digest);
     if (memcmp(digest, h->wasm_sha256, 32) != 0)
-      return fail(err, errlen,
-                  "the artifacts are not compiled from the module to embed");
+      return rt_fail(err, errlen,
+                     "the artifacts are not compiled from the module to embed");
   }
   memcpy(h->magic, WASMAOT_BUNDLE_MAGIC, sizeof h->magic);
   h->format_version = WASMAOT_BUNDLE_VERSION;
@@ -195,7 +185,7 @@ bool bundle_write(const bundle_source *src, void **out, size_t *out_size,
   bool ok = plan(src, &l, err, errlen) && compress_all(src, &l, err, errlen);
   uint8_t *bytes = ok ? calloc(1, l.total) : NULL;
   if (ok && !bytes)
-    ok = fail(err, errlen, "out of memory");
+    ok = rt_fail(err, errlen, "out of memory");
   if (ok) {
     emit(&l, bytes);
     bundle_seal(bytes, l.total);

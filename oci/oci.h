@@ -25,6 +25,12 @@ int oci_cmd_exec(const oci_globals *g, int argc, char **argv);
 int oci_cmd_list(const oci_globals *g, int argc, char **argv);
 int oci_cmd_features(const oci_globals *g, int argc, char **argv);
 
+struct oci_state;
+/* Loads container `id`'s state; logs "does not exist" (or why it cannot
+ * be read) and returns false when there is none. */
+bool oci_load_container(const oci_globals *g, const char *id,
+                        struct oci_state *st);
+
 /* Command-line parsing shared by the subcommands: "--name value",
  * "--name=value" and runc's single-dash spellings ("-name value"). */
 typedef struct oci_opt {

@@ -25,23 +25,11 @@ static int one_id(const oci_globals *g, int argc, char **argv, int i,
   return i;
 }
 
-/* Loads the state; logs "does not exist" and returns false when there is
- * none. */
-static bool load(const oci_globals *g, const char *id, oci_state *st) {
-  char err[1024];
-  int r = oci_state_load(g->root, id, st, err, sizeof err);
-  if (r == 0)
-    oci_fail(&g->log, "container %s does not exist", id);
-  else if (r < 0)
-    oci_fail(&g->log, "%s", err);
-  return r > 0;
-}
-
 int oci_cmd_start(const oci_globals *g, int argc, char **argv) {
   const oci_opt opts[] = {{NULL, false, NULL}};
   int i = one_id(g, argc, argv, oci_parse_opts(g, argc, argv, opts), 0);
   oci_state st;
-  if (i < 0 || !load(g, argv[i], &st))
+  if (i < 0 || !oci_load_container(g, argv[i], &st))
     return 1;
   int status = 0;
   oci_status s = oci_state_status(&st);
@@ -96,7 +84,7 @@ int oci_cmd_kill(const oci_globals *g, int argc, char **argv) {
   if (sig < 0)
     return oci_fail(&g->log, "unknown signal \"%s\"", argv[i + 1]);
   oci_state st;
-  if (!load(g, argv[i], &st))
+  if (!oci_load_container(g, argv[i], &st))
     return 1;
   int status = 0;
   if (oci_state_status(&st) == OCI_STATUS_STOPPED) {

@@ -14,7 +14,7 @@
 #define WASMAOT_VERSION "unknown"
 #endif
 
-static bool load(const oci_globals *g, const char *id, oci_state *st) {
+bool oci_load_container(const oci_globals *g, const char *id, oci_state *st) {
   char err[1024];
   int r = oci_state_load(g->root, id, st, err, sizeof err);
   if (r == 0)
@@ -63,7 +63,7 @@ int oci_cmd_state(const oci_globals *g, int argc, char **argv) {
   if (i < 0 || i != argc - 1)
     return i < 0 ? 1 : oci_fail(&g->log, "state: expected a container id");
   oci_state st;
-  if (!load(g, argv[i], &st))
+  if (!oci_load_container(g, argv[i], &st))
     return 1;
   print_state(&st, stdout);
   oci_state_free(&st);
@@ -78,7 +78,7 @@ int oci_cmd_ps(const oci_globals *g, int argc, char **argv) {
   if (i < 0 || i >= argc)
     return i < 0 ? 1 : oci_fail(&g->log, "ps: expected a container id");
   oci_state st;
-  if (!load(g, argv[i], &st))
+  if (!oci_load_container(g, argv[i], &st))
     return 1;
   pid_t *pids;
   size_t n = oci_state_pids(&st, &pids);
