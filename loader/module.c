@@ -3,7 +3,6 @@
  * trampolines, and intern the module's signatures in the engine. */
 #include <elf.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,54 +13,29 @@
 #include "artifact_checksum.h"
 #include "artifact_info.h"
 #include "artifact_map.h"
+#include "float_libcalls.h"
 #include "runtime.h"
 
 /* ---- Libcalls ----------------------------------------------------------- */
 
 /* What LLVM may call by name from compiled code (artifact_format.h): the
  * C library's memory functions and, on CPUs without the instructions, the
- * float rounding functions. */
+ * float rounding functions (ours: the loader does not link libm). */
 static void *resolve_libcall(void *ctx, const char *name) {
   (void)ctx;
   static const struct {
     const char *name;
     void *addr;
-  } libcalls[] = {
+  } memory_calls[] = {
       {"memcpy", (void *)memcpy},
       {"memmove", (void *)memmove},
       {"memset", (void *)memset},
       {"memcmp", (void *)memcmp},
-      {"floor", (void *)floor},
-      {"floorf", (void *)floorf},
-      {"ceil", (void *)ceil},
-      {"ceilf", (void *)ceilf},
-      {"trunc", (void *)trunc},
-      {"truncf", (void *)truncf},
-      {"nearbyint", (void *)nearbyint},
-      {"nearbyintf", (void *)nearbyintf},
-      {"rint", (void *)rint},
-      {"rintf", (void *)rintf},
-      {"round", (void *)round},
-      {"roundf", (void *)roundf},
-      {"roundeven", (void *)roundeven},
-      {"roundevenf", (void *)roundevenf},
-      {"sqrt", (void *)sqrt},
-      {"sqrtf", (void *)sqrtf},
-      {"fmin", (void *)fmin},
-      {"fminf", (void *)fminf},
-      {"fmax", (void *)fmax},
-      {"fmaxf", (void *)fmaxf},
-      {"fabs", (void *)fabs},
-      {"fabsf", (void *)fabsf},
-      {"copysign", (void *)copysign},
-      {"copysignf", (void *)copysignf},
-      {"fma", (void *)fma},
-      {"fmaf", (void *)fmaf},
   };
-  for (size_t i = 0; i < sizeof libcalls / sizeof *libcalls; i++)
-    if (!strcmp(libcalls[i].name, name))
-      return libcalls[i].addr;
-  return NULL;
+  for (size_t i = 0; i < sizeof memory_calls / sizeof *memory_calls; i++)
+    if (!strcmp(memory_calls[i].name, name))
+      return memory_calls[i].addr;
+  return float_libcall_address(name);
 }
 
 /* ---- The file view, for the checksum --------------------------------------

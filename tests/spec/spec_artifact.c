@@ -56,7 +56,8 @@ spec_compile_result spec_artifact_obtain(const spec_options *o,
                                          size_t why_size) {
   if (o->precompiled)
     return find_precompiled(wasm_path, so_path, why, why_size);
-  return spec_compile_module(o->target, wasm_path, so_path, why, why_size);
+  return spec_compile_module(o->target, o->cpu, wasm_path, so_path, why,
+                             why_size);
 }
 
 static void remove_if_present(const char *path) {
@@ -80,7 +81,7 @@ spec_compile_result spec_artifact_prepare(const spec_options *o,
   remove_if_present(so_path);
   remove_if_present(err_path);
   spec_compile_result r =
-      spec_compile_module(o->target, wasm_path, so_path, why, why_size);
+      spec_compile_module(o->target, o->cpu, wasm_path, so_path, why, why_size);
   if (r == SPEC_COMPILE_REFUSED &&
       !spec_write_file(err_path, why, strlen(why))) {
     snprintf(why, why_size, "cannot write %s: %s", err_path, strerror(errno));

@@ -9,7 +9,7 @@
 #include "aot_compile.h"
 #include "spec_file.h"
 
-spec_compile_result spec_compile_module(const char *triple,
+spec_compile_result spec_compile_module(const char *triple, const char *cpu,
                                         const char *wasm_path,
                                         const char *so_path, char *why,
                                         size_t why_size) {
@@ -22,7 +22,7 @@ spec_compile_result spec_compile_module(const char *triple,
   /* -O2 as the product compiles by default, with the IR verifier on: it
    * catches code generator bugs at their source. */
   const aot_options options = {
-      .target = {.triple = triple, .opt_level = 2},
+      .target = {.triple = triple, .cpu = cpu, .opt_level = 2},
       .verify_ir = true,
   };
   aot_output artifact;

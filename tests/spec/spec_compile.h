@@ -18,9 +18,10 @@ typedef enum spec_compile_result {
 } spec_compile_result;
 
 /* Compiles the .wasm at `wasm_path` at -O2 with the IR verifier on for
- * `triple` (NULL: this machine) and writes the artifact to `so_path`. On
+ * `triple` (NULL: this machine) and `cpu` (NULL: that machine's default)
+ * and writes the artifact to `so_path`. On
  * failure writes the reason into `why`. */
-spec_compile_result spec_compile_module(const char *triple,
+spec_compile_result spec_compile_module(const char *triple, const char *cpu,
                                         const char *wasm_path,
                                         const char *so_path, char *why,
                                         size_t why_size);

@@ -4,11 +4,12 @@
 
 #include <stdio.h>
 
-spec_compile_result spec_compile_module(const char *triple,
+spec_compile_result spec_compile_module(const char *triple, const char *cpu,
                                         const char *wasm_path,
                                         const char *so_path, char *why,
                                         size_t why_size) {
   (void)triple;
+  (void)cpu;
   (void)so_path;
   snprintf(why, why_size,
            "%s: this spec_runner is built without the compiler: prepare the "

@@ -18,6 +18,9 @@ static void print_usage(FILE *out) {
           "  --wast2json PATH       the wast2json program to use\n"
           "  --wast2json-flag FLAG  pass FLAG to wast2json (repeatable)\n"
           "  --verbose              warnings and a per-command table\n"
+          "  --cpu NAME             compile for LLVM CPU NAME (e.g. x86-64,\n"
+          "                         the baseline whose float rounding is\n"
+          "                         done by libcalls), not this CPU\n"
           "\n"
           "Cross runs (the work directory is shared by two runners):\n"
           "  --compile-only         convert, and compile every module a\n"
@@ -66,6 +69,8 @@ static bool parse_option(int argc, char **argv, int *i, spec_options *o) {
     o->wast2json = value;
   else if (take_value(argc, argv, i, "--target", &value, &missing))
     o->target = value;
+  else if (take_value(argc, argv, i, "--cpu", &value, &missing))
+    o->cpu = value;
   else if (strcmp(argv[*i], "--verbose") == 0 || strcmp(argv[*i], "-v") == 0)
     o->verbose = true;
   else if (strcmp(argv[*i], "--compile-only") == 0)

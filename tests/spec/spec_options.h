@@ -22,6 +22,7 @@ typedef struct spec_options {
   bool compile_only;
   bool precompiled;
   const char *target; /* --target TRIPLE; NULL: this machine */
+  const char *cpu;    /* --cpu NAME; NULL: the target's default CPU */
 } spec_options;
 
 typedef enum spec_options_result {
