@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -243,7 +245,45 @@ static bool ensure_altstack(char *err, size_t errlen) {
   return true;
 }
 
+/* The largest main-thread stack assumed when RLIMIT_STACK is higher or
+ * unlimited: Linux leaves at least this much free below the stack for it
+ * to grow into (its mmap_base gap). */
+#define MAIN_STACK_CAP (128u << 20)
+
+/* The main thread's stack without asking /proc: glibc's
+ * pthread_getattr_np reads and parses /proc/self/maps for it, about 30 us
+ * or a tenth of a small program's cold start. Linux copies the program's
+ * file name (AT_EXECFN) to the very top of the initial stack, one pointer
+ * below its end, and the stack may grow to RLIMIT_STACK below that end:
+ * the same bounds glibc computes. Returns false when the layout is not
+ * what this expects, for the general path to answer. */
+static bool find_main_stack_bounds(void) {
+  if (gettid() != getpid())
+    return false;
+  const char *execfn = (const char *)getauxval(AT_EXECFN);
+  struct rlimit rl;
+  if (!execfn || getrlimit(RLIMIT_STACK, &rl) != 0)
+    return false;
+  size_t limit = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > MAIN_STACK_CAP
+                     ? MAIN_STACK_CAP
+                     : (size_t)rl.rlim_cur;
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0)
+    return false;
+  uintptr_t end = (uintptr_t)execfn + strlen(execfn) + 1 + sizeof(void *);
+  uintptr_t hi = (end + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+  /* This frame must lie within the stack so computed. */
+  if (here >= hi || hi - here >= limit)
+    return false;
+  thread.stack_lo = (hi - limit) & ~((uintptr_t)page - 1);
+  thread.stack_hi = hi;
+  return true;
+}
+
 static bool find_stack_bounds(char *err, size_t errlen) {
+  if (find_main_stack_bounds())
+    return true;
   pthread_attr_t attr;
   void *addr = NULL;
   size_t size = 0;

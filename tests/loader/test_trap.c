@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -231,6 +232,43 @@ static void test_guard_page_overflow_is_a_trap(void **state) {
   assert_int_equal(run.trap.kind, WASMAOT_TRAP_STACK_EXHAUSTED);
 }
 
+/* On the main thread the runtime finds the stack without /proc (trap.c):
+ * its limit must be the one glibc's bounds give, and running off the end
+ * of the stack (the kernel refuses to grow it past RLIMIT_STACK) must be
+ * classified as stack exhaustion, which it is only if the bound is right
+ * to the page. Above 128 MiB (or unlimited) the runtime assumes 128 MiB
+ * and glibc the distance to the next mapping: nothing to compare. */
+static bool stack_rlimit_is_moderate(void) {
+  struct rlimit rl;
+  return getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+         rl.rlim_cur <= (128u << 20);
+}
+
+static void test_main_stack_bounds_match_glibc(void **state) {
+  (void)state;
+  if (!stack_rlimit_is_moderate())
+    skip();
+  char err[128];
+  assert_true(rt_thread_prepare(err, sizeof err));
+  pthread_attr_t attr;
+  void *addr;
+  size_t size;
+  assert_int_equal(pthread_getattr_np(pthread_self(), &attr), 0);
+  assert_int_equal(pthread_attr_getstack(&attr, &addr, &size), 0);
+  pthread_attr_destroy(&attr);
+  assert_true(size >= 512 * 1024);
+  assert_int_equal(rt_thread_stack_limit(), (uintptr_t)addr + 256 * 1024);
+}
+
+static void test_main_stack_overflow_is_a_trap(void **state) {
+  if (!stack_rlimit_is_moderate())
+    skip();
+  overflow_run run = {.f = *state};
+  overflow_thread(&run);
+  assert_false(run.returned);
+  assert_int_equal(run.trap.kind, WASMAOT_TRAP_STACK_EXHAUSTED);
+}
+
 /* A host function that re-enters Wasm: the inner trap stops at the inner
  * entry, the outer call goes on. */
 static fixture *nested_fixture;
@@ -298,6 +336,8 @@ int main(void) {
       cmocka_unit_test(test_fault_in_reservation_is_a_trap),
       cmocka_unit_test(test_stack_check_traps),
       cmocka_unit_test(test_guard_page_overflow_is_a_trap),
+      cmocka_unit_test(test_main_stack_bounds_match_glibc),
+      cmocka_unit_test(test_main_stack_overflow_is_a_trap),
       cmocka_unit_test(test_nested_activations),
       cmocka_unit_test(test_fault_outside_compiled_code_crashes),
       cmocka_unit_test(test_fault_outside_reservation_crashes),
