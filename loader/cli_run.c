@@ -262,6 +262,24 @@ static wasi_ctx *make_wasi(wasmaot_engine *engine, const run_options *o) {
   return wasi;
 }
 
+/* `wasmaot run` exits as soon as the guest is done, and the kernel takes
+ * down a process's mappings in one pass: unmapping the linear memory's
+ * reservation, the artifact and the heap one by one first costs about
+ * 0.1 ms of CPU, a tenth of a small program's cold start. So the run's
+ * objects are left to the exit (WASI output is never buffered here, so
+ * nothing is lost). Builds under AddressSanitizer free them, so that its
+ * leak check still sees every real leak. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RUN_FREES_BEFORE_EXIT true
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RUN_FREES_BEFORE_EXIT true
+#endif
+#endif
+#ifndef RUN_FREES_BEFORE_EXIT
+#define RUN_FREES_BEFORE_EXIT false
+#endif
+
 static int run_instance(wasmaot_module *mod, wasi_ctx *wasi, const char *path,
                         const run_options *o) {
   char err[512];
@@ -280,7 +298,8 @@ static int run_instance(wasmaot_module *mod, wasi_ctx *wasi, const char *path,
   int status = o->invoke
                    ? invoke_export(inst, wasi, o->invoke, o->argc, o->argv)
                    : run_start(inst, wasi);
-  wasmaot_instance_free(inst);
+  if (RUN_FREES_BEFORE_EXIT)
+    wasmaot_instance_free(inst);
   return status;
 }
 
@@ -293,9 +312,11 @@ static int run_file(const run_options *o) {
   wasmaot_module *mod = run_source_load(engine, o->file, &o->source);
   wasi_ctx *wasi = mod ? make_wasi(engine, o) : NULL;
   int status = wasi ? run_instance(mod, wasi, o->file, o) : 1;
-  wasi_ctx_free(wasi);
-  wasmaot_module_free(mod);
-  wasmaot_engine_free(engine);
+  if (RUN_FREES_BEFORE_EXIT) {
+    wasi_ctx_free(wasi);
+    wasmaot_module_free(mod);
+    wasmaot_engine_free(engine);
+  }
   return status;
 }
 
