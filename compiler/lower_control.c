@@ -291,8 +291,16 @@ static void lower_call_indirect(lower_func_ctx *f, const wasm_instr *in) {
   uint32_t type_index = in->imm.call_indirect.type_index;
   LLVMValueRef index = lower_pop(f);
 
-  LLVMValueRef table = lower_vmctx_load(
-      f, mc->t_ptr, mc->layout.tables + 8 * in->imm.call_indirect.table, true);
+  uint32_t table_index = in->imm.call_indirect.table;
+  LLVMValueRef table =
+      lower_vmctx_load(f, mc->t_ptr, mc->layout.tables + 8 * table_index, true);
+  /* A table whose limits fix its size (min == max, as wasm-ld writes
+   * them) can never grow, so its size and element array never change:
+   * LLVM may then keep them in registers across calls and loops, which
+   * takes a dependent load off every indirect call. Imported ones too:
+   * a matching table's size lies between the import's min and max. */
+  const wasm_limits *limits = &mc->m->tables[table_index].limits;
+  bool fixed_size = limits->has_max && limits->max == limits->min;
   LLVMValueRef size_off =
       LLVMConstInt(mc->t_i64, offsetof(wasmaot_table_obj, size), false);
   LLVMValueRef size = LLVMBuildLoad2(
@@ -302,6 +310,10 @@ static void lower_call_indirect(lower_func_ctx *f, const wasm_instr *in) {
                 WASMAOT_TRAP_UNDEFINED_ELEMENT);
 
   LLVMValueRef elems = LLVMBuildLoad2(b, mc->t_ptr, table, "elems");
+  if (fixed_size) {
+    lower_mark_invariant(mc, size);
+    lower_mark_invariant(mc, elems);
+  }
   LLVMValueRef idx64 = LLVMBuildZExt(b, index, mc->t_i64, "");
   LLVMValueRef ref = LLVMBuildLoad2(
       b, mc->t_ptr, LLVMBuildInBoundsGEP2(b, mc->t_ptr, elems, &idx64, 1, ""),
