@@ -47,6 +47,8 @@ static int aot_usage(FILE *out) {
       "  --bundle           write a bundle whatever OUT is called\n"
       "  --embed-wasm       put the .wasm into the bundle too, so run can\n"
       "                     compile it on a machine no entry fits\n"
+      "  --frame-pointers   keep frame pointers, so that profilers and\n"
+      "                     debuggers can walk Wasm frames (a little slower)\n"
       "  --verify-ir        check the generated LLVM IR (for debugging)\n"
       "  --stats            print the compile time and speed (MB/s of\n"
       "                     .wasm) of each target on stderr\n"
@@ -134,6 +136,8 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
       a->bundle = true;
     } else if (!strcmp(s, "--embed-wasm")) {
       a->embed_wasm = true;
+    } else if (!strcmp(s, "--frame-pointers")) {
+      a->opts.target.frame_pointers = true;
     } else if (!strcmp(s, "--verify-ir")) {
       a->opts.verify_ir = true;
     } else if (!strcmp(s, "--stats")) {

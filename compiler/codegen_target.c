@@ -126,6 +126,7 @@ bool codegen_target_create(const codegen_target_options *opts,
   out->cpu = cpu;
   out->features = features;
   out->opt_level = level;
+  out->frame_pointers = opts->frame_pointers;
   if (!out->machine || !out->triple || !cpu || !features) {
     *err = format_error("cannot create target machine",
                         out->triple ? out->triple : "?");

@@ -17,6 +17,7 @@ typedef struct codegen_target {
   char *cpu;      /* malloc'ed */
   char *features; /* full feature string the code may use, malloc'ed */
   unsigned opt_level;
+  bool frame_pointers;
 } codegen_target;
 
 /* Sets up LLVM's targets once per process and creates a machine. On

@@ -177,19 +177,29 @@ void lower_trap(lower_func_ctx *f, wasmaot_trap_kind kind) {
 
 /* Functions check the stack before doing anything, so deep or infinite
  * recursion traps with "call stack exhausted" instead of running off the
- * thread's stack. The frame address is readnone and the limit does not
- * change while Wasm runs on a thread (every entry from the host writes the
- * same value), so when LLVM inlines a function its check folds into the
- * caller's. */
+ * thread's stack. The stack pointer is read as a register (the frame
+ * address would force a frame pointer on every checked function), and
+ * the limit does not change while Wasm runs on a thread (every entry
+ * from the host writes the same value), so its load is invariant. */
 static void build_stack_check(lower_func_ctx *f) {
   lower_module_ctx *mc = f->mc;
   LLVMValueRef limit = lower_vmctx_load(
       f, mc->t_i64, offsetof(wasmaot_vmctx_header, stack_limit), true);
-  LLVMTypeRef ptr_type = mc->t_ptr;
-  LLVMValueRef level = LLVMConstInt(mc->t_i32, 0, false);
-  LLVMValueRef frame =
-      lower_call_intrinsic(f, "llvm.frameaddress", &ptr_type, 1, &level, 1);
-  LLVMValueRef sp = LLVMBuildPtrToInt(mc->builder, frame, mc->t_i64, "");
+  const char *reg =
+      strncmp(mc->target->triple, "x86_64", 6) == 0 ? "rsp" : "sp";
+  LLVMMetadataRef name = LLVMMDStringInContext2(mc->llctx, reg, strlen(reg));
+  LLVMValueRef md =
+      LLVMMetadataAsValue(mc->llctx, LLVMMDNodeInContext2(mc->llctx, &name, 1));
+  LLVMTypeRef i64 = mc->t_i64;
+  LLVMValueRef sp =
+      lower_call_intrinsic(f, "llvm.read_register", &i64, 1, &md, 1);
+  /* Compiled code never moves the stack pointer inside a function body
+   * (no dynamic allocas), so reading it has no effect and no dependence
+   * on memory: an inlined callee's check then folds into the caller's,
+   * and none is left in a loop. */
+  unsigned memory = LLVMGetEnumAttributeKindForName("memory", 6);
+  LLVMAddCallSiteAttribute(sp, LLVMAttributeFunctionIndex,
+                           LLVMCreateEnumAttribute(mc->llctx, memory, 0));
   LLVMValueRef low = LLVMBuildICmp(mc->builder, LLVMIntULT, sp, limit, "");
   lower_trap_if(f, low, WASMAOT_TRAP_STACK_EXHAUSTED);
 }

@@ -3,12 +3,15 @@
 #ifndef WASMAOT_TARGET_OPTIONS_H
 #define WASMAOT_TARGET_OPTIONS_H
 
+#include <stdbool.h>
+
 typedef struct codegen_target_options {
   const char *triple;   /* NULL: the host */
   const char *cpu;      /* NULL: the host CPU, or a portable one for a
                            foreign target */
   const char *features; /* extra "+a,-b" on top of the CPU's, or NULL */
   unsigned opt_level;   /* 0..3 */
+  bool frame_pointers;  /* keep them, for profilers and debuggers */
 } codegen_target_options;
 
 #endif

@@ -4,6 +4,7 @@
 #   - the artifact is an ELF shared object for this machine with named
 #     functions, accepted by readelf and objdump,
 #   - `wasmaot` itself does not link libLLVM (the compiler is a plug-in).
+#   - code has frame pointers with --frame-pointers only,
 #   - glibc's dlopen accepts it,
 #   - --target compiles for either machine from this one, with a portable
 #     CPU baseline for the foreign one, and the loader refuses to run an
@@ -48,6 +49,20 @@ fi
   fail "aot-compile --stats failed"
 grep -Eq 'bytes of Wasm compiled in [0-9.]+ s: [0-9.]+ MB/s' "$work/stats.err" ||
   fail "no speed in: $(cat "$work/stats.err")"
+
+# Compiled code omits frame pointers, as native -O2 code does;
+# --frame-pointers keeps them (for perf and gdb) and still runs.
+case $(uname -m) in
+  x86_64) frame_setup='mov +%rsp,%rbp' ;;
+  aarch64) frame_setup='mov +x29, sp' ;;
+esac
+"$wasmaot" aot-compile --frame-pointers "$hello" -o "$work/fp.so" ||
+  fail "aot-compile --frame-pointers failed"
+fp_count=$(objdump -d "$work/fp.so" | grep -Ec "$frame_setup" || true)
+no_fp_count=$(grep -Ec "$frame_setup" "$work/objdump.txt" || true)
+[ "$fp_count" -gt 0 ] || fail "--frame-pointers: no frame set up"
+[ "$no_fp_count" -eq 0 ] || fail "default: $no_fp_count frames set up"
+"$wasmaot" run "$work/fp.so" | grep -q Hello || fail "the --frame-pointers artifact did not run"
 
 # A bad module is refused with its offset, and nothing is written.
 printf '\0asm\1\0\0\0\1\5\1\x60\0\1\x7a' >"$work/bad.wasm"
