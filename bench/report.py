@@ -74,6 +74,12 @@ NOTES = [
     "wabt 1.0.32's `wasm2c` aborts on modules that use SIMD, so `simd` has "
     "no wasm2c figure. `simd`'s native builds use SSE2 intrinsics that "
     "mirror its Wasm SIMD intrinsics one for one.",
+    "`wasmaot` is linked dynamically against libc alone (its float "
+    "libcalls are its own, not libm's); its cold start includes ld.so "
+    "mapping libc and binding its symbols, which `wasmaot-static` does "
+    "not pay.",
+    "wasmaot's compiled code has no frame pointers, like native code at "
+    "-O2 (`aot-compile --frame-pointers` keeps them for profiling).",
     "wasmaot compiles for the host CPU by default, and V8 uses the host's "
     "features too, while the `native` and wasm2c builds target generic "
     "x86-64 (SSE2); the native-host column shows what the CPU target "
@@ -418,7 +424,9 @@ def markdown(res, svg_name):
     w("## Cold start")
     w("")
     w("`examples/hello/hello.c` (prints one line), exec to exit, "
-      "`hyperfine --shell=none --warmup 10 --runs 200` in one invocation. "
+      "`hyperfine --shell=none --warmup 10 --runs 200` per round, as many "
+      "rounds as for the programs with the order reversed every other "
+      "round, all runs pooled. "
       "native-static: `clang-19 -O2 -static`; wasmaot: `wasmaot run hello.so` "
       "on the precompiled artifact; wasmaot-static: the same with the "
       "statically linked loader (`wasmaot-static`, no compiler, for "

@@ -268,11 +268,24 @@ if [ "$have_w2c" = 1 ] && [ -f "$hello_wasm" ]; then
 fi
 [ "$have_node" = 1 ] && [ -f "$hello_wasm" ] &&
   cold_args+=(-n node "node --no-warnings --single-threaded-gc $top/bench/node/wasi-run.mjs $hello_wasm")
+# Rounds as for the programs, the order reversed every other one: a
+# sub-millisecond start is easily disturbed, and a disturbance during one
+# variant's 200 runs would otherwise skew every ratio.
+rm -f "$out/json/coldstart.json" "$out/json/coldstart."*.json
 if [ ${#cold_args[@]} -gt 0 ]; then
-  hyperfine --shell=none --warmup 10 --runs 200 --style none \
-    --export-json "$out/json/coldstart.json" "${cold_args[@]}" \
-    >"$out/logs/coldstart.hyperfine.log" 2>&1 ||
-    note hello all failed "cold-start hyperfine failed"
+  for ((r = 1; r <= rounds; r++)); do
+    order=("${cold_args[@]}")
+    if ((r % 2 == 0)); then
+      order=()
+      for ((i = ${#cold_args[@]} - 3; i >= 0; i -= 3)); do
+        order+=("${cold_args[@]:i:3}")
+      done
+    fi
+    hyperfine --shell=none --warmup 10 --runs 200 --style none \
+      --export-json "$out/json/coldstart.$r.json" "${order[@]}" \
+      >"$out/logs/coldstart.hyperfine.$r.log" 2>&1 ||
+      note hello all failed "cold-start hyperfine failed in round $r"
+  done
 fi
 
 # ---- the wasmaot binary ----
