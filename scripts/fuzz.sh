@@ -31,18 +31,18 @@ fi
 
 # The artifact loader (mapper, metadata, skeleton, data image), seeded
 # with the artifacts a build left; it runs for half as long.
-runtime=(addr_ranges.c artifact_info.c artifact_section.c call.c cpu_features.c
-  data_image.c engine.c func.c global.c instance.c instance_init.c
-  instance_link.c memory.c module.c module_check.c runtime_helpers.c
-  signature.c table.c trap.c sha256.c sha256_blocks.c artifact_map.c
-  artifact_dynamic.c artifact_checksum.c)
+# The sources are those of the two libraries in loader/meson.build, read
+# from there so that the list cannot drift from the build's.
+mapfile -t runtime < <(awk "/static_library\('wasmaot_(artifact_map|runtime)'/,/include_directories|c_args/" \
+  "$top/loader/meson.build" | grep -o "'[a-z_0-9]*\.c'" | tr -d "'")
+[ "${#runtime[@]}" -gt 10 ] || { echo "fuzz.sh: cannot read the runtime's sources from loader/meson.build" >&2; exit 1; }
 rsrcs=()
 for f in "${runtime[@]}"; do rsrcs+=("$top/loader/$f"); done
 version=$(sed -n "s/^ *version: '\([^']*\)'.*/\1/p" "$top/meson.build" | head -1)
 clang-19 -std=c11 -D_GNU_SOURCE -DWASMAOT_VERSION="\"$version\"" -g -O1 \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$top/compiler" -I"$top/loader" -I"$top/loader/include" \
-  "$top/tests/fuzz/fuzz_artifact.c" "${rsrcs[@]}" "${srcs[@]}" -lm -pthread \
+  "$top/tests/fuzz/fuzz_artifact.c" "${rsrcs[@]}" "${srcs[@]}" -pthread \
   -o "$out/fuzz_artifact"
 mkdir -p "$out/artifact-seeds" "$out/artifact-corpus"
 if [ -z "$(ls -A "$out/artifact-seeds")" ] && [ -d "$top/build/tests" ]; then
