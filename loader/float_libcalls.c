@@ -15,159 +15,86 @@
 
 #include <string.h>
 
-/* 2^52 (2^23 for float): from here up every double (float) is an
- * integer, and adding it to a smaller non-negative value rounds that
- * value to an integer in the current (nearest-even) mode. */
-#define DOUBLE_INTEGRAL_FROM 0x1p52
-#define FLOAT_INTEGRAL_FROM 0x1p23f
-
-/* NaN in, quiet NaN out (as the instructions and libm do); infinities
- * and values already integral come back unchanged. */
-static bool double_is_integral_or_nan(double x, double *out) {
-  if (__builtin_isnan(x)) {
-    *out = x + x;
-    return true;
+/* The rounding functions are written once and instantiated for double
+ * (suffix "", like C's names) and float (suffix f). BIG is 2^52 (2^23):
+ * from there up every value of the type is an integer, and adding it to
+ * a smaller non-negative value rounds that value to an integer in the
+ * current (nearest-even) mode.
+ *
+ * - integral_or_nan: a NaN gives a quiet NaN (as the instructions and
+ *   libm do); infinities and values already integral come back as they
+ *   are.
+ * - abs_round_even: |x| to the nearest integer, ties to even, for
+ *   |x| < BIG. The volatile keeps a compiler from folding
+ *   (a + BIG) - BIG back to a.
+ * - abs_trunc: |x| rounded towards zero.
+ * - floor and ceil of a negative number are non-positive and of a
+ *   positive one non-negative, so the sign of x is the sign of the
+ *   result, -0 and +0 included.
+ * - round: halfway cases away from zero. |x| - trunc(|x|) is exact (both
+ *   are within a factor of two of each other, or the truncation is 0). */
+#define DEFINE_ROUNDING(T, S, BIG)                                             \
+  static bool integral_or_nan##S(T x, T *out) {                                \
+    if (__builtin_isnan(x)) {                                                  \
+      *out = x + x;                                                            \
+      return true;                                                             \
+    }                                                                          \
+    if (__builtin_fabs##S(x) >= (BIG)) {                                       \
+      *out = x;                                                                \
+      return true;                                                             \
+    }                                                                          \
+    return false;                                                              \
+  }                                                                            \
+  static T abs_round_even##S(T x) {                                            \
+    volatile T sum = __builtin_fabs##S(x) + (BIG);                             \
+    return sum - (BIG);                                                        \
+  }                                                                            \
+  static T abs_trunc##S(T x) {                                                 \
+    T r = abs_round_even##S(x);                                                \
+    return r > __builtin_fabs##S(x) ? r - 1 : r;                               \
+  }                                                                            \
+  T float_roundeven##S(T x) {                                                  \
+    T r;                                                                       \
+    if (integral_or_nan##S(x, &r))                                             \
+      return r;                                                                \
+    return __builtin_copysign##S(abs_round_even##S(x), x);                     \
+  }                                                                            \
+  T float_trunc##S(T x) {                                                      \
+    T r;                                                                       \
+    if (integral_or_nan##S(x, &r))                                             \
+      return r;                                                                \
+    return __builtin_copysign##S(abs_trunc##S(x), x);                          \
+  }                                                                            \
+  T float_floor##S(T x) {                                                      \
+    T r;                                                                       \
+    if (integral_or_nan##S(x, &r))                                             \
+      return r;                                                                \
+    T t = abs_trunc##S(x);                                                     \
+    if (x < 0 && t != -x)                                                      \
+      t += 1;                                                                  \
+    return __builtin_copysign##S(t, x);                                        \
+  }                                                                            \
+  T float_ceil##S(T x) {                                                       \
+    T r;                                                                       \
+    if (integral_or_nan##S(x, &r))                                             \
+      return r;                                                                \
+    T t = abs_trunc##S(x);                                                     \
+    if (x > 0 && t != x)                                                       \
+      t += 1;                                                                  \
+    return __builtin_copysign##S(t, x);                                        \
+  }                                                                            \
+  T float_round##S(T x) {                                                      \
+    T r;                                                                       \
+    if (integral_or_nan##S(x, &r))                                             \
+      return r;                                                                \
+    T t = abs_trunc##S(x);                                                     \
+    if (__builtin_fabs##S(x) - t >= (T)0.5)                                    \
+      t += 1;                                                                  \
+    return __builtin_copysign##S(t, x);                                        \
   }
-  if (__builtin_fabs(x) >= DOUBLE_INTEGRAL_FROM) {
-    *out = x;
-    return true;
-  }
-  return false;
-}
 
-static bool float_is_integral_or_nan(float x, float *out) {
-  if (__builtin_isnan(x)) {
-    *out = x + x;
-    return true;
-  }
-  if (__builtin_fabsf(x) >= FLOAT_INTEGRAL_FROM) {
-    *out = x;
-    return true;
-  }
-  return false;
-}
-
-/* |x| rounded to the nearest integer, ties to even, for |x| < 2^52. The
- * volatile keeps a compiler from folding (a + 2^52) - 2^52 back to a. */
-static double abs_round_even(double x) {
-  volatile double sum = __builtin_fabs(x) + DOUBLE_INTEGRAL_FROM;
-  return sum - DOUBLE_INTEGRAL_FROM;
-}
-
-static float abs_round_even_f(float x) {
-  volatile float sum = __builtin_fabsf(x) + FLOAT_INTEGRAL_FROM;
-  return sum - FLOAT_INTEGRAL_FROM;
-}
-
-/* ---- double ---------------------------------------------------------- */
-
-double float_roundeven(double x) {
-  double r;
-  if (double_is_integral_or_nan(x, &r))
-    return r;
-  return __builtin_copysign(abs_round_even(x), x);
-}
-
-/* The rounding of |x| towards zero. */
-static double abs_trunc(double x) {
-  double a = __builtin_fabs(x);
-  double r = abs_round_even(x);
-  return r > a ? r - 1.0 : r;
-}
-
-double float_trunc(double x) {
-  double r;
-  if (double_is_integral_or_nan(x, &r))
-    return r;
-  return __builtin_copysign(abs_trunc(x), x);
-}
-
-/* floor and ceil of a negative number are non-positive and of a positive
- * one non-negative, so the sign of x is the sign of the result, -0 and +0
- * included. */
-double float_floor(double x) {
-  double r;
-  if (double_is_integral_or_nan(x, &r))
-    return r;
-  double t = abs_trunc(x);
-  if (x < 0 && t != -x)
-    t += 1.0;
-  return __builtin_copysign(t, x);
-}
-
-double float_ceil(double x) {
-  double r;
-  if (double_is_integral_or_nan(x, &r))
-    return r;
-  double t = abs_trunc(x);
-  if (x > 0 && t != x)
-    t += 1.0;
-  return __builtin_copysign(t, x);
-}
-
-/* Halfway cases away from zero. |x| - trunc(|x|) is exact (both are
- * within a factor of two of each other, or the truncation is 0). */
-double float_round(double x) {
-  double r;
-  if (double_is_integral_or_nan(x, &r))
-    return r;
-  double t = abs_trunc(x);
-  if (__builtin_fabs(x) - t >= 0.5)
-    t += 1.0;
-  return __builtin_copysign(t, x);
-}
-
-/* ---- float ----------------------------------------------------------- */
-
-float float_roundevenf(float x) {
-  float r;
-  if (float_is_integral_or_nan(x, &r))
-    return r;
-  return __builtin_copysignf(abs_round_even_f(x), x);
-}
-
-static float abs_truncf(float x) {
-  float a = __builtin_fabsf(x);
-  float r = abs_round_even_f(x);
-  return r > a ? r - 1.0f : r;
-}
-
-float float_truncf(float x) {
-  float r;
-  if (float_is_integral_or_nan(x, &r))
-    return r;
-  return __builtin_copysignf(abs_truncf(x), x);
-}
-
-float float_floorf(float x) {
-  float r;
-  if (float_is_integral_or_nan(x, &r))
-    return r;
-  float t = abs_truncf(x);
-  if (x < 0 && t != -x)
-    t += 1.0f;
-  return __builtin_copysignf(t, x);
-}
-
-float float_ceilf(float x) {
-  float r;
-  if (float_is_integral_or_nan(x, &r))
-    return r;
-  float t = abs_truncf(x);
-  if (x > 0 && t != x)
-    t += 1.0f;
-  return __builtin_copysignf(t, x);
-}
-
-float float_roundf(float x) {
-  float r;
-  if (float_is_integral_or_nan(x, &r))
-    return r;
-  float t = abs_truncf(x);
-  if (__builtin_fabsf(x) - t >= 0.5f)
-    t += 1.0f;
-  return __builtin_copysignf(t, x);
-}
+DEFINE_ROUNDING(double, , 0x1p52)
+DEFINE_ROUNDING(float, f, 0x1p23f)
 
 /* ---- sqrt, min, max, abs, copysign ------------------------------------ */
 
@@ -194,45 +121,24 @@ float float_sqrtf(float x) {
 }
 
 /* C's fmin and fmax: a NaN operand is ignored, and -0 < +0. */
-double float_fmin(double a, double b) {
-  if (__builtin_isnan(a))
-    return b;
-  if (__builtin_isnan(b) || a < b)
-    return a;
-  if (a == b && __builtin_signbit(a))
-    return a;
-  return b;
-}
+#define DEFINE_MIN_MAX(T, S)                                                   \
+  T float_fmin##S(T a, T b) {                                                  \
+    if (__builtin_isnan(a))                                                    \
+      return b;                                                                \
+    if (__builtin_isnan(b) || a < b)                                           \
+      return a;                                                                \
+    return a == b && __builtin_signbit(a) ? a : b;                             \
+  }                                                                            \
+  T float_fmax##S(T a, T b) {                                                  \
+    if (__builtin_isnan(a))                                                    \
+      return b;                                                                \
+    if (__builtin_isnan(b) || a > b)                                           \
+      return a;                                                                \
+    return a == b && !__builtin_signbit(a) ? a : b;                            \
+  }
 
-double float_fmax(double a, double b) {
-  if (__builtin_isnan(a))
-    return b;
-  if (__builtin_isnan(b) || a > b)
-    return a;
-  if (a == b && !__builtin_signbit(a))
-    return a;
-  return b;
-}
-
-float float_fminf(float a, float b) {
-  if (__builtin_isnan(a))
-    return b;
-  if (__builtin_isnan(b) || a < b)
-    return a;
-  if (a == b && __builtin_signbit(a))
-    return a;
-  return b;
-}
-
-float float_fmaxf(float a, float b) {
-  if (__builtin_isnan(a))
-    return b;
-  if (__builtin_isnan(b) || a > b)
-    return a;
-  if (a == b && !__builtin_signbit(a))
-    return a;
-  return b;
-}
+DEFINE_MIN_MAX(double, )
+DEFINE_MIN_MAX(float, f)
 
 double float_fabs(double x) {
   return __builtin_fabs(x);
