@@ -26,9 +26,16 @@ echo "== fuzz"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
 
 # One closing summary: the spec runner's own counts and meson's totals.
-spec_line=$(grep -hE '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' build/meson-logs/testlog.txt | tail -1)
+# A spec test's counts are the first such line after its "test:" header
+# (several spec tests write one: the whole suite, the baseline-CPU run).
+spec_counts() {
+  awk -v name="$1" '$1 == "test:" { mine = ($NF == name) }
+    mine && /^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped/ { print; exit }' \
+    build/meson-logs/testlog.txt
+}
 echo "wasm-2.0 spec suite:"
-echo "spec: $spec_line"
+echo "spec: $(spec_counts spec-wasm-2.0)"
+echo "float scripts for the x86-64 baseline CPU: $(spec_counts spec-baseline-float)"
 # The cross test's count of the same suite run on aarch64 under qemu
 # (tests/cross/run_cross.sh, docs/cross.md).
 cross_line=$(grep -h '^spec wasm-2.0 on aarch64: ' build/meson-logs/testlog.txt | tail -1 || true)
