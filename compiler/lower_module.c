@@ -106,7 +106,7 @@ static void set_function_attributes(lower_module_ctx *mc, LLVMValueRef fn) {
                             LLVMCreateEnumAttribute(mc->llctx, kind, 0));
   }
   /* Like native code at -O2: the frame pointer register is one more for
-   * values (dispatch benchmark 1.34x -> 1.19 s). --frame-pointers keeps
+   * values (bench/dispatch 1.5x -> 1.3x native). --frame-pointers keeps
    * them so that perf and gdb can walk Wasm frames. */
   const char *fp = mc->target->frame_pointers ? "all" : "none";
   LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
