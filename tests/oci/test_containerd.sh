@@ -124,11 +124,23 @@ run_flags=(--platform wasip1/wasm --snapshotter "$snapshotter"
 
 # ---- images -----------------------------------------------------------------
 
-# A port nothing listens on yet.
-port=$((20000 + $$ % 20000))
-for _ in $(seq 20); do
-  curl -s -m 1 "http://127.0.0.1:$port/" >/dev/null 2>&1
-  [ $? = 7 ] && break # connection refused: free
+# A port no socket uses yet, below the kernel's ephemeral range: a port in
+# that range can be taken at any moment as the local end of some
+# connection, and the image bakes the port in, so the server could not
+# retry elsewhere (it once failed to bind 39252 here).
+ephemeral_lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+[ "${ephemeral_lo:-0}" -gt 12000 ] || ephemeral_lo=32768
+port=$((10000 + $$ % (ephemeral_lo - 10100)))
+port_in_use() {
+  if command -v ss >/dev/null; then
+    [ -n "$(ss -Htan "( sport = :$1 )" 2>/dev/null)" ]
+  else
+    curl -s -m 1 "http://127.0.0.1:$1/" >/dev/null 2>&1
+    [ $? != 7 ] # 7: connection refused, so free
+  fi
+}
+for _ in $(seq 50); do
+  port_in_use "$port" || break
   port=$((port + 1))
 done
 export WASMAOT=$wasmaot
