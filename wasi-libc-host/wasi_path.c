@@ -27,20 +27,32 @@ int32_t wasi_path_arg(wasi_ctx *ctx, int32_t fd, uint64_t rights, uint32_t path,
 /* ---- path_open --------------------------------------------------------- */
 
 /* Rights that need the file open for reading or for writing. The split
- * matches what wasi-libc and Rust's std request for O_RDONLY / O_WRONLY. */
+ * matches what wasi-libc and Rust's std request for O_RDONLY / O_WRONLY.
+ * fd_datasync is not among them: Linux syncs a read-only fd too, and a
+ * directory's rights include it, so programs that open a directory with
+ * the rights its parent has (Rust's std does) would get EISDIR. */
 #define RIGHTS_NEED_READ (WASI_RIGHT_FD_READ | WASI_RIGHT_FD_READDIR)
 #define RIGHTS_NEED_WRITE                                                      \
   (WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE |                              \
-   WASI_RIGHT_FD_FILESTAT_SET_SIZE | WASI_RIGHT_FD_DATASYNC)
+   WASI_RIGHT_FD_FILESTAT_SET_SIZE)
 
-/* The rights the directory needs for this open (preview1 ties O_CREAT,
- * O_TRUNC and the sync flags to rights of the directory). */
-static uint64_t rights_to_open(uint32_t oflags, uint32_t fdflags) {
+/* The rights the directory needs for this open (preview1 ties O_CREAT
+ * and O_TRUNC to rights of the directory). */
+static uint64_t rights_to_open(uint32_t oflags) {
   uint64_t r = WASI_RIGHT_PATH_OPEN;
   if (oflags & WASI_OFLAG_CREAT)
     r |= WASI_RIGHT_PATH_CREATE_FILE;
   if (oflags & WASI_OFLAG_TRUNC)
     r |= WASI_RIGHT_PATH_FILESTAT_SET_SIZE;
+  return r;
+}
+
+/* The rights the sync flags need. They describe the new fd, so the
+ * directory must be able to hand them out (its inheriting rights); its own
+ * base rights do not matter, as in Wasmtime: a directory opened with only
+ * path rights can still create a file with FDFLAGS_SYNC. */
+static uint64_t rights_for_sync_flags(uint32_t fdflags) {
+  uint64_t r = 0;
   if (fdflags & WASI_FDFLAG_DSYNC)
     r |= WASI_RIGHT_FD_DATASYNC;
   if (fdflags & (WASI_FDFLAG_RSYNC | WASI_FDFLAG_SYNC))
@@ -83,7 +95,7 @@ int32_t wasi_path_open(void *env, int32_t fd, int32_t dirflags, int32_t path,
     return WASI_EINVAL;
   char buf[WASI_PATH_MAX];
   wasi_fd_entry *dir;
-  int32_t err = wasi_path_arg(ctx, fd, rights_to_open(of, ff), (uint32_t)path,
+  int32_t err = wasi_path_arg(ctx, fd, rights_to_open(of), (uint32_t)path,
                               (uint32_t)path_len, &dir, buf);
   if (err)
     return err;
@@ -91,7 +103,7 @@ int32_t wasi_path_open(void *env, int32_t fd, int32_t dirflags, int32_t path,
     return WASI_EFAULT;
   /* A directory hands out no right it was not given to hand out. */
   uint64_t dir_inheriting = dir->rights_inheriting;
-  if (base & ~dir_inheriting)
+  if ((base | rights_for_sync_flags(ff)) & ~dir_inheriting)
     return WASI_ENOTCAPABLE;
   bool follow = (uint32_t)dirflags & WASI_LOOKUP_SYMLINK_FOLLOW;
   int host = wasi_open_beneath(dir->host_fd, buf, open_flags(of, ff, base),

@@ -311,6 +311,64 @@ static void check_inherited_rights(void) {
   CHECK_OK(raw_fd_close(ro_dir));
 }
 
+/* path_open with both rights sets chosen: the fd or -errno. */
+static int32_t open_rights(int32_t dir, const char *path, int32_t oflags,
+                           int32_t fdflags, int64_t base, int64_t inheriting) {
+  int32_t fd = -1;
+  int32_t err =
+      raw_path_open(dir, 0, S(path), oflags, base, inheriting, fdflags, P(&fd));
+  return err ? -err : fd;
+}
+
+/* Regressions found by the official WASI test suite (Rust's helper
+ * library opens its scratch directory this way). */
+static void check_directory_open_rights(void) {
+  __wasi_fdstat_t pre;
+  CHECK_OK(raw_fd_fdstat_get(DIR_FD, P(&pre)));
+  /* Every right the preopen has: a directory's rights include
+   * fd_datasync, which must not make the host open it for writing. */
+  int32_t fd = open_rights(DIR_FD, ".", __WASI_OFLAGS_DIRECTORY, 0,
+                           (int64_t)pre.fs_rights_base,
+                           (int64_t)pre.fs_rights_inheriting);
+  CHECK(fd >= 0);
+  raw_fd_close(fd);
+  fd = open_rights(DIR_FD, ".", 0, 0, (int64_t)pre.fs_rights_base,
+                   (int64_t)pre.fs_rights_inheriting);
+  CHECK(fd >= 0);
+  raw_fd_close(fd);
+  /* Asking to write a directory is still refused, as on Linux. */
+  CHECK(open_rights(DIR_FD, ".", __WASI_OFLAGS_DIRECTORY, 0,
+                    __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE,
+                    0) == -E_ISDIR);
+
+  /* FDFLAGS_SYNC needs fd_sync among the rights the directory hands out,
+   * not among its own. */
+  int32_t paths_only =
+      open_rights(DIR_FD, ".", __WASI_OFLAGS_DIRECTORY, 0,
+                  __WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_PATH_CREATE_FILE |
+                      __WASI_RIGHTS_PATH_UNLINK_FILE,
+                  RIGHTS_ALL);
+  CHECK(paths_only >= 0);
+  fd = open_rights(paths_only, "synced.txt", __WASI_OFLAGS_CREAT,
+                   __WASI_FDFLAGS_SYNC,
+                   __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0);
+  CHECK(fd >= 0);
+  __wasi_fdstat_t fs = {0};
+  CHECK_OK(raw_fd_fdstat_get(fd, P(&fs)));
+  CHECK(fs.fs_flags & __WASI_FDFLAGS_SYNC);
+  raw_fd_close(fd);
+  int32_t no_sync =
+      open_rights(DIR_FD, ".", __WASI_OFLAGS_DIRECTORY, 0,
+                  __WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_PATH_CREATE_FILE,
+                  RIGHTS_ALL & ~(int64_t)__WASI_RIGHTS_FD_SYNC);
+  CHECK(no_sync >= 0);
+  CHECK(open_rights(no_sync, "synced.txt", 0, __WASI_FDFLAGS_SYNC,
+                    __WASI_RIGHTS_FD_READ, 0) == -E_NOTCAPABLE);
+  raw_fd_close(no_sync);
+  CHECK_OK(raw_path_unlink_file(paths_only, S("synced.txt")));
+  raw_fd_close(paths_only);
+}
+
 int main(void) {
   check_readdir();
   check_mkdir_rmdir_unlink();
@@ -318,6 +376,7 @@ int main(void) {
   check_symlinks();
   check_open_flags();
   check_inherited_rights();
+  check_directory_open_rights();
   __wasi_filestat_t st;
   CHECK_ERR(raw_path_filestat_get(DIR_FD, 0, S("kept"), BAD_PTR), E_FAULT);
   CHECK_ERR(raw_path_filestat_get(DIR_FD, 0, S("nothing"), P(&st)), E_NOENT);
