@@ -89,6 +89,27 @@ case_fd_io() {
 tail"
 }
 
+case_stdio_renumber() {
+  mkdir "$work/w"
+  run --dir "$work/w::/w" "$guests/stdio_renumber.so" </dev/null
+  expect_status 0 stdio_renumber
+  # The whole stdout, in order: nothing printed after the restore is lost
+  # and the captured line went to the file only.
+  local want="before-capture
+after-restore
+after-round-trips"
+  if [ "$(sed '$d' "$work/out")" != "$want" ] ||
+     ! tail -1 "$work/out" | grep -qE '^stdio_renumber: [0-9]+ checks, 0 failed$'; then
+    fail "stdout is not the uncaptured lines"
+    show
+  fi
+  expect_err "stderr-line"
+  expect_file "$work/w/captured.txt" "captured-line"
+  local left
+  left=$(cd "$work/w" && ls | tr '\n' ' ')
+  [ "$left" = "captured.txt " ] || fail "stdio_renumber left: $left"
+}
+
 case_dir_ops() {
   mkdir "$work/w"
   run --dir "$work/w::/sandbox" "$guests/dir_ops.so"
