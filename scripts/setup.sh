@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build and test wasmaot.
-# Idempotent: when every package is present it returns without touching apt.
+# Idempotent: when every package is present it does not touch apt, and
+# programs already fetched are not fetched again.
 set -euo pipefail
 
 packages=(
@@ -8,6 +9,7 @@ packages=(
   llvm-19-dev clang-19 lld-19 libclang-rt-19-dev libclang-rt-19-dev-wasm32 wasi-libc
   libelf-dev libzstd-dev libcmocka-dev wabt
   curl wrk hyperfine
+  python3  # the WASI test suite's runner (tests/wasi-testsuite)
   containerd  # ctr and the runc shim, for tests/oci/test_containerd.sh
   # aarch64: cross-build the loader, run it under qemu (docs/cross.md).
   # libc6:arm64 puts the aarch64 dynamic loader where qemu looks by itself.
@@ -30,11 +32,19 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ "${#missing[@]}" -eq 0 ]; then
-  exit 0
+# Node.js and npm fetch the real programs and are the reference WASI
+# runtime their tests compare with (tests/real-programs). A machine that
+# has them already (any recent version) keeps its own.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-echo "setup: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The real programs, by name and pinned version (nothing is fetched when
+# the tests run).
+bash "$(dirname "$0")/fetch-real-programs.sh"
