@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds wasmaot with -Werror, and runs every
-# test: unit, spec suite, aarch64 under qemu (the cross test builds its own
-# aarch64 loader inside build/), the same again under ASan + UBSan, and a
-# short fuzzing run. This is the README's test command and what CI runs.
+# test: unit, spec suite, the official WASI test suite, real programs from
+# npm, aarch64 under qemu (the cross test builds its own aarch64 loader
+# inside build/), the same again under ASan + UBSan, and a short fuzzing
+# run. This is the README's test command and what CI runs.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -41,6 +42,18 @@ echo "float scripts for the x86-64 baseline CPU: $(spec_counts spec-baseline-flo
 cross_line=$(grep -h '^spec wasm-2.0 on aarch64: ' build/meson-logs/testlog.txt | tail -1 || true)
 [ -n "$cross_line" ] || cross_line="skipped (see the cross-aarch64 test's log)"
 echo "aarch64 (qemu): ${cross_line#spec wasm-2.0 on aarch64: }"
+# The official WASI test suite, per suite, in each build (runner:
+# tests/wasi-testsuite), and on aarch64 under qemu.
+for d in build build-asan; do
+  awk -v d="$d" '$1 == "test:" { mine = ($NF == "wasi-testsuite") }
+    mine && /^WASI .*: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$/ {
+      print "wasi-testsuite (" d "): " $0 }' "$d/meson-logs/testlog.txt"
+done
+wasi_cross=$(grep -h '^WASI test suite on aarch64: ' build/meson-logs/testlog.txt | tail -1 || true)
+echo "wasi-testsuite (aarch64, qemu): ${wasi_cross#WASI test suite on aarch64: }"
+# The real programs from npm (tests/real-programs).
+grep -hE '^(flite|fpga): [0-9]+ passed, [0-9]+ failed$' build/meson-logs/testlog.txt |
+  sed 's/^/real programs, /' || true
 total=0
 for d in build build-asan; do
   n=$(sed -nE 's/^Ok: +([0-9]+).*/\1/p' "$d/meson-logs/testlog.txt" | tail -1)

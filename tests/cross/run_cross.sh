@@ -4,7 +4,7 @@
 # compiles Wasm runs on this (x86_64) machine, with `--target aarch64`.
 #
 #   run_cross.sh SRC_DIR WORK_DIR WASMAOT HELLO.wasm WASI_GUEST_DIR \
-#                SPEC_RUNNER WAST2JSON SPEC_DIR
+#                SPEC_RUNNER WAST2JSON SPEC_DIR WASI_TESTSUITE_DIR
 #
 #   1. cross-builds the loader side (-Dcompiler=disabled) into
 #      WORK_DIR/build-aarch64 and runs its own tests under qemu: unit,
@@ -17,11 +17,14 @@
 #      (spec_runner --compile-only) and runs the suite on aarch64
 #      (spec_runner --precompiled). WASMAOT_CROSS_SPEC_FILTER="i32.wast
 #      simd_*" narrows it to some scripts.
+#   5. compiles the official WASI test suite's preview 1 tests (c, rust,
+#      assemblyscript) for aarch64 and runs them through the aarch64
+#      `wasmaot run` (tests/wasi-testsuite).
 # Exits 77 (skipped) when the cross compiler or qemu is missing.
 set -uo pipefail
 
 src=$1 work=$2 wasmaot=$3 hello=$4 guests_in=$5 spec_runner=$6
-wast2json=$7 spec_dir=$8
+wast2json=$7 spec_dir=$8 wasi_testsuite_dir=$9
 cross=$work/build-aarch64
 qemu=(qemu-aarch64-static -cpu cortex-a72)
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -95,7 +98,8 @@ grep -q '^Hello from WebAssembly' <<<"$out" || fail "hello printed no greeting"
 phase "WASI guests: compiled here for aarch64, tests/wasi scenarios under qemu"
 guests=$work/wasi-guests
 mkdir -p "$guests"
-for name in clock_random fd_io dir_ops sandbox poll proc sock chaos reactor; do
+for name in clock_random fd_io dir_ops sandbox poll proc sock chaos reactor \
+  stdio_renumber; do
   "$wasmaot" aot-compile --target aarch64-linux-gnu "$guests_in/$name.wasm" \
     -o "$guests/$name.so" || fail "aot-compile --target aarch64 $name.wasm"
 done
@@ -105,7 +109,8 @@ printf '#!/bin/sh\nexec %s "%s" "$@"\n' "${qemu[*]}" "$cross/wasmaot" >"$wrapper
 chmod +x "$wrapper"
 wasi_passed=0 wasi_failed=0
 # Not args_env: it also runs a .wasm, which needs the compiler in-process.
-for scenario in clock_random fd_io dir_ops sandbox poll proc sock chaos cli; do
+for scenario in clock_random fd_io dir_ops sandbox poll proc sock chaos cli \
+  stdio_renumber; do
   if bash "$src/tests/wasi/run_guest.sh" "$wrapper" "$guests" "$scenario"; then
     wasi_passed=$((wasi_passed + 1))
   else
@@ -174,11 +179,25 @@ done
 spec_counts="$spec_passed passed, $spec_failed failed, $spec_skipped skipped"
 echo "${#scripts[@]} scripts: $spec_counts"
 
+phase "WASI test suite: compiled here for aarch64, run under qemu"
+suites=$wasi_testsuite_dir/tests
+python3 "$src/tests/wasi-testsuite/run_wasi_testsuite.py" \
+  --wasmaot "$wrapper" --compiler "$wasmaot" --target aarch64-linux-gnu \
+  --cache-dir "$work/wasi-testsuite" \
+  --expectations "$src/tests/wasi-testsuite/expectations.toml" \
+  "$suites/c/testsuite/wasm32-wasip1" "$suites/rust/testsuite/wasm32-wasip1" \
+  "$suites/assemblyscript/testsuite/wasm32-wasip1" >"$work/wasi-testsuite.log" 2>&1
+wasi_suite_status=$?
+grep -vE '^(PASS|SKIP) ' "$work/wasi-testsuite.log"
+[ "$wasi_suite_status" -eq 0 ] || fail "the WASI test suite on aarch64"
+wasi_suite_counts=$(grep -E '^[0-9]+ passed, ' "$work/wasi-testsuite.log" | tail -1)
+
 phase "summary"
 echo "aarch64 build tests: ${cross_ok:-0} of ${cross_total:-0} ok"
 echo "hello: $([ "$status" -eq 0 ] && echo ok || echo failed)"
 echo "WASI scenarios: $wasi_passed passed, $wasi_failed failed"
 echo "spec wasm-2.0 on aarch64: ${spec_counts:-no result}"
+echo "WASI test suite on aarch64: ${wasi_suite_counts:-no result}"
 echo "cross test took $(($(date +%s) - started))s"
 if [ "$failures" -ne 0 ]; then
   echo "cross: $failures failure(s)"

@@ -2,7 +2,13 @@
 """Runs the official WASI test suite's preview 1 tests through `wasmaot run`.
 
     run_wasi_testsuite.py --wasmaot PATH --expectations FILE [--cache-dir DIR]
-                          [--filter GLOB] [--timeout S] SUITE_DIR...
+                          [--filter GLOB] [--timeout S]
+                          [--compiler PATH --target TRIPLE] SUITE_DIR...
+
+With --compiler and --target each module is first compiled ahead of time
+for TRIPLE by the `wasmaot` at PATH (into the cache directory) and
+`--wasmaot` runs the artifact: that is how the suite runs on aarch64
+under qemu, with a loader that has no compiler (tests/cross).
 
 Each SUITE_DIR holds NAME.wasm tests, an optional NAME.json spec beside
 each, and a manifest.json naming the suite. A spec's fields are mapped onto
@@ -30,6 +36,7 @@ import argparse
 import fnmatch
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -95,9 +102,26 @@ def copy_dir(suite_dir, name, work):
     return dst
 
 
+def precompile(args, suite_dir, wasm):
+    """The artifact of `wasm` for --target, compiled once per cache dir."""
+    # Test names are unique within a suite only: a folder per suite.
+    suite_key = re.sub(r"[^A-Za-z0-9.-]+", "_", suite_name(suite_dir))
+    out_dir = os.path.join(args.cache_dir, args.target, suite_key)
+    os.makedirs(out_dir, exist_ok=True)
+    artifact = os.path.join(out_dir, os.path.basename(wasm)[:-5] + ".so")
+    if not os.path.exists(artifact):
+        proc = subprocess.run([args.compiler, "aot-compile", "--target",
+                               args.target, wasm, "-o", artifact],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise SpecError("aot-compile --target " + args.target + ": "
+                            + proc.stderr.strip())
+    return artifact
+
+
 def command_line(args, suite_dir, wasm, spec, work):
     argv = [args.wasmaot, "run"]
-    if args.cache_dir:
+    if args.cache_dir and not args.compiler:
         argv += ["--cache-dir", args.cache_dir]
     env = spec.get("env", {})
     if not isinstance(env, dict):
@@ -108,7 +132,7 @@ def command_line(args, suite_dir, wasm, spec, work):
         argv += ["--dir", copy_dir(suite_dir, spec["root"], work) + "::/"]
     for d in spec.get("dirs", []):
         argv += ["--dir", copy_dir(suite_dir, d, work) + "::" + d]
-    argv.append(wasm)
+    argv.append(precompile(args, suite_dir, wasm) if args.compiler else wasm)
     test_args = spec.get("args", [])
     if not all(isinstance(a, str) for a in test_args):
         raise SpecError("args are not all strings")
@@ -157,8 +181,14 @@ def main():
     ap.add_argument("--cache-dir")
     ap.add_argument("--filter", default="*", help="glob on test names")
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--compiler", help="wasmaot that compiles for --target")
+    ap.add_argument("--target", help="target triple of the artifacts")
     ap.add_argument("suites", nargs="+")
     args = ap.parse_args()
+    if bool(args.compiler) != bool(args.target) or (args.compiler and not args.cache_dir):
+        ap.error("--compiler and --target go together, with --cache-dir")
+    if args.compiler:
+        args.compiler = os.path.abspath(args.compiler)
     # Tests run in a scratch directory: every path given here is made
     # absolute first.
     args.wasmaot = os.path.abspath(args.wasmaot)
@@ -168,7 +198,9 @@ def main():
 
     expectations = load_expectations(args.expectations)
     passed = failed = skipped = 0
+    per_suite = []
     for suite_dir in args.suites:
+        before = (passed, failed, skipped)
         name = suite_name(suite_dir)
         expected = expectations.get(name, {})
         tests = sorted(f[:-5] for f in os.listdir(suite_dir) if f.endswith(".wasm"))
@@ -204,6 +236,10 @@ def main():
                 print(f"PASS {test}")
                 passed += 1
             sys.stdout.flush()
+        per_suite.append((name, passed - before[0], failed - before[1],
+                          skipped - before[2]))
+    for name, p, f, k in per_suite:
+        print(f"{name}: {p} passed, {f} failed, {k} skipped")
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed else 0
 
