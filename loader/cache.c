@@ -67,10 +67,10 @@ static void compile_variant(const codegen_target_options *opts, char *out,
     host_cpu_id(cpu, sizeof cpu);
   snprintf(out, size,
            "wasmaot %s\nformat %u\nplugin-abi %u\ntarget %s-linux\ncpu %s\n"
-           "features %s\nopt %u\n",
+           "features %s\nopt %u%s\n",
            WASMAOT_VERSION, WASMAOT_FORMAT_VERSION, WASMAOT_COMPILER_PLUGIN_ABI,
            WASMAOT_HOST_ARCH, cpu, opts->features ? opts->features : "",
-           opts->opt_level);
+           opts->opt_level, opts->fast_tier ? " fast" : "");
 }
 
 void cache_key_compile(const uint8_t *wasm, size_t size,
