@@ -14,6 +14,9 @@ import os
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import compile_report  # noqa: E402  (bench/compile_report.py)
+
 VARIANTS = ["native", "native-host", "wasmaot", "wasm2c", "node"]
 PEERS = VARIANTS[1:]
 COLORS = {"native-host": "#868e96", "wasmaot": "#d9480f", "wasm2c": "#1971c2",
@@ -478,16 +481,10 @@ def markdown(res, svg_name):
     w("")
     w("## Compile speed")
     w("")
-    try:
-        with open(os.path.join(res.out, "compile.txt")) as f:
-            lines = [l.rstrip("\n") for l in f if l.strip()]
-        w("`wasmaot aot-compile -O2 --stats` of `sql-wasm.wasm` (SQLite, "
-          "688 KB, from npm's sql.js 1.17.0), code generated on one thread "
-          "(`--jobs 1`) and on two (`--jobs 2`), runs alternated:")
-        w("")
-        for line in lines:
-            w("    " + line)
-    except OSError:
+    tsv = os.path.join(res.out, "compile.tsv")
+    if os.path.exists(tsv):
+        w(compile_report.section(tsv).rstrip("\n"))
+    else:
         w("Not measured (the runner fetches sql.js with npm).")
     w("")
     w("## Container starts through containerd")

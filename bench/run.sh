@@ -313,25 +313,11 @@ if [ -x "$build/bench/bench_instantiate" ] && [ -f "$build/tests/loader/bigdata.
     meta wasmaot_static_stripped_size "$(stat -c %s "$out/wasmaot-static.stripped")"
 fi
 
-# ---- compile speed: a module of a few hundred KB, one thread vs two ----
+# ---- compile speed: bench/compile.sh (sql-wasm here; yosys takes minutes) ----
 log "compile speed"
-big=$out/sql-wasm.wasm
-if [ ! -f "$big" ] && have npm; then
-  (cd "$out" && timeout 300 npm pack sql.js@1.17.0 >/dev/null 2>&1 &&
-    tar xzf sql.js-1.17.0.tgz package/dist/sql-wasm.wasm &&
-    mv package/dist/sql-wasm.wasm "$big") || true
-fi
-if [ -f "$big" ]; then
-  : >"$out/compile.txt"
-  for round in 1 2; do
-    for jobs in 1 2; do
-      line=$("$wasmaot" aot-compile --stats --jobs "$jobs" "$big" \
-        -o "$out/sql.$jobs.so" 2>&1 >/dev/null | tail -1)
-      echo "--jobs $jobs (round $round): ${line#*: }" >>"$out/compile.txt"
-    done
-  done
-else
-  note compile wasmaot skipped "sql.js could not be fetched with npm"
+if ! have npm || ! bash bench/compile.sh --build "$build" --out "$out" \
+  --modules "${WASMAOT_BENCH_COMPILE_MODULES:-sql}" >"$out/logs/compile.log" 2>&1; then
+  note compile wasmaot skipped "bench/compile.sh failed or npm is missing (see logs/compile.log)"
 fi
 
 # ---- container starts through containerd (tests/oci/test_containerd.sh) ----

@@ -1,6 +1,7 @@
 /* `wasmaot aot-compile`: .wasm in, a native shared object out, or a
  * bundle of one compressed artifact per target (loader/bundle_format.h). */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,14 +217,14 @@ static void print_stats(const char *label, size_t size, const aot_stats *s,
     fprintf(stderr, "%s %s %.3f", k ? "," : "", names[k], s->cpu_s[k]);
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  fprintf(stderr,
-          "\n%s: %u functions, %.1f MB of code, in %u piece%s (%u huge "
-          "function%s generated unoptimised) on %u thread%s; CPU %.3f s; "
-          "peak RSS %.0f MB\n",
-          label, s->functions, (double)s->code_bytes / 1e6, s->pieces,
-          s->pieces == 1 ? "" : "s", s->huge_functions,
-          s->huge_functions == 1 ? "" : "s", s->threads,
-          s->threads == 1 ? "" : "s", cpu, (double)ru.ru_maxrss / 1024.0);
+  fprintf(
+      stderr,
+      "\n%s: %u functions, %" PRIu64 " bytes of code, in %u piece%s (%u huge "
+      "function%s generated unoptimised) on %u thread%s; CPU %.3f s; "
+      "peak RSS %.0f MB\n",
+      label, s->functions, s->code_bytes, s->pieces, s->pieces == 1 ? "" : "s",
+      s->huge_functions, s->huge_functions == 1 ? "" : "s", s->threads,
+      s->threads == 1 ? "" : "s", cpu, (double)ru.ru_maxrss / 1024.0);
   fprintf(stderr, "%s: %zu bytes of Wasm compiled in %.3f s: %.3f MB/s\n",
           label, size, wall, wall > 0 ? (double)size / 1e6 / wall : 0.0);
 }
