@@ -189,6 +189,8 @@ static bool create_targets(worker *workers, unsigned jobs,
     char *err = NULL;
     workers[i].target_ok =
         codegen_target_create(&opts->target, &workers[i].target, &err);
+    if (workers[i].target_ok && !opts->target.fast_tier)
+      codegen_target_use_fast_isel(&workers[i].target);
     if (workers[i].target_ok && need_fast)
       workers[i].fast_ok =
           codegen_target_create(&fast, &workers[i].fast_target, &err);

@@ -40,6 +40,12 @@ bool codegen_target_create(const codegen_target_options *opts,
                            codegen_target *out, char **err);
 void codegen_target_dispose(codegen_target *t);
 
+/* Selects instructions with FastISel (falling back to SelectionDAG where
+ * it cannot) while the rest of code generation stays at the machine's
+ * level: for the pieces of a large module, where instruction selection
+ * is the largest part of the compile (docs/benchmarks.md). */
+void codegen_target_use_fast_isel(codegen_target *t);
+
 /* Gives a fresh module the target's triple and data layout; do this
  * before generating IR so sizes and alignments are the target's. */
 void codegen_configure_module(const codegen_target *t, LLVMModuleRef module);
