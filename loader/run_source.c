@@ -128,6 +128,9 @@ static void optimise_in_background(const char *cache_dir, const char *path,
     dup2(null, 1);
     dup2(null, 2);
   }
+  /* Nothing else the caller had open (a pipe a parent waits on, a
+   * socket) may stay open for the minutes this takes. */
+  close_range(3, ~0u, 0);
   int lock = cache_trylock(path);
   struct stat st;
   if (lock < 0 || stat(path, &st) == 0)
