@@ -115,7 +115,7 @@ for f in bench/programs/*.c; do
   programs+=("$p")
 done
 [ ${#programs[@]} -gt 0 ] || { echo "run.sh: no programs selected" >&2; exit 1; }
-variants=(native native-host wasmaot wasm2c node)
+variants=(native native-host wasmaot wasmaot-fast wasm2c node)
 
 # cmd_of PROGRAM VARIANT: prints the command line (no shell syntax: it is
 # run by hyperfine --shell=none and by the check below).
@@ -125,6 +125,7 @@ cmd_of() {
   native) echo "$out/native/$p $arg" ;;
   native-host) echo "$out/native/$p.host $arg" ;;
   wasmaot) echo "$wasmaot run $out/aot/$p.so $arg" ;;
+  wasmaot-fast) echo "$wasmaot run $out/aot/$p.fast.so $arg" ;;
   wasm2c) echo "$out/w2c/$p/prog $arg" ;;
   # --single-threaded-gc: node 20 here dies with SIGSEGV at exit in about
   # half the runs of programs with >= 100 MiB of linear memory otherwise.
@@ -164,6 +165,14 @@ for p in "${programs[@]}"; do
     ok[$p.wasmaot]=1
   else
     note "$p" wasmaot failed "aot-compile failed: $(head -c 200 "$out/logs/$p.aot.log" | head -1)"
+  fi
+  # The fast tier (aot-compile --fast), what a cold `run` of a large module
+  # starts with.
+  if "$wasmaot" aot-compile --fast "$out/wasm/$p.wasm" -o "$out/aot/$p.fast.so" \
+    >"$out/logs/$p.aot-fast.log" 2>&1; then
+    ok[$p.wasmaot-fast]=1
+  else
+    note "$p" wasmaot-fast failed "aot-compile --fast failed: $(head -c 200 "$out/logs/$p.aot-fast.log" | head -1)"
   fi
 
   if [ "$have_w2c" = 0 ]; then
@@ -313,25 +322,11 @@ if [ -x "$build/bench/bench_instantiate" ] && [ -f "$build/tests/loader/bigdata.
     meta wasmaot_static_stripped_size "$(stat -c %s "$out/wasmaot-static.stripped")"
 fi
 
-# ---- compile speed: a module of a few hundred KB, one thread vs two ----
+# ---- compile speed: bench/compile.sh (sql-wasm here; yosys takes minutes) ----
 log "compile speed"
-big=$out/sql-wasm.wasm
-if [ ! -f "$big" ] && have npm; then
-  (cd "$out" && timeout 300 npm pack sql.js@1.17.0 >/dev/null 2>&1 &&
-    tar xzf sql.js-1.17.0.tgz package/dist/sql-wasm.wasm &&
-    mv package/dist/sql-wasm.wasm "$big") || true
-fi
-if [ -f "$big" ]; then
-  : >"$out/compile.txt"
-  for round in 1 2; do
-    for jobs in 1 2; do
-      line=$("$wasmaot" aot-compile --stats --jobs "$jobs" "$big" \
-        -o "$out/sql.$jobs.so" 2>&1 >/dev/null | tail -1)
-      echo "--jobs $jobs (round $round): ${line#*: }" >>"$out/compile.txt"
-    done
-  done
-else
-  note compile wasmaot skipped "sql.js could not be fetched with npm"
+if ! have npm || ! bash bench/compile.sh --build "$build" --out "$out" \
+  --modules "${WASMAOT_BENCH_COMPILE_MODULES:-sql}" >"$out/logs/compile.log" 2>&1; then
+  note compile wasmaot skipped "bench/compile.sh failed or npm is missing (see logs/compile.log)"
 fi
 
 # ---- container starts through containerd (tests/oci/test_containerd.sh) ----

@@ -20,6 +20,8 @@
 #include "../loader/artifact_section.h"
 #include "artifact_write.h"
 #include "codegen_parallel.h"
+#include "codegen_plan.h"
+#include "cpu_clock.h"
 #include "elf_link.h"
 #include "lower_module.h"
 
@@ -61,8 +63,8 @@ static bool emit_object(LLVMModuleRef llmod, const codegen_target *target,
 /* Links the object (freed here) into the artifact. */
 static bool link_artifact(void *obj, size_t obj_size, const bytebuf *metadata,
                           const bytebuf *data_image,
-                          const aot_progress *progress, aot_output *out,
-                          char *errbuf, size_t errlen) {
+                          const aot_progress *progress, aot_stats *stats,
+                          aot_output *out, char *errbuf, size_t errlen) {
   static const char *const exported[] = {WASMAOT_SYM_FUNC_TABLE,
                                          WASMAOT_SYM_TRAMP_TABLE};
   elf_link_extra_section extra[2] = {{.name = WASMAOT_META_SECTION,
@@ -84,6 +86,7 @@ static bool link_artifact(void *obj, size_t obj_size, const bytebuf *metadata,
   void *so = NULL;
   size_t so_size = 0;
   aot_report(progress, AOT_PHASE_LINK, 0, 1);
+  double t0 = cpu_clock_thread_s();
   bool ok = elf_link_shared_object(&in, &so, &so_size, errbuf, errlen);
   free(obj);
   if (ok && !seal_checksum(so, so_size, errbuf, errlen)) {
@@ -95,6 +98,8 @@ static bool link_artifact(void *obj, size_t obj_size, const bytebuf *metadata,
     out->size = so_size;
     aot_report(progress, AOT_PHASE_LINK, 1, 1);
   }
+  if (stats)
+    stats->cpu_s[AOT_STAT_LINK] += cpu_clock_thread_s() - t0;
   return ok;
 }
 
@@ -110,11 +115,18 @@ static bool verify_ir(LLVMModuleRef llmod, char *errbuf, size_t errlen) {
   return false;
 }
 
+static void add_stat(aot_stats *stats, aot_stat_phase phase, double since) {
+  if (stats)
+    stats->cpu_s[phase] += cpu_clock_thread_s() - since;
+}
+
 /* The code of the whole module as one LLVM module: one object. */
 static bool compile_whole(const wasm_module *m, const aot_options *opts,
                           const codegen_target *target,
                           wasmaot_vmctx_layout *layout, void **obj,
                           size_t *obj_size, char *errbuf, size_t errlen) {
+  aot_stats *stats = opts->stats;
+  double t = cpu_clock_thread_s();
   LLVMContextRef llctx = LLVMContextCreate();
   wasm_error werr = {0};
   char *err = NULL;
@@ -125,19 +137,26 @@ static bool compile_whole(const wasm_module *m, const aot_options *opts,
     ok = fail(errbuf, errlen, "0x%zx: %s", werr.offset, werr.message);
   if (ok && opts->verify_ir)
     ok = verify_ir(llmod, errbuf, errlen);
+  add_stat(stats, AOT_STAT_LOWER, t);
+  t = cpu_clock_thread_s();
   if (ok) {
     aot_report(progress, AOT_PHASE_OPTIMIZE, 0, 1);
-    if (!codegen_optimize(target, llmod, &err)) {
+    codegen_pipeline pipeline =
+        target->fast_tier ? CODEGEN_PIPELINE_MINIMAL : CODEGEN_PIPELINE_MODULE;
+    if (!codegen_optimize(target, llmod, pipeline, &err)) {
       ok = fail(errbuf, errlen, "%s", err ? err : "optimisation failed");
       free(err);
     }
     aot_report(progress, AOT_PHASE_OPTIMIZE, 1, 1);
   }
+  add_stat(stats, AOT_STAT_OPTIMIZE, t);
+  t = cpu_clock_thread_s();
   if (ok)
     ok = emit_object(llmod, target, progress, obj, obj_size, errbuf, errlen);
   if (llmod)
     LLVMDisposeModule(llmod);
   LLVMContextDispose(llctx);
+  add_stat(stats, AOT_STAT_CODEGEN, t);
   return ok;
 }
 
@@ -155,17 +174,33 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
   bytebuf metadata = {0}, data_image = {0};
   void *obj = NULL;
   size_t obj_size = 0;
-  unsigned jobs = codegen_parallel_jobs(m, opts->jobs, opts->max_auto_jobs);
-  bool ok = jobs > 1 ? codegen_parallel_object(m, opts, jobs, &layout, &obj,
-                                               &obj_size, errbuf, errlen)
-                     : compile_whole(m, opts, &target, &layout, &obj, &obj_size,
-                                     errbuf, errlen);
+  codegen_plan plan;
+  if (!codegen_plan_make(m, opts->piece_bytes, opts->target.fast_tier, &plan)) {
+    codegen_target_dispose(&target);
+    return fail(errbuf, errlen, "out of memory");
+  }
+  unsigned jobs = codegen_parallel_jobs(&plan, opts->jobs, opts->max_auto_jobs);
+  if (opts->stats) {
+    opts->stats->functions = m->func_count - m->import_func_count;
+    opts->stats->pieces = plan.whole ? 1 : plan.count;
+    opts->stats->huge_functions = plan.huge_functions;
+    opts->stats->threads = jobs;
+    opts->stats->code_bytes = plan.code_bytes;
+  }
+  bool ok = plan.whole
+                ? compile_whole(m, opts, &target, &layout, &obj, &obj_size,
+                                errbuf, errlen)
+                : codegen_parallel_object(m, opts, &plan, jobs, &layout, &obj,
+                                          &obj_size, errbuf, errlen);
+  codegen_plan_free(&plan);
+  double t = cpu_clock_thread_s();
   if (ok && !artifact_write_metadata(m, &target, &layout, &metadata,
                                      &data_image, &werr))
     ok = fail(errbuf, errlen, "%s", werr.message);
+  add_stat(opts->stats, AOT_STAT_LINK, t);
   if (ok) {
     ok = link_artifact(obj, obj_size, &metadata, &data_image, &opts->progress,
-                       out, errbuf, errlen);
+                       opts->stats, out, errbuf, errlen);
     obj = NULL;
   }
   free(obj);
@@ -179,8 +214,13 @@ bool aot_compile(const uint8_t *wasm, size_t size, const aot_options *opts,
                  aot_output *out, char *errbuf, size_t errlen) {
   memset(out, 0, sizeof *out);
   wasm_error werr = {0};
+  double t = cpu_clock_thread_s();
   wasm_module *m = wasm_module_decode(wasm, size, &werr);
-  if (!m || !wasm_module_validate(m, &werr)) {
+  add_stat(opts->stats, AOT_STAT_DECODE, t);
+  t = cpu_clock_thread_s();
+  bool valid = m && wasm_module_validate(m, &werr);
+  add_stat(opts->stats, AOT_STAT_VALIDATE, t);
+  if (!valid) {
     wasm_module_free(m);
     return fail(errbuf, errlen, "0x%zx: %s", werr.offset, werr.message);
   }

@@ -141,6 +141,7 @@ bool artifact_write_metadata(const wasm_module *m, const codegen_target *t,
   h.type_count = m->type_count;
   h.layout = *layout;
   h.opt_level = t->opt_level;
+  h.tier = t->fast_tier ? WASMAOT_TIER_FAST : WASMAOT_TIER_OPTIMIZED;
 
   size_t features_len = strlen(t->features) + 1;
   h.cpu_features_offset = sizeof h;

@@ -1,9 +1,12 @@
 /* `wasmaot aot-compile`: .wasm in, a native shared object out, or a
  * bundle of one compressed artifact per target (loader/bundle_format.h). */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +35,10 @@ static int aot_usage(FILE *out) {
       "  -o FILE            output file (required)\n"
       "  -O0 | -O1 | -O2 | -O3\n"
       "                     optimisation level (default -O2)\n"
+      "  --fast             the fast tier: compile about ten times faster\n"
+      "                     to code that runs about half as fast (no\n"
+      "                     optimisation, LLVM's fast instruction\n"
+      "                     selection and register allocation)\n"
       "  --target LIST      comma-separated targets, each TRIPLE or\n"
       "                     TRIPLE@CPU, e.g. x86_64-linux-gnu@x86-64-v3,\n"
       "                     aarch64-linux-gnu (default: this machine);\n"
@@ -51,7 +58,8 @@ static int aot_usage(FILE *out) {
       "                     debuggers can walk Wasm frames (a little slower)\n"
       "  --verify-ir        check the generated LLVM IR (for debugging)\n"
       "  --stats            print the compile time and speed (MB/s of\n"
-      "                     .wasm) of each target on stderr\n"
+      "                     .wasm), the CPU time of each phase and the\n"
+      "                     peak memory of each target on stderr\n"
       "  --jobs N           generate code on N threads (default: the\n"
       "                     WASMAOT_JOBS environment variable, else the\n"
       "                     online CPUs for a large enough module)\n"
@@ -136,6 +144,18 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
       a->bundle = true;
     } else if (!strcmp(s, "--embed-wasm")) {
       a->embed_wasm = true;
+    } else if (!strcmp(s, "--fast")) {
+      a->opts.target.fast_tier = true;
+    } else if (!strcmp(s, "--piece-bytes") && next) {
+      /* Undocumented, for tests: pieces of this much code, even for a
+       * small module (codegen_plan.h). */
+      char *end;
+      unsigned long n = strtoul(argv[++i], &end, 10);
+      if (*end || n < 1 || n > UINT32_MAX) {
+        fprintf(stderr, "wasmaot aot-compile: bad --piece-bytes\n");
+        return 2;
+      }
+      a->opts.piece_bytes = (uint32_t)n;
     } else if (!strcmp(s, "--frame-pointers")) {
       a->opts.target.frame_pointers = true;
     } else if (!strcmp(s, "--verify-ir")) {
@@ -178,6 +198,37 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
   return -1;
 }
 
+static double process_cpu_s(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* `--stats`: where the time went, then the summary line (last, so that
+ * scripts can take it with tail -1). */
+static void print_stats(const char *label, size_t size, const aot_stats *s,
+                        double wall, double cpu) {
+  static const char *const names[AOT_STAT_PHASES] = {
+      "decode",  "validate", "IR build", "LLVM passes",
+      "codegen", "merge",    "link"};
+  fprintf(stderr, "%s: CPU seconds by phase:", label);
+  for (unsigned k = 0; k < AOT_STAT_PHASES; k++)
+    fprintf(stderr, "%s %s %.3f", k ? "," : "", names[k], s->cpu_s[k]);
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  fprintf(
+      stderr,
+      "\n%s: %u functions, %" PRIu64 " bytes of code, in %u piece%s (%u huge "
+      "function%s generated unoptimised) on %u thread%s; CPU %.3f s; "
+      "peak RSS %.0f MB\n",
+      label, s->functions, s->code_bytes, s->pieces, s->pieces == 1 ? "" : "s",
+      s->huge_functions, s->huge_functions == 1 ? "" : "s", s->threads,
+      s->threads == 1 ? "" : "s", cpu, (double)ru.ru_maxrss / 1024.0);
+  fprintf(stderr, "%s: %zu bytes of Wasm compiled in %.3f s: %.3f MB/s\n",
+          label, size, wall, wall > 0 ? (double)size / 1e6 / wall : 0.0);
+}
+
 /* Compiles for one target, with a progress bar if `progress` and one is
  * wanted; prints the reason on failure. */
 static bool compile_target(const wasmaot_compiler_plugin *compiler,
@@ -196,16 +247,20 @@ static bool compile_target(const wasmaot_compiler_plugin *compiler,
                               : NULL;
   if (bar)
     opts.progress = (aot_progress){compile_progress_report, bar};
+  aot_stats stats = {0};
+  if (a->stats)
+    opts.stats = &stats;
   struct timespec t0, t1;
+  double cpu0 = process_cpu_s();
   clock_gettime(CLOCK_MONOTONIC, &t0);
   bool ok = compiler->compile(wasm, size, &opts, out, err, sizeof err);
   clock_gettime(CLOCK_MONOTONIC, &t1);
+  double cpu = process_cpu_s() - cpu0;
   compile_progress_finish(bar);
   double secs =
       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
   if (ok && a->stats)
-    fprintf(stderr, "%s: %zu bytes of Wasm compiled in %.3f s: %.3f MB/s\n",
-            label, size, secs, secs > 0 ? (double)size / 1e6 / secs : 0.0);
+    print_stats(label, size, &stats, secs, cpu);
   if (!ok && t->triple)
     fprintf(stderr, "%s:%s (target %s)\n", a->input, err, t->triple);
   else if (!ok)

@@ -1,7 +1,9 @@
 /* Parallel code generation (see codegen_parallel.h). Nothing LLVM owns is
- * shared between threads: every piece has its own context, module and
- * target machine; the target machines are created on the calling thread
- * before any worker starts. */
+ * shared between threads: every piece has its own context and module,
+ * every thread its own target machines, all created on the calling thread
+ * before any worker starts. Which thread compiles which piece changes
+ * nothing in its object: the machines of all threads are made from the
+ * same options. */
 #include "codegen_parallel.h"
 
 #include <pthread.h>
@@ -15,33 +17,38 @@
 #include <llvm-c/Core.h>
 
 #include "codegen_target.h"
+#include "cpu_clock.h"
 #include "elf_merge.h"
 #include "lower_module.h"
 
 #define MAX_AUTO_JOBS 8u
-/* Below this much function body per piece, automatic splitting is not
- * worth a thread (and most modules, e.g. the spec tests, stay whole). */
-#define MIN_AUTO_PIECE_BYTES (64u * 1024u)
 
-typedef struct piece {
-  const wasm_module *m;
-  bool verify_ir;
-  lower_partition part;
-  codegen_target target;
-  bool target_ok;
-  wasmaot_vmctx_layout layout;
+typedef struct piece_result {
   void *obj;
   size_t obj_size;
-  bool ok;
-  char err[512];
-} piece;
+  wasmaot_vmctx_layout layout;
+} piece_result;
 
-static uint64_t body_weight(const wasm_module *m, uint32_t defined_index) {
-  const wasm_func *f = &m->funcs[defined_index];
-  /* Every function costs something (prologue, trap blocks) besides its
-   * bytes. */
-  return (uint64_t)(f->code_end - f->body_offset) + 32;
-}
+typedef struct pool {
+  const wasm_module *m;
+  const aot_options *opts;
+  const codegen_plan *plan;
+  const char *const *symbols;
+  piece_result *results; /* per piece, in function order */
+  pthread_mutex_t lock;  /* guards what follows */
+  uint32_t next;         /* into plan->order */
+  uint32_t functions_done;
+  bool failed;
+  char err[512];
+} pool;
+
+typedef struct worker {
+  pool *pool;
+  codegen_target target;      /* the options' tier */
+  codegen_target fast_target; /* for huge functions, if any */
+  bool target_ok, fast_ok;
+  double cpu_s[AOT_STAT_PHASES];
+} worker;
 
 static unsigned env_jobs(void) {
   const char *s = getenv("WASMAOT_JOBS");
@@ -52,9 +59,8 @@ static unsigned env_jobs(void) {
   return *end || v > 256 ? 0 : (unsigned)v;
 }
 
-unsigned codegen_parallel_jobs(const wasm_module *m, unsigned requested,
+unsigned codegen_parallel_jobs(const codegen_plan *plan, unsigned requested,
                                unsigned cap) {
-  uint32_t defined = m->func_count - m->import_func_count;
   unsigned jobs = requested ? requested : env_jobs();
   if (!jobs) {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -63,170 +69,192 @@ unsigned codegen_parallel_jobs(const wasm_module *m, unsigned requested,
       jobs = MAX_AUTO_JOBS;
     if (cap && jobs > cap)
       jobs = cap;
-    uint64_t total = 0;
-    for (uint32_t i = 0; i < defined; i++)
-      total += body_weight(m, i);
-    uint64_t worth = total / MIN_AUTO_PIECE_BYTES;
-    if (worth < jobs)
-      jobs = worth ? (unsigned)worth : 1u;
   }
-  if (jobs > defined)
-    jobs = defined;
+  if (plan->whole || jobs > plan->count)
+    jobs = plan->whole ? 1u : plan->count;
   return jobs ? jobs : 1u;
 }
 
-/* Contiguous ranges of about equal weight, none empty. */
-static void split(const wasm_module *m, piece *pieces, unsigned jobs,
-                  const char *const *symbols) {
-  uint32_t first = m->import_func_count;
-  uint32_t defined = m->func_count - first;
-  uint64_t total = 0;
-  for (uint32_t i = 0; i < defined; i++)
-    total += body_weight(m, i);
-  uint64_t acc = 0;
-  uint32_t next = 0;
-  for (unsigned p = 0; p < jobs; p++) {
-    uint32_t start = next;
-    uint64_t goal = total / jobs * (p + 1);
-    /* Leave at least one function for each later piece. */
-    uint32_t last_end = defined - (jobs - 1 - p);
-    next++;
-    acc += body_weight(m, start);
-    while (next < last_end && (p == jobs - 1 || acc < goal)) {
-      acc += body_weight(m, next);
-      next++;
-    }
-    pieces[p].part = (lower_partition){.first = first + start,
-                                       .end = first + next,
-                                       .tables = p == 0,
-                                       .symbols = symbols};
+static void pool_fail(pool *p, const char *fmt, ...) {
+  pthread_mutex_lock(&p->lock);
+  if (!p->failed) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->err, sizeof p->err, fmt, ap);
+    va_end(ap);
+    p->failed = true;
   }
+  pthread_mutex_unlock(&p->lock);
 }
 
-static bool piece_fail(piece *pc, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(pc->err, sizeof pc->err, fmt, ap);
-  va_end(ap);
-  return false;
-}
-
-static bool compile_piece(piece *pc) {
+/* Lowers, optimises and emits piece `index` into its result. */
+static bool compile_piece(worker *w, uint32_t index) {
+  pool *p = w->pool;
+  const codegen_piece_plan *pp = &p->plan->pieces[index];
+  bool fast = pp->huge || p->opts->target.fast_tier;
+  const codegen_target *target = pp->huge ? &w->fast_target : &w->target;
+  lower_partition part = {.first = pp->first,
+                          .end = pp->end,
+                          .tables = index == 0,
+                          .symbols = p->symbols};
+  piece_result *r = &p->results[index];
+  double t0 = cpu_clock_thread_s();
   LLVMContextRef llctx = LLVMContextCreate();
   wasm_error werr = {0};
-  LLVMModuleRef mod = lower_module_part(pc->m, &pc->target, llctx, &pc->part,
-                                        &pc->layout, NULL, &werr);
+  LLVMModuleRef mod =
+      lower_module_part(p->m, target, llctx, &part, &r->layout, NULL, &werr);
   bool ok = mod != NULL;
   if (!ok)
-    piece_fail(pc, "0x%zx: %s", werr.offset, werr.message);
+    pool_fail(p, "0x%zx: %s", werr.offset, werr.message);
   char *msg = NULL;
-  if (ok && pc->verify_ir &&
-      LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg))
-    ok = piece_fail(pc, "internal error: invalid LLVM IR: %.400s",
-                    msg ? msg : "?");
+  if (ok && p->opts->verify_ir &&
+      LLVMVerifyModule(mod, LLVMReturnStatusAction, &msg)) {
+    pool_fail(p, "internal error: invalid LLVM IR: %.400s", msg ? msg : "?");
+    ok = false;
+  }
   LLVMDisposeMessage(msg);
+  double t1 = cpu_clock_thread_s();
   char *err = NULL;
-  if (ok && !codegen_optimize(&pc->target, mod, &err))
-    ok = piece_fail(pc, "%s", err ? err : "optimisation failed");
-  if (ok &&
-      !codegen_emit_object(&pc->target, mod, &pc->obj, &pc->obj_size, &err))
-    ok = piece_fail(pc, "%s", err ? err : "code generation failed");
+  if (ok && !codegen_optimize(target, mod,
+                              fast ? CODEGEN_PIPELINE_MINIMAL
+                                   : CODEGEN_PIPELINE_FUNCTION,
+                              &err)) {
+    pool_fail(p, "%s", err ? err : "optimisation failed");
+    ok = false;
+  }
+  double t2 = cpu_clock_thread_s();
+  if (ok && !codegen_emit_object(target, mod, &r->obj, &r->obj_size, &err)) {
+    pool_fail(p, "%s", err ? err : "code generation failed");
+    ok = false;
+  }
   free(err);
   if (mod)
     LLVMDisposeModule(mod);
   LLVMContextDispose(llctx);
+  double t3 = cpu_clock_thread_s();
+  w->cpu_s[AOT_STAT_LOWER] += t1 - t0;
+  w->cpu_s[AOT_STAT_OPTIMIZE] += t2 - t1;
+  w->cpu_s[AOT_STAT_CODEGEN] += t3 - t2;
   return ok;
 }
 
-static void *piece_thread(void *arg) {
-  piece *pc = arg;
-  pc->ok = compile_piece(pc);
-  return NULL;
+/* Takes pieces, heaviest first, until none is left or one failed. */
+static void *work(void *arg) {
+  worker *w = arg;
+  pool *p = w->pool;
+  uint32_t total = p->m->func_count - p->m->import_func_count;
+  for (;;) {
+    pthread_mutex_lock(&p->lock);
+    bool done = p->failed || p->next == p->plan->count;
+    uint32_t index = done ? 0 : p->plan->order[p->next++];
+    pthread_mutex_unlock(&p->lock);
+    if (done || !compile_piece(w, index))
+      return NULL;
+    const codegen_piece_plan *pp = &p->plan->pieces[index];
+    pthread_mutex_lock(&p->lock);
+    p->functions_done += pp->end - pp->first;
+    aot_report(&p->opts->progress, AOT_PHASE_FUNCTIONS, p->functions_done,
+               total);
+    pthread_mutex_unlock(&p->lock);
+  }
 }
 
-static bool merge_pieces(piece *pieces, unsigned jobs, void **obj, size_t *size,
+static bool merge_pieces(pool *p, void **obj, size_t *size, aot_stats *stats,
                          char *errbuf, size_t errlen) {
-  elf_merge_object *objs = calloc(jobs, sizeof *objs);
+  uint32_t count = p->plan->count;
+  elf_merge_object *objs = calloc(count, sizeof *objs);
   if (!objs) {
     snprintf(errbuf, errlen, "out of memory");
     return false;
   }
-  for (unsigned p = 0; p < jobs; p++)
-    objs[p] = (elf_merge_object){pieces[p].obj, pieces[p].obj_size};
+  for (uint32_t i = 0; i < count; i++)
+    objs[i] = (elf_merge_object){p->results[i].obj, p->results[i].obj_size};
   char why[400];
-  bool ok = elf_merge_objects(objs, jobs, obj, size, why, sizeof why);
+  double t0 = cpu_clock_thread_s();
+  bool ok = elf_merge_objects(objs, count, obj, size, why, sizeof why);
+  if (stats)
+    stats->cpu_s[AOT_STAT_MERGE] += cpu_clock_thread_s() - t0;
   if (!ok)
-    snprintf(errbuf, errlen, "merging the code of %u pieces: %s", jobs, why);
+    snprintf(errbuf, errlen, "merging the code of %u pieces: %s", count, why);
   free(objs);
   return ok;
 }
 
+static bool create_targets(worker *workers, unsigned jobs,
+                           const aot_options *opts, bool need_fast,
+                           char *errbuf, size_t errlen) {
+  codegen_target_options fast = opts->target;
+  fast.fast_tier = true;
+  for (unsigned i = 0; i < jobs; i++) {
+    char *err = NULL;
+    workers[i].target_ok =
+        codegen_target_create(&opts->target, &workers[i].target, &err);
+    if (workers[i].target_ok && !opts->target.fast_tier)
+      codegen_target_use_fast_isel(&workers[i].target);
+    if (workers[i].target_ok && need_fast)
+      workers[i].fast_ok =
+          codegen_target_create(&fast, &workers[i].fast_target, &err);
+    if (!workers[i].target_ok || (need_fast && !workers[i].fast_ok)) {
+      snprintf(errbuf, errlen, "%s", err ? err : "bad target");
+      free(err);
+      return false;
+    }
+  }
+  return true;
+}
+
 bool codegen_parallel_object(const wasm_module *m, const aot_options *opts,
-                             unsigned jobs, wasmaot_vmctx_layout *layout,
-                             void **obj, size_t *size, char *errbuf,
-                             size_t errlen) {
-  piece *pieces = calloc(jobs, sizeof *pieces);
+                             const codegen_plan *plan, unsigned jobs,
+                             wasmaot_vmctx_layout *layout, void **obj,
+                             size_t *size, char *errbuf, size_t errlen) {
+  pool p = {.m = m, .opts = opts, .plan = plan};
+  worker *workers = calloc(jobs, sizeof *workers);
   pthread_t *threads = calloc(jobs, sizeof *threads);
   bool *started = calloc(jobs, sizeof *started);
   char **symbols = lower_piece_symbols(m);
-  if (!pieces || !threads || !started || !symbols) {
-    free(pieces);
-    free(threads);
-    free(started);
-    lower_free_piece_symbols(m, symbols);
+  p.results = calloc(plan->count, sizeof *p.results);
+  p.symbols = (const char *const *)symbols;
+  bool ok = workers && threads && started && symbols && p.results;
+  if (!ok)
     snprintf(errbuf, errlen, "out of memory");
-    return false;
-  }
-  split(m, pieces, jobs, (const char *const *)symbols);
-  bool ok = true;
-  for (unsigned p = 0; p < jobs; p++) {
-    char *err = NULL;
-    pieces[p].m = m;
-    pieces[p].verify_ir = opts->verify_ir;
-    pieces[p].target_ok =
-        codegen_target_create(&opts->target, &pieces[p].target, &err);
-    if (!pieces[p].target_ok && ok) {
-      snprintf(errbuf, errlen, "%s", err ? err : "bad target");
-      ok = false;
-    }
-    free(err);
-  }
-  const aot_progress *progress = &opts->progress;
-  uint32_t defined = m->func_count - m->import_func_count;
-  aot_report(progress, AOT_PHASE_LOWER, 0, defined);
-  /* Piece 0 runs on this thread, the others on their own. */
-  for (unsigned p = 1; ok && p < jobs; p++)
-    started[p] =
-        pthread_create(&threads[p], NULL, piece_thread, &pieces[p]) == 0;
+  pthread_mutex_init(&p.lock, NULL);
+  for (unsigned i = 0; ok && i < jobs; i++)
+    workers[i].pool = &p;
+  bool need_fast = plan->huge_functions && !opts->target.fast_tier;
+  ok = ok && create_targets(workers, jobs, opts, need_fast, errbuf, errlen);
+  uint32_t total = m->func_count - m->import_func_count;
+  aot_report(&opts->progress, AOT_PHASE_FUNCTIONS, 0, total);
+  /* This thread is worker 0; the others run on their own threads (or, if
+   * none can be had, not at all: worker 0 then does their share). */
+  for (unsigned i = 1; ok && i < jobs; i++)
+    started[i] = pthread_create(&threads[i], NULL, work, &workers[i]) == 0;
   if (ok)
-    pieces[0].ok = compile_piece(&pieces[0]);
-  for (unsigned p = 1; p < jobs; p++) {
-    if (started[p])
-      pthread_join(threads[p], NULL);
-    else if (ok) /* no thread to be had: do it here */
-      pieces[p].ok = compile_piece(&pieces[p]);
+    work(&workers[0]);
+  for (unsigned i = 1; ok && i < jobs; i++)
+    if (started[i])
+      pthread_join(threads[i], NULL);
+  if (ok && p.failed) {
+    snprintf(errbuf, errlen, "%s", p.err);
+    ok = false;
   }
-  aot_report(progress, AOT_PHASE_LOWER, defined, defined);
-  aot_report(progress, AOT_PHASE_OPTIMIZE, 0, 1);
-  aot_report(progress, AOT_PHASE_OPTIMIZE, 1, 1);
-  aot_report(progress, AOT_PHASE_CODEGEN, 0, 1);
-  for (unsigned p = 0; ok && p < jobs; p++)
-    if (!pieces[p].ok) {
-      snprintf(errbuf, errlen, "%s", pieces[p].err);
-      ok = false;
-    }
+  for (unsigned i = 0; workers && i < jobs && opts->stats; i++)
+    for (unsigned k = 0; k < AOT_STAT_PHASES; k++)
+      opts->stats->cpu_s[k] += workers[i].cpu_s[k];
   if (ok)
-    ok = merge_pieces(pieces, jobs, obj, size, errbuf, errlen);
-  if (ok) {
-    *layout = pieces[0].layout;
-    aot_report(progress, AOT_PHASE_CODEGEN, 1, 1);
+    ok = merge_pieces(&p, obj, size, opts->stats, errbuf, errlen);
+  if (ok)
+    *layout = p.results[0].layout;
+  for (uint32_t i = 0; p.results && i < plan->count; i++)
+    free(p.results[i].obj);
+  for (unsigned i = 0; workers && i < jobs; i++) {
+    if (workers[i].target_ok)
+      codegen_target_dispose(&workers[i].target);
+    if (workers[i].fast_ok)
+      codegen_target_dispose(&workers[i].fast_target);
   }
-  for (unsigned p = 0; p < jobs; p++) {
-    free(pieces[p].obj);
-    if (pieces[p].target_ok)
-      codegen_target_dispose(&pieces[p].target);
-  }
-  free(pieces);
+  pthread_mutex_destroy(&p.lock);
+  free(p.results);
+  free(workers);
   free(threads);
   free(started);
   lower_free_piece_symbols(m, symbols);

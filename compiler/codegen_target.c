@@ -1,10 +1,12 @@
 #include "codegen_target.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <llvm-c/Core.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 
@@ -16,7 +18,26 @@ static char *format_error(const char *what, const char *detail) {
   return s;
 }
 
+/* WASMAOT_LLVM_ARGS="-time-passes ..." hands options to LLVM itself, to
+ * find out where a compile's time goes (docs/benchmarks.md). LLVM's
+ * options are process-wide: parsed once. */
+static void parse_llvm_args(void) {
+  const char *env = getenv("WASMAOT_LLVM_ARGS");
+  char *copy = env && *env ? strdup(env) : NULL;
+  if (!copy)
+    return;
+  const char *argv[64] = {"wasmaot"};
+  int argc = 1;
+  for (char *save = NULL, *t = strtok_r(copy, " ", &save); t && argc < 64;
+       t = strtok_r(NULL, " ", &save))
+    argv[argc++] = t;
+  LLVMParseCommandLineOptions(argc, argv, "WASMAOT_LLVM_ARGS");
+  /* copy stays: LLVM keeps pointers into argv. */
+}
+
 static void initialize_llvm_targets(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, parse_llvm_args);
   /* Idempotent inside LLVM; cheap enough to call per compilation. */
   LLVMInitializeX86TargetInfo();
   LLVMInitializeX86Target();
@@ -118,15 +139,19 @@ bool codegen_target_create(const codegen_target_options *opts,
       LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
       LLVMCodeGenLevelAggressive};
   unsigned level = opts->opt_level > 3 ? 3 : opts->opt_level;
-  out->machine =
-      LLVMCreateTargetMachine(target, triple, cpu, features, levels[level],
-                              LLVMRelocPIC, LLVMCodeModelSmall);
+  /* At None, LLVM selects instructions with FastISel and allocates
+   * registers with its fast allocator. */
+  out->machine = LLVMCreateTargetMachine(target, triple, cpu, features,
+                                         opts->fast_tier ? LLVMCodeGenLevelNone
+                                                         : levels[level],
+                                         LLVMRelocPIC, LLVMCodeModelSmall);
   out->triple = strdup(triple);
   LLVMDisposeMessage(triple);
   out->cpu = cpu;
   out->features = features;
   out->opt_level = level;
   out->frame_pointers = opts->frame_pointers;
+  out->fast_tier = opts->fast_tier;
   if (!out->machine || !out->triple || !cpu || !features) {
     *err = format_error("cannot create target machine",
                         out->triple ? out->triple : "?");
@@ -134,6 +159,10 @@ bool codegen_target_create(const codegen_target_options *opts,
     return false;
   }
   return true;
+}
+
+void codegen_target_use_fast_isel(codegen_target *t) {
+  LLVMSetTargetMachineFastISel(t->machine, true);
 }
 
 void codegen_target_dispose(codegen_target *t) {
@@ -145,14 +174,38 @@ void codegen_target_dispose(codegen_target *t) {
   memset(t, 0, sizeof *t);
 }
 
+/* The function passes of a large module's pieces. default<O2> on a large
+ * module spends most of its time in the inliner, the loop vectoriser and
+ * repeated rounds of simplification, whose cost grows faster than the
+ * module (docs/benchmarks.md, Compile speed). This list keeps what makes
+ * Wasm code fast, once each: locals to registers (sroa), redundant loads
+ * of vmctx fields and of the memory base removed (early-cse, gvn), loop
+ * invariants hoisted out of rotated loops (licm), small loops unrolled
+ * (matmul: 1.6x slower without), constants propagated, and straight-line
+ * vector code combined (slp-vectorizer: the SIMD benchmark's blur is 4x
+ * slower without it). On the benchmark programs compiled this way, one
+ * function per piece (no inlining at all), the code is as fast as
+ * default<O2>'s within noise. */
+static const char function_pipeline[] =
+    "function(sroa,early-cse<memssa>,simplifycfg,"
+    "instcombine<no-verify-fixpoint>,loop-mssa(licm,loop-rotate,licm),"
+    "loop(indvars),loop-unroll<O2>,sroa,gvn,sccp,"
+    "instcombine<no-verify-fixpoint>,simplifycfg,slp-vectorizer,"
+    "instcombine<no-verify-fixpoint>)";
+
 bool codegen_optimize(const codegen_target *t, LLVMModuleRef module,
-                      char **err) {
+                      codegen_pipeline which, char **err) {
   char pipeline[32];
   snprintf(pipeline, sizeof pipeline, "default<O%u>", t->opt_level);
+  const char *passes = which == CODEGEN_PIPELINE_MODULE ? pipeline
+                       : which == CODEGEN_PIPELINE_FUNCTION
+                           ? function_pipeline
+                           : "function(mem2reg)";
   LLVMPassBuilderOptionsRef opts = LLVMCreatePassBuilderOptions();
-  LLVMPassBuilderOptionsSetLoopVectorization(opts, t->opt_level >= 2);
-  LLVMPassBuilderOptionsSetSLPVectorization(opts, t->opt_level >= 2);
-  LLVMErrorRef e = LLVMRunPasses(module, pipeline, t->machine, opts);
+  bool vectorise = which != CODEGEN_PIPELINE_MINIMAL && t->opt_level >= 2;
+  LLVMPassBuilderOptionsSetLoopVectorization(opts, vectorise);
+  LLVMPassBuilderOptionsSetSLPVectorization(opts, vectorise);
+  LLVMErrorRef e = LLVMRunPasses(module, passes, t->machine, opts);
   LLVMDisposePassBuilderOptions(opts);
   if (e) {
     char *msg = LLVMGetErrorMessage(e);

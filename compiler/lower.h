@@ -45,7 +45,9 @@ typedef struct lower_module_ctx {
       t_ptr;
 
   LLVMTypeRef *func_types; /* LLVM function type per Wasm type index */
-  LLVMValueRef *funcs;     /* per function index; NULL for imports */
+  LLVMValueRef *funcs;     /* per function index; NULL for imports and,
+                              in a piece, functions not yet referenced */
+  const struct lower_partition *part; /* NULL: the whole module */
 
   wasmaot_vmctx_layout layout;
   wasm_error *err;
@@ -106,6 +108,11 @@ typedef struct lower_func_ctx {
   /* One shared trap block per kind, created on first use. */
   LLVMBasicBlockRef trap_bbs[WASMAOT_TRAP_COUNT];
 } lower_func_ctx;
+
+/* The LLVM function of defined function `func_index`; in a piece, a
+ * function defined elsewhere is declared on first reference, so a piece
+ * costs what it holds and calls, not the size of the module. */
+LLVMValueRef lower_func_decl(lower_module_ctx *mc, uint32_t func_index);
 
 /* Lowers the body of defined function `func_index` into mc->funcs[i]. */
 bool lower_function(lower_module_ctx *mc, uint32_t func_index);

@@ -275,7 +275,7 @@ static void lower_call(lower_func_ctx *f, uint32_t func_index) {
   const wasm_module *m = mc->m;
   uint32_t type_index = m->func_types[func_index];
   if (func_index >= m->import_func_count) {
-    emit_call(f, type_index, mc->funcs[func_index], f->vmctx);
+    emit_call(f, type_index, lower_func_decl(mc, func_index), f->vmctx);
     return;
   }
   LLVMValueRef ref = lower_vmctx_load(

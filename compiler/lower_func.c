@@ -348,7 +348,7 @@ bool lower_function(lower_module_ctx *mc, uint32_t func_index) {
   const wasm_func *fn = &m->funcs[func_index - m->import_func_count];
   lower_func_ctx f = {.mc = mc, .func_index = func_index};
   f.type = wasm_func_type(m, func_index);
-  f.fn = mc->funcs[func_index];
+  f.fn = lower_func_decl(mc, func_index);
   f.vmctx = LLVMGetParam(f.fn, 0);
 
   LLVMBasicBlockRef entry =

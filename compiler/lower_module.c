@@ -182,26 +182,39 @@ char **lower_piece_symbols(const wasm_module *m) {
   return symbols;
 }
 
+LLVMValueRef lower_func_decl(lower_module_ctx *mc, uint32_t func_index) {
+  if (mc->funcs[func_index])
+    return mc->funcs[func_index];
+  /* Only a piece gets here. Other pieces call the function, and piece 0's
+   * tables point at it: a hidden global under a name unique in the module.
+   * Only the piece that defines it gives it a body. */
+  LLVMTypeRef type = mc->func_types[mc->m->func_types[func_index]];
+  LLVMValueRef fn =
+      LLVMAddFunction(mc->llmod, mc->part->symbols[func_index], type);
+  LLVMSetLinkage(fn, LLVMExternalLinkage);
+  LLVMSetVisibility(fn, LLVMHiddenVisibility);
+  set_function_attributes(mc, fn);
+  mc->funcs[func_index] = fn;
+  return fn;
+}
+
 static bool declare_functions(lower_module_ctx *mc,
                               const lower_partition *part) {
   const wasm_module *m = mc->m;
   mc->funcs = calloc(m->func_count ? m->func_count : 1, sizeof *mc->funcs);
   if (!mc->funcs)
     return false;
+  mc->part = part;
+  if (part) {
+    /* The piece's own functions first, in order; the others as they are
+     * referenced (lower_func_decl). */
+    for (uint32_t i = part->first; i < part->end; i++)
+      lower_func_decl(mc, i);
+    return true;
+  }
   char name[256];
   for (uint32_t i = m->import_func_count; i < m->func_count; i++) {
     LLVMTypeRef type = mc->func_types[m->func_types[i]];
-    if (part) {
-      /* Other pieces call it, and piece 0's tables point at it: a hidden
-       * global under a name unique in the module. Only the piece that
-       * defines it gets a body. */
-      LLVMValueRef fn = LLVMAddFunction(mc->llmod, part->symbols[i], type);
-      LLVMSetLinkage(fn, LLVMExternalLinkage);
-      LLVMSetVisibility(fn, LLVMHiddenVisibility);
-      set_function_attributes(mc, fn);
-      mc->funcs[i] = fn;
-      continue;
-    }
     function_symbol(m, i, name, sizeof name);
     LLVMValueRef fn = LLVMAddFunction(mc->llmod, name, type);
     /* LLVM renames a clashing internal symbol itself (name.1, ...). */
@@ -282,6 +295,8 @@ static void build_relative_table(lower_module_ctx *mc, const char *name,
 static void build_tables(lower_module_ctx *mc) {
   const wasm_module *m = mc->m;
   uint32_t defined = m->func_count - m->import_func_count;
+  for (uint32_t i = m->import_func_count; i < m->func_count; i++)
+    lower_func_decl(mc, i);
   build_relative_table(mc, WASMAOT_SYM_FUNC_TABLE,
                        mc->funcs + m->import_func_count, defined);
   LLVMValueRef *tramps =

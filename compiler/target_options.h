@@ -12,6 +12,10 @@ typedef struct codegen_target_options {
   const char *features; /* extra "+a,-b" on top of the CPU's, or NULL */
   unsigned opt_level;   /* 0..3 */
   bool frame_pointers;  /* keep them, for profilers and debuggers */
+  bool fast_tier;       /* the fast tier: promote locals to registers and
+                           generate code without optimising (FastISel,
+                           the fast register allocator); opt_level is then
+                           ignored */
 } codegen_target_options;
 
 #endif

@@ -177,6 +177,10 @@ typedef struct wasmaot_data_entry {
  * code(env, params...) and writes the results back from slot 0. */
 #define WASMAOT_VALUE_SLOT_SIZE 16
 
+/* wasmaot_meta_header.tier (0 in artifacts older than the field). */
+#define WASMAOT_TIER_OPTIMIZED 0u /* -O0..-O3 as opt_level says */
+#define WASMAOT_TIER_FAST 1u      /* aot-compile --fast: unoptimised code */
+
 typedef struct wasmaot_meta_header {
   char magic[8];                /* WASMAOT_META_MAGIC, no NUL */
   uint32_t format_version;      /* WASMAOT_FORMAT_VERSION */
@@ -195,7 +199,7 @@ typedef struct wasmaot_meta_header {
   uint32_t opt_level;
   uint32_t data_entries_offset; /* wasmaot_data_entry[data segment count] */
   uint32_t data_entry_count;
-  uint32_t reserved;
+  uint32_t tier; /* WASMAOT_TIER_*: how the code was generated */
   /* Checksum over the whole artifact file with these 8 bytes read as
    * zero; a flipped bit anywhere is refused before anything runs. */
   uint64_t file_checksum;

@@ -67,10 +67,10 @@ static void compile_variant(const codegen_target_options *opts, char *out,
     host_cpu_id(cpu, sizeof cpu);
   snprintf(out, size,
            "wasmaot %s\nformat %u\nplugin-abi %u\ntarget %s-linux\ncpu %s\n"
-           "features %s\nopt %u\n",
+           "features %s\nopt %u%s\n",
            WASMAOT_VERSION, WASMAOT_FORMAT_VERSION, WASMAOT_COMPILER_PLUGIN_ABI,
            WASMAOT_HOST_ARCH, cpu, opts->features ? opts->features : "",
-           opts->opt_level);
+           opts->opt_level, opts->fast_tier ? " fast" : "");
 }
 
 void cache_key_compile(const uint8_t *wasm, size_t size,
@@ -130,7 +130,7 @@ bool cache_store(const char *path, const void *data, size_t size, char *err,
   return false;
 }
 
-int cache_lock(const char *path) {
+static int lock_entry(const char *path, int how) {
   char lock[4200];
   if (snprintf(lock, sizeof lock, "%s.lock", path) >= (int)sizeof lock ||
       !make_parent_dirs(lock))
@@ -138,13 +138,21 @@ int cache_lock(const char *path) {
   int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
     return -1;
-  while (flock(fd, LOCK_EX) != 0) {
+  while (flock(fd, how) != 0) {
     if (errno != EINTR) {
       close(fd);
       return -1;
     }
   }
   return fd;
+}
+
+int cache_lock(const char *path) {
+  return lock_entry(path, LOCK_EX);
+}
+
+int cache_trylock(const char *path) {
+  return lock_entry(path, LOCK_EX | LOCK_NB);
 }
 
 void cache_unlock(int fd) {

@@ -52,6 +52,8 @@ bool cache_store(const char *path, const void *data, size_t size, char *err,
  * that holds it. Returns the lock's fd, or -1 when no lock can be taken
  * (the caller goes on without: the store is atomic regardless). */
 int cache_lock(const char *path);
+/* The same without waiting: -1 also when another process holds it. */
+int cache_trylock(const char *path);
 void cache_unlock(int fd);
 
 /* Records a use of the entry (its access time) for LRU eviction. */

@@ -136,9 +136,11 @@ static void format_age(time_t seconds, char *buf, size_t size) {
 
 /* The module hash and architecture from the artifact's metadata; "?" and
  * "corrupt" when it cannot be read or its checksum fails. */
-static void describe(const cache_file *f, char module[17], char arch[24]) {
+static void describe(const cache_file *f, char module[17], char arch[24],
+                     char tier[8]) {
   snprintf(module, 17, "?");
   snprintf(arch, 24, "corrupt");
+  snprintf(tier, 8, "?");
   int fd = open(f->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return;
@@ -154,6 +156,10 @@ static void describe(const cache_file *f, char module[17], char arch[24]) {
       snprintf(module + 2 * i, 3, "%02x", info.meta->wasm_sha256[i]);
     snprintf(arch, 24, "%.*s", (int)strcspn(info.meta->target_triple, "-"),
              info.meta->target_triple);
+    if (info.meta->tier == WASMAOT_TIER_FAST)
+      snprintf(tier, 8, "fast");
+    else
+      snprintf(tier, 8, "-O%u", info.meta->opt_level % 10);
   }
   munmap(p, size);
 }
@@ -168,12 +174,12 @@ static bool print_entry(const cache_file *f, void *ctx) {
   list_ctx *l = ctx;
   if (f->kind != FILE_ENTRY)
     return true;
-  char module[17], arch[24], age[32], used[32];
-  describe(f, module, arch);
+  char module[17], arch[24], tier[8], age[32], used[32];
+  describe(f, module, arch, tier);
   format_age(l->now - f->st.st_mtime, age, sizeof age);
   format_age(l->now - f->st.st_atime, used, sizeof used);
-  fprintf(l->out, "%-16s  %-8s %10lld  %5s  %5s  %.*s\n", module, arch,
-          (long long)f->st.st_size, age, used, (int)(strlen(f->name) - 3),
+  fprintf(l->out, "%-16s  %-8s %-4s %10lld  %5s  %5s  %.*s\n", module, arch,
+          tier, (long long)f->st.st_size, age, used, (int)(strlen(f->name) - 3),
           f->name);
   l->count++;
   return true;
@@ -181,8 +187,8 @@ static bool print_entry(const cache_file *f, void *ctx) {
 
 int cache_list(const char *dir, FILE *out) {
   list_ctx l = {.out = out, .now = time(NULL)};
-  fprintf(out, "%-16s  %-8s %10s  %5s  %5s  %s\n", "MODULE", "ARCH", "BYTES",
-          "AGE", "USED", "KEY");
+  fprintf(out, "%-16s  %-8s %-4s %10s  %5s  %5s  %s\n", "MODULE", "ARCH",
+          "TIER", "BYTES", "AGE", "USED", "KEY");
   for_each_file(dir, print_entry, &l);
   return l.count;
 }

@@ -84,6 +84,33 @@ static wasmaot_module *produce_and_store(wasmaot_engine *engine,
   return m;
 }
 
+wasmaot_module *cache_fetch_hit(wasmaot_engine *engine,
+                                const cache_place *place,
+                                const char key[CACHE_KEY_HEX]) {
+  char path[4096], why[512];
+  bool present;
+  if (!place->dir || !cache_entry_path(place->dir, key, path, sizeof path))
+    return NULL;
+  wasmaot_module *m = try_entry(engine, path, &present, why, sizeof why);
+  if (m) {
+    cache_touch(path);
+    if (place->verbose)
+      fprintf(stderr, "wasmaot: cache hit: %s\n", path);
+  }
+  return m;
+}
+
+bool cache_entry_busy(const cache_place *place, const char key[CACHE_KEY_HEX]) {
+  char path[4096];
+  if (!place->dir || !cache_entry_path(place->dir, key, path, sizeof path))
+    return false;
+  int lock = cache_trylock(path);
+  if (lock < 0)
+    return true;
+  cache_unlock(lock);
+  return false;
+}
+
 wasmaot_module *cache_fetch(wasmaot_engine *engine, const cache_place *place,
                             const char key[CACHE_KEY_HEX],
                             cache_produce_fn produce, void *ctx) {

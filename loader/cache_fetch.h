@@ -33,6 +33,15 @@ wasmaot_module *cache_fetch(wasmaot_engine *engine, const cache_place *place,
                             const char key[CACHE_KEY_HEX],
                             cache_produce_fn produce, void *ctx);
 
+/* The entry for `key` if it is in the cache and sound; NULL otherwise,
+ * without producing anything. */
+wasmaot_module *cache_fetch_hit(wasmaot_engine *engine,
+                                const cache_place *place,
+                                const char key[CACHE_KEY_HEX]);
+
+/* Whether a process holds `key`'s build lock (is producing it now). */
+bool cache_entry_busy(const cache_place *place, const char key[CACHE_KEY_HEX]);
+
 /* Loads an artifact held in memory (through a memfd). */
 wasmaot_module *module_load_memory(wasmaot_engine *engine, const void *data,
                                    size_t size, char *err, size_t errlen);

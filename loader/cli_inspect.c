@@ -165,8 +165,12 @@ static bool describe_artifact(const char *what, const char *indent,
          artifact_machine_name(info.machine, machine, sizeof machine));
   printf("%scpu:          %s\n", indent, h->cpu_name);
   print_features(indent, info.cpu_features);
-  printf("%scompiler:     wasmaot %s, format %u, -O%u\n", indent,
-         h->compiler_version, h->format_version, h->opt_level);
+  if (h->tier == WASMAOT_TIER_FAST)
+    printf("%scompiler:     wasmaot %s, format %u, --fast\n", indent,
+           h->compiler_version, h->format_version);
+  else
+    printf("%scompiler:     wasmaot %s, format %u, -O%u\n", indent,
+           h->compiler_version, h->format_version, h->opt_level);
   printf("%ssource:       sha256 ", indent);
   print_hex(h->wasm_sha256, 32);
   printf("\n%ssizes:        %zu bytes: code %" PRIu64 ", metadata %zu "

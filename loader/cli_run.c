@@ -46,6 +46,13 @@ static int run_usage(FILE *out) {
       "  --cache-dir DIR      the cache (default: $XDG_CACHE_HOME/wasmaot,\n"
       "                       else ~/.cache/wasmaot)\n"
       "  --no-cache           compile into memory; read and store nothing\n"
+      "  --tier MODE          code for a .wasm not in the cache: tiered\n"
+      "                       (default; a module of 256 KiB or more runs\n"
+      "                       the fast tier at once while the optimised\n"
+      "                       one is compiled into the cache in the\n"
+      "                       background for later runs), optimized (wait\n"
+      "                       for -O2) or fast (the fast tier only);\n"
+      "                       default from WASMAOT_TIER\n"
       "  -v, --verbose        say on stderr where the code came from (cache\n"
       "                       hit or miss, bundle entry)\n"
       "  -h, --help           show this help\n"
@@ -199,6 +206,12 @@ static int parse_options(int argc, char **argv, run_options *o) {
   o->listen = calloc(max, sizeof *o->listen);
   if (!o->dirs || !o->env || !o->listen)
     return 1;
+  const char *tier = getenv("WASMAOT_TIER");
+  if (tier && *tier && !run_tier_parse(tier, &o->source.tier)) {
+    fprintf(stderr, "wasmaot run: WASMAOT_TIER wants tiered, optimized or "
+                    "fast\n");
+    return 2;
+  }
   int i = 1;
   for (; i < argc && argv[i][0] == '-'; i++) {
     const char *opt = argv[i];
@@ -222,7 +235,13 @@ static int parse_options(int argc, char **argv, run_options *o) {
       o->source.cache_dir = argv[++i];
     else if (!strcmp(opt, "--no-cache"))
       o->source.no_cache = true;
-    else if (!strcmp(opt, "-v") || !strcmp(opt, "--verbose"))
+    else if (has_value && !strcmp(opt, "--tier")) {
+      if (!run_tier_parse(argv[++i], &o->source.tier)) {
+        fprintf(stderr, "wasmaot run: --tier wants tiered, optimized or "
+                        "fast\n");
+        return 2;
+      }
+    } else if (!strcmp(opt, "-v") || !strcmp(opt, "--verbose"))
       o->source.verbose = true;
     else {
       fprintf(stderr, "wasmaot run: unknown or incomplete option '%s'\n", opt);

@@ -12,10 +12,11 @@
 /* Where each phase starts on the bar and how much of it it takes, from
  * measurements of -O2 compiles: lowering 1-3 %, the optimiser and code
  * generation about half each, linking well under 1 %. */
-static const double phase_start[] = {0.00, 0.03, 0.50, 0.98};
-static const double phase_share[] = {0.03, 0.47, 0.48, 0.02};
+static const double phase_start[] = {0.00, 0.03, 0.50, 0.98, 0.00};
+static const double phase_share[] = {0.03, 0.47, 0.48, 0.02, 0.98};
 static const char *const phase_name[] = {"lowering", "optimising",
-                                         "generating code", "linking"};
+                                         "generating code", "linking",
+                                         "compiling functions"};
 
 /* The optimiser takes about this many times as long as lowering did. */
 #define OPTIMIZE_PER_LOWER 35.0
@@ -35,6 +36,7 @@ struct compile_progress {
   double lower_s, optimize_s;
   int drawn_percent; /* -1: nothing drawn yet */
   aot_phase drawn_phase;
+  uint32_t drawn_done;
 };
 
 static double seconds_since(const struct timespec *t) {
@@ -59,7 +61,7 @@ static double estimate(double elapsed, double expected) {
 double compile_progress_fraction(aot_phase phase, uint32_t done, uint32_t total,
                                  double phase_s, double lower_s,
                                  double optimize_s) {
-  if ((unsigned)phase > AOT_PHASE_LINK)
+  if ((unsigned)phase > AOT_PHASE_FUNCTIONS)
     return 1.0;
   double within;
   if (total == 0 || done >= total)
@@ -79,7 +81,8 @@ static void draw(compile_progress *p) {
                                        seconds_since(&p->phase_began),
                                        p->lower_s, p->optimize_s);
   int percent = (int)(f * 100.0);
-  if (percent == p->drawn_percent && p->phase == p->drawn_phase)
+  if (percent == p->drawn_percent && p->phase == p->drawn_phase &&
+      p->done == p->drawn_done)
     return;
   char bar[BAR_WIDTH + 1];
   int filled = (int)(f * BAR_WIDTH);
@@ -88,9 +91,19 @@ static void draw(compile_progress *p) {
   bar[BAR_WIDTH] = '\0';
   fprintf(p->out, "\r\033[Kcompiling %s [%s] %3d%% %s", p->label, bar, percent,
           phase_name[p->phase]);
+  if (p->phase == AOT_PHASE_FUNCTIONS) {
+    /* Pieces finish in any order and the heaviest go first, so the rate
+     * so far is, if anything, pessimistic. */
+    fprintf(p->out, " %u/%u", p->done, p->total);
+    double spent = seconds_since(&p->phase_began);
+    if (p->done > 0 && p->done < p->total)
+      fprintf(p->out, ", ETA %.0f s",
+              spent * (double)(p->total - p->done) / (double)p->done);
+  }
   fflush(p->out);
   p->drawn_percent = percent;
   p->drawn_phase = p->phase;
+  p->drawn_done = p->done;
 }
 
 static void *tick(void *arg) {

@@ -5,10 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../compiler/cli.h"
 #include "bundle_read.h"
+#include "cache_admin.h"
 #include "cache_fetch.h"
 #include "compile_progress.h"
 #include "compiler_load.h"
@@ -79,6 +82,68 @@ static cache_place resolve_place(const run_source_options *o, char *dir,
   return place;
 }
 
+bool run_tier_parse(const char *s, run_tier *tier) {
+  if (!strcmp(s, "tiered"))
+    *tier = RUN_TIER_TIERED;
+  else if (!strcmp(s, "optimized") || !strcmp(s, "optimised"))
+    *tier = RUN_TIER_OPTIMIZED;
+  else if (!strcmp(s, "fast"))
+    *tier = RUN_TIER_FAST;
+  else
+    return false;
+  return true;
+}
+
+/* In a detached grandchild (its parent exits at once, so nobody waits for
+ * it and no zombie is left), niced, with no terminal: compiles the
+ * optimised tier into the entry at `path` under the entry's lock. If
+ * another process holds the lock, it is at the same work: nothing to do.
+ * The caller's threads have all ended (the fast compile joined its
+ * workers), so forking without exec is safe. */
+static void optimise_in_background(const char *cache_dir, const char *path,
+                                   compile_job *job, bool verbose) {
+  fflush(stdout);
+  fflush(stderr);
+  pid_t child = fork();
+  if (child < 0)
+    return;
+  if (child > 0) {
+    waitpid(child, NULL, 0);
+    if (verbose)
+      fprintf(stderr,
+              "wasmaot: tier: running the fast tier; the optimised one is "
+              "being compiled in the background into %s\n",
+              path);
+    return;
+  }
+  if (fork() != 0)
+    _exit(0);
+  setsid();
+  if (nice(10) == -1 && errno != 0) {
+    /* still compile, just not niced */
+  }
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null >= 0) {
+    dup2(null, 0);
+    dup2(null, 1);
+    dup2(null, 2);
+  }
+  /* Nothing else the caller had open (a pipe a parent waits on, a
+   * socket) may stay open for the minutes this takes. */
+  close_range(3, ~0u, 0);
+  int lock = cache_trylock(path);
+  struct stat st;
+  if (lock < 0 || stat(path, &st) == 0)
+    _exit(0);
+  void *data;
+  size_t size;
+  char err[256];
+  if (compile(job, &data, &size) &&
+      cache_store(path, data, size, err, sizeof err))
+    cache_evict(cache_dir, cache_max_bytes(), path);
+  _exit(0);
+}
+
 static wasmaot_module *load_wasm_bytes(wasmaot_engine *engine, const char *name,
                                        const uint8_t *wasm, size_t size,
                                        const run_source_options *o) {
@@ -87,7 +152,36 @@ static wasmaot_module *load_wasm_bytes(wasmaot_engine *engine, const char *name,
   char key[CACHE_KEY_HEX], dir[4096];
   cache_key_compile(wasm, size, &job.opts.target, key);
   cache_place place = resolve_place(o, dir, sizeof dir);
-  return cache_fetch(engine, &place, key, compile, &job);
+  run_tier tier = o->tier;
+  if (tier == RUN_TIER_TIERED && (!place.dir || size < RUN_TIER_MIN_WASM_BYTES))
+    tier = RUN_TIER_OPTIMIZED;
+  if (tier == RUN_TIER_OPTIMIZED)
+    return cache_fetch(engine, &place, key, compile, &job);
+
+  wasmaot_module *m =
+      tier == RUN_TIER_TIERED ? cache_fetch_hit(engine, &place, key) : NULL;
+  if (m) {
+    if (o->verbose)
+      fprintf(stderr, "wasmaot: tier: optimised\n");
+    return m;
+  }
+  compile_job fast = job;
+  fast.opts.target.fast_tier = true;
+  char fast_key[CACHE_KEY_HEX];
+  cache_key_compile(wasm, size, &fast.opts.target, fast_key);
+  m = cache_fetch(engine, &place, fast_key, compile, &fast);
+  char path[4096];
+  if (m && tier == RUN_TIER_TIERED && !cache_entry_busy(&place, key) &&
+      cache_entry_path(place.dir, key, path, sizeof path)) {
+    /* An entry there was refused by cache_fetch_hit: rebuild it. */
+    unlink(path);
+    optimise_in_background(place.dir, path, &job, o->verbose);
+  } else if (m && o->verbose) {
+    fprintf(stderr, "wasmaot: tier: fast%s\n",
+            tier == RUN_TIER_TIERED ? " (the optimised one is being compiled)"
+                                    : "");
+  }
+  return m;
 }
 
 static wasmaot_module *load_wasm(wasmaot_engine *engine, const char *file,

@@ -12,11 +12,30 @@
 
 #include "include/wasmaot.h"
 
+/* Which code a .wasm runs with on a cache miss (run --tier, WASMAOT_TIER). */
+typedef enum run_tier {
+  /* A module of RUN_TIER_MIN_WASM_BYTES or more: compile the fast tier
+   * (aot-compile --fast), run it at once, and leave a detached, niced
+   * process compiling the optimised tier into the cache under its entry's
+   * lock; later runs map the optimised entry. A smaller module, or no
+   * cache: as RUN_TIER_OPTIMIZED. */
+  RUN_TIER_TIERED,
+  RUN_TIER_OPTIMIZED, /* compile -O2 and wait for it */
+  RUN_TIER_FAST,      /* the fast tier only */
+} run_tier;
+
+/* Below this, an -O2 compile takes about a second or less: no tiering. */
+#define RUN_TIER_MIN_WASM_BYTES (256u * 1024u)
+
 typedef struct run_source_options {
   const char *cache_dir; /* --cache-dir, or NULL for the default */
   bool no_cache;         /* --no-cache: compile into memory, store nothing */
   bool verbose;          /* -v: say where the module came from */
+  run_tier tier;
 } run_source_options;
+
+/* Parses "tiered", "optimized" (or "optimised") and "fast". */
+bool run_tier_parse(const char *s, run_tier *tier);
 
 /* The loaded module, or NULL after printing why on stderr. */
 wasmaot_module *run_source_load(wasmaot_engine *engine, const char *file,

@@ -37,6 +37,8 @@ spec_counts() {
 echo "wasm-2.0 spec suite:"
 echo "spec: $(spec_counts spec-wasm-2.0)"
 echo "float scripts for the x86-64 baseline CPU: $(spec_counts spec-baseline-float)"
+echo "the same through large modules' pieces: $(spec_counts spec-wasm-2.0-pieces)"
+echo "the same at the fast tier (--fast): $(spec_counts spec-wasm-2.0-fast)"
 # The cross test's count of the same suite run on aarch64 under qemu
 # (tests/cross/run_cross.sh, docs/cross.md).
 cross_line=$(grep -h '^spec wasm-2.0 on aarch64: ' build/meson-logs/testlog.txt | tail -1 || true)

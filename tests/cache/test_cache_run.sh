@@ -45,12 +45,12 @@ expect_out 5 env XDG_CACHE_HOME="$work/xdg" "$wasmaot" run --invoke add \
   "$wasm" 2 3
 [ "$(count_entries "$work/xdg/wasmaot")" = 1 ] || fail "nothing under XDG"
 
-# ---- `cache list`: module hash (of the .wasm), arch, size.
+# ---- `cache list`: module hash (of the .wasm), arch, tier, size.
 "$wasmaot" cache --cache-dir "$cache" list >"$work/list"
 module=$(sha256sum "$wasm" | cut -c1-16)
 size=$(stat -c %s "$entry")
 key=$(basename "$entry" .so)
-grep -Eq "^$module +$host_arch +$size +[0-9]+s +[0-9]+s +$key\$" \
+grep -Eq "^$module +$host_arch +-O2 +$size +[0-9]+s +[0-9]+s +$key\$" \
   "$work/list" || fail "cache list: $(cat "$work/list")"
 
 # ---- Damaged entries are discarded and rebuilt, never run.

@@ -34,11 +34,11 @@ set -e
 grep -q 'integer divide by zero (in divide)' "$work/trap.err" ||
   fail "trap message: $(cat "$work/trap.err")"
 
-# The same module generated in three pieces, one thread each (see
-# compiler/codegen_parallel.h), behaves the same; the function names
-# survive the merge of the pieces' objects.
+# The same module generated in pieces of one function each, on three
+# threads (see compiler/codegen_plan.h), behaves the same; the function
+# names survive the merge of the pieces' objects.
 pieces=$work/pieces.so
-"$wasmaot" aot-compile --jobs 3 "$wasm" -o "$pieces"
+"$wasmaot" aot-compile --piece-bytes 1 --jobs 3 "$wasm" -o "$pieces"
 expect 42 "$wasmaot" run --invoke add "$pieces" 40 2
 expect "$(printf '1.4142135623730951\n-0\n-9223372036854775808')" \
   "$wasmaot" run --invoke pair "$pieces" 2

@@ -20,10 +20,21 @@ spec_compile_result spec_compile_module(const char *triple, const char *cpu,
     return SPEC_COMPILE_IO;
   }
   /* -O2 as the product compiles by default, with the IR verifier on: it
-   * catches code generator bugs at their source. */
+   * catches code generator bugs at their source. WASMAOT_SPEC_TIER runs
+   * the suite through the other code generation paths: "pieces" compiles
+   * every function in a piece of its own, as a large module's are
+   * (function pipeline, FastISel, calls across pieces); "fast" is
+   * aot-compile --fast. */
+  const char *tier = getenv("WASMAOT_SPEC_TIER");
+  bool pieces = tier && strcmp(tier, "pieces") == 0;
+  bool fast = tier && strcmp(tier, "fast") == 0;
   const aot_options options = {
-      .target = {.triple = triple, .cpu = cpu, .opt_level = 2},
+      .target = {.triple = triple,
+                 .cpu = cpu,
+                 .opt_level = 2,
+                 .fast_tier = fast},
       .verify_ir = true,
+      .piece_bytes = pieces ? 1 : 0,
   };
   aot_output artifact;
   bool ok = aot_compile(wasm, size, &options, &artifact, why, why_size);

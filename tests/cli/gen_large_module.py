@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Writes a large generated module (WAT) for the reproducibility test, and
+prints what its export `run` returns for the argument given.
+
+   gen_large_module.py OUT.wat ARG   -> prints run(ARG)
+
+Its code is over CODEGEN_WHOLE_MODULE_BYTES (compiler/codegen_plan.h), so
+it is compiled in many pieces, and one function is over
+CODEGEN_HUGE_FUNCTION_BYTES, so that path is taken too. Every function
+calls the one before it, so calls cross pieces. The arithmetic is i32
+with wrap-around, mirrored here to know the right answer."""
+import sys
+
+FUNCS = 3000
+HUGE_OPS = 14000  # ~7 bytes each: a body of about 100 KB and more
+M = 0xFFFFFFFF
+
+
+def body(i):
+    # x = ((x * (2i+1)) ^ (i * 2654435761)) rotated by i % 31, per round
+    return [
+        "    (local.set 0 (i32.rotl (i32.xor (i32.mul (local.get 0)"
+        f" (i32.const {2 * i + 1})) (i32.const {(i * 2654435761) & M}))"
+        f" (i32.const {i % 31})))"
+    ]
+
+
+def rotl(x, n):
+    n %= 32
+    return ((x << n) | (x >> (32 - n))) & M if n else x
+
+
+def step(i, x):
+    k = (i * 2654435761) & M
+    return rotl(((x * (2 * i + 1)) & M) ^ k, i % 31)
+
+
+def main():
+    out, arg = sys.argv[1], int(sys.argv[2])
+    lines = ["(module"]
+    for i in range(FUNCS):
+        lines.append(f"  (func $f{i} (param i32) (result i32)")
+        rounds = 1 + i % 5
+        for _ in range(rounds):
+            lines += body(i)
+        if i:
+            lines.append(f"    (i32.add (call $f{i - 1} (local.get 0))"
+                         " (local.get 0)))")
+        else:
+            lines.append("    (local.get 0))")
+    lines.append("  (func $huge (param i32) (result i32)")
+    for j in range(HUGE_OPS):
+        lines.append(f"    (local.set 0 (i32.add (i32.mul (local.get 0)"
+                     f" (i32.const {j * 2 + 3})) (i32.const {j})))")
+    lines.append("    (local.get 0))")
+    lines.append(f"  (func (export \"run\") (param i32) (result i32)")
+    lines.append(f"    (i32.xor (call $f{FUNCS - 1} (local.get 0))"
+                 " (call $huge (local.get 0)))))")
+    with open(out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+    # f_i(x) = rounds of step, then + f_{i-1}(x') + x' (x' the stepped x)
+    def call(i, x):
+        # iterative, as Python's recursion limit is below FUNCS
+        acc_stack = []
+        for k in range(i, -1, -1):
+            for _ in range(1 + k % 5):
+                x = step(k, x)
+            acc_stack.append(x)
+        # f_0 returns its x; f_k returns f_{k-1}(x_k) + x_k
+        result = acc_stack[-1]
+        for xk in reversed(acc_stack[:-1]):
+            result = (result + xk) & M
+        return result
+
+    h = arg & M
+    for j in range(HUGE_OPS):
+        h = (h * (j * 2 + 3) + j) & M
+    r = call(FUNCS - 1, arg & M) ^ h
+    print(r - (1 << 32) if r >= 1 << 31 else r)
+
+
+main()

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Tiering on a cache miss (loader/run_source.h): a large .wasm runs the
+# fast tier at once while a detached process compiles the optimised tier
+# into the cache; the next run maps that. --tier and WASMAOT_TIER choose
+# optimised-only or fast-only; `cache list` and `run -v` show the tier.
+# Usage: test_tiering.sh WASMAOT GEN_LARGE_MODULE.py WAT2WASM WORKDIR
+set -euo pipefail
+wasmaot=$1 gen=$2 wat2wasm=$3 work=$4
+rm -rf "$work"
+mkdir -p "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+want=$(python3 "$gen" "$work/large.wat" 7)
+"$wat2wasm" "$work/large.wat" -o "$work/large.wasm"
+entries() { find "$1" -name '*.so' | wc -l; }
+# busy DIR: some build lock under DIR is held (a compile is running).
+busy() {
+  local l
+  for l in $(find "$1" -name '*.lock'); do
+    flock -n "$l" true || return 0
+  done
+  return 1
+}
+# wait_for DIR N: until DIR holds N entries and no compile runs there.
+wait_for() {
+  for _ in $(seq 1500); do
+    if [ "$(entries "$1")" -ge "$2" ] && ! busy "$1"; then return 0; fi
+    sleep 0.2
+  done
+  fail "$1 never held $2 entries: $(find "$1")"
+}
+
+# Tiered (the default): the fast tier now, the optimised one for later.
+c=$work/tiered
+got=$("$wasmaot" run -v --cache-dir "$c" --invoke run "$work/large.wasm" 7 2>"$work/first.err")
+[ "$got" = "$want" ] || fail "tiered first run: $got, want $want"
+grep -q 'tier: running the fast tier' "$work/first.err" || fail "first run: $(cat "$work/first.err")"
+wait_for "$c" 2
+"$wasmaot" cache --cache-dir "$c" list >"$work/list"
+grep -Eq ' fast +[0-9]+ ' "$work/list" || fail "no fast entry: $(cat "$work/list")"
+grep -Eq ' -O2 +[0-9]+ ' "$work/list" || fail "no -O2 entry: $(cat "$work/list")"
+got=$("$wasmaot" run -v --cache-dir "$c" --invoke run "$work/large.wasm" 7 2>"$work/second.err")
+[ "$got" = "$want" ] || fail "tiered second run: $got"
+grep -q 'tier: optimised' "$work/second.err" || fail "second run: $(cat "$work/second.err")"
+
+# Concurrent cold starts: every one runs, and the optimised tier is built
+# once (one -O2 entry, one fast entry, nothing else).
+c=$work/concurrent
+for i in 1 2 3 4; do
+  "$wasmaot" run --cache-dir "$c" --invoke run "$work/large.wasm" 7 >"$work/c$i.out" &
+done
+wait
+for i in 1 2 3 4; do [ "$(cat "$work/c$i.out")" = "$want" ] || fail "concurrent run $i"; done
+wait_for "$c" 2
+[ "$(entries "$c")" = 2 ] || fail "concurrent: $(find "$c" -name '*.so')"
+
+# --tier fast: no background compile.
+c=$work/fast
+got=$("$wasmaot" run --tier fast --cache-dir "$c" --invoke run "$work/large.wasm" 7)
+[ "$got" = "$want" ] || fail "--tier fast: $got"
+sleep 2
+[ "$(entries "$c")" = 1 ] || fail "--tier fast left: $(find "$c" -name '*.so')"
+"$wasmaot" cache --cache-dir "$c" list | grep -Eq ' fast +[0-9]+ ' || fail "--tier fast entry"
+
+# WASMAOT_TIER=optimized: waits for -O2, nothing else.
+c=$work/optimized
+got=$(WASMAOT_TIER=optimized "$wasmaot" run --cache-dir "$c" --invoke run "$work/large.wasm" 7)
+[ "$got" = "$want" ] || fail "optimized: $got"
+[ "$(entries "$c")" = 1 ] || fail "optimized left: $(find "$c" -name '*.so')"
+"$wasmaot" cache --cache-dir "$c" list | grep -Eq ' -O2 +[0-9]+ ' || fail "optimized entry"
+if "$wasmaot" run --tier slow --invoke run "$work/large.wasm" 7 2>/dev/null; then
+  fail "--tier slow was accepted"
+fi
+echo "ok: tiering"
