@@ -2,7 +2,7 @@
 """Runs the official WASI test suite's preview 1 tests through `wasmaot run`.
 
     run_wasi_testsuite.py --wasmaot PATH --expectations FILE [--cache-dir DIR]
-                          [--filter GLOB] [--timeout S]
+                          [--filter GLOB] [--timeout S] [--tier TIER]
                           [--compiler PATH --target TRIPLE] SUITE_DIR...
 
 With --compiler and --target each module is first compiled ahead of time
@@ -123,6 +123,8 @@ def command_line(args, suite_dir, wasm, spec, work):
     argv = [args.wasmaot, "run"]
     if args.cache_dir and not args.compiler:
         argv += ["--cache-dir", args.cache_dir]
+    if not args.compiler:
+        argv += ["--tier", args.tier]
     env = spec.get("env", {})
     if not isinstance(env, dict):
         raise SpecError("env is not an object")
@@ -181,6 +183,11 @@ def main():
     ap.add_argument("--cache-dir")
     ap.add_argument("--filter", default="*", help="glob on test names")
     ap.add_argument("--timeout", type=float, default=120)
+    # Not `tiered` (wasmaot's default for large modules): it leaves an
+    # optimising compile running in the background after each test.
+    ap.add_argument("--tier", default="optimized",
+                    choices=["tiered", "optimized", "fast"],
+                    help="`wasmaot run --tier` for the modules (default optimized)")
     ap.add_argument("--compiler", help="wasmaot that compiles for --target")
     ap.add_argument("--target", help="target triple of the artifacts")
     ap.add_argument("suites", nargs="+")
