@@ -273,6 +273,10 @@ static void follow_init(int sync, pid_t init, uint64_t start_time) {
 
 _Noreturn static void child_main(const oci_launch *l, int sync) {
   reset_signals();
+  if (l->stdio)
+    for (int fd = 0; fd < 3; fd++)
+      if (dup2(l->stdio[fd], fd) < 0)
+        child_fail(sync, "stdio: %s", strerror(errno));
   close_other_fds(sync, l->preserve_fds);
   /* Its own session, so no terminal signal of the caller's reaches it. */
   setsid();

@@ -39,6 +39,8 @@ typedef struct oci_launch {
   pid_t init_pid;
   uint64_t init_start_time;
   int preserve_fds; /* fds 3..3+N-1 stay open */
+  /* The child's fds 0, 1, 2 (a shim's stdio FIFOs); NULL: the caller's. */
+  const int *stdio;
   const oci_log *log;
 } oci_launch;
 

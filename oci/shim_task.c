@@ -1,0 +1,612 @@
+#include "shim_task.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "oci_guest.h"
+#include "oci_launch.h"
+#include "oci_spec.h"
+#include "oci_state.h"
+#include "shim_mount.h"
+
+#ifndef WASMAOT_VERSION
+#define WASMAOT_VERSION "unknown"
+#endif
+
+void shim_service_init(shim_service *s, shim_events *events, const oci_log *log,
+                       const char *socket_path) {
+  *s = (shim_service){.events = events, .log = log, .socket_path = socket_path};
+  pthread_mutex_init(&s->lock, NULL);
+  pthread_cond_init(&s->changed, NULL);
+}
+
+__attribute__((format(printf, 3, 4))) static void
+fail(ttrpc_result *res, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(res->message, sizeof res->message, fmt, ap);
+  va_end(ap);
+  res->code = code;
+}
+
+/* The fields of a request whose fields are all strings or numbers (every
+ * one but Create): field N's string in s[N], its number in u[N]. */
+#define FLAT_FIELDS 12
+typedef struct flat_msg {
+  char *s[FLAT_FIELDS];
+  uint64_t u[FLAT_FIELDS];
+} flat_msg;
+
+static bool flat_decode(const uint8_t *p, size_t len, flat_msg *m) {
+  *m = (flat_msg){0};
+  pb_reader r = pb_reader_of(p, len);
+  pb_field f;
+  int more;
+  while ((more = pb_next(&r, &f)) > 0) {
+    if (f.number >= FLAT_FIELDS)
+      continue;
+    if (f.wire == 2 && !m->s[f.number])
+      m->s[f.number] = pb_strdup(&f);
+    else if (f.wire == 0)
+      m->u[f.number] = f.value;
+  }
+  return more == 0;
+}
+
+static void flat_free(flat_msg *m) {
+  for (int i = 0; i < FLAT_FIELDS; i++)
+    free(m->s[i]);
+}
+
+static const char *str_or_empty(const char *s) {
+  return s ? s : "";
+}
+
+/* The task named in a request, or NULL after failing the request. Execs
+ * are not supported, so a non-empty exec id names nothing. */
+static shim_task *find_task(shim_service *s, const flat_msg *m,
+                            ttrpc_result *res) {
+  const char *id = str_or_empty(m->s[1]), *exec_id = str_or_empty(m->s[2]);
+  if (!s->has_task || s->task.deleted || strcmp(id, s->task.id)) {
+    fail(res, TTRPC_NOT_FOUND, "task %s not found", id);
+    return NULL;
+  }
+  if (*exec_id) {
+    fail(res, TTRPC_NOT_FOUND, "exec %s not found in task %s", exec_id, id);
+    return NULL;
+  }
+  return &s->task;
+}
+
+/* ---- Events --------------------------------------------------------------
+ */
+
+static void publish_exit(shim_service *s, const shim_task *t) {
+  pb_buf e = {0};
+  pb_put_str(&e, 1, t->id);
+  pb_put_str(&e, 2, t->id);
+  pb_put_uint(&e, 3, (uint64_t)t->pid);
+  pb_put_uint(&e, 4, (uint64_t)t->exit_status);
+  pb_put_timestamp(&e, 5, t->exited_at.tv_sec, (int32_t)t->exited_at.tv_nsec);
+  shim_publish(s->events, "/tasks/exit", "TaskExit", &e);
+  pb_buf_free(&e);
+}
+
+static void publish_pid_event(shim_service *s, const shim_task *t,
+                              const char *topic, const char *name) {
+  pb_buf e = {0};
+  pb_put_str(&e, 1, t->id);
+  if (!strcmp(name, "TaskCreate")) {
+    pb_buf io = {0};
+    pb_put_str(&e, 2, t->bundle);
+    pb_put_str(&io, 1, t->stdin_path);
+    pb_put_str(&io, 2, t->stdout_path);
+    pb_put_str(&io, 3, t->stderr_path);
+    pb_put_msg(&e, 4, &io);
+    pb_buf_free(&io);
+    pb_put_uint(&e, 6, (uint64_t)t->pid);
+  } else {
+    pb_put_uint(&e, 2, (uint64_t)t->pid);
+  }
+  shim_publish(s->events, topic, name, &e);
+  pb_buf_free(&e);
+}
+
+/* ---- The init process's end -----------------------------------------------
+ */
+
+typedef struct waiter {
+  shim_service *s;
+  pid_t pid;
+} waiter;
+
+/* Waits for the init without reaping it first (WNOWAIT), so that while
+ * the lock is taken Kill never signals a pid that could be reused. */
+static void *wait_init(void *arg) {
+  waiter *w = arg;
+  siginfo_t info;
+  while (waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOWAIT) != 0 &&
+         errno == EINTR)
+    ;
+  shim_service *s = w->s;
+  pthread_mutex_lock(&s->lock);
+  shim_task *t = &s->task;
+  t->exit_status = oci_wait_status(w->pid);
+  clock_gettime(CLOCK_REALTIME, &t->exited_at);
+  t->status = SHIM_STOPPED;
+  pthread_cond_broadcast(&s->changed);
+  pthread_mutex_unlock(&s->lock);
+  oci_log_write(s->log, "info", "task %s: pid %d exited with status %d", t->id,
+                (int)t->pid, t->exit_status);
+  publish_exit(s, t);
+  free(w);
+  return NULL;
+}
+
+static bool watch_init(shim_service *s, pid_t pid) {
+  waiter *w = malloc(sizeof *w);
+  if (!w)
+    return false;
+  *w = (waiter){s, pid};
+  pthread_t thread;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_attr_setstacksize(&attr, 128 * 1024);
+  bool ok = pthread_create(&thread, &attr, wait_init, w) == 0;
+  pthread_attr_destroy(&attr);
+  if (!ok)
+    free(w);
+  return ok;
+}
+
+/* ---- Create --------------------------------------------------------------
+ */
+
+typedef struct create_request {
+  flat_msg f; /* id 1, bundle 2, terminal 4, stdin 5, stdout 6, stderr 7 */
+  shim_mount *rootfs;
+  size_t rootfs_count;
+} create_request;
+
+static bool create_decode(const uint8_t *p, size_t len, create_request *c) {
+  *c = (create_request){0};
+  if (!flat_decode(p, len, &c->f))
+    return false;
+  pb_reader r = pb_reader_of(p, len);
+  pb_field f;
+  while (pb_next(&r, &f) > 0) {
+    if (f.number != 3 || f.wire != 2)
+      continue;
+    shim_mount *m = realloc(c->rootfs, (c->rootfs_count + 1) * sizeof *m);
+    if (!m)
+      return false;
+    c->rootfs = m;
+    if (!shim_mount_decode(f.ptr, f.len, &m[c->rootfs_count++]))
+      return false;
+  }
+  return true;
+}
+
+static void create_free(create_request *c) {
+  flat_free(&c->f);
+  for (size_t i = 0; i < c->rootfs_count; i++)
+    shim_mount_free(&c->rootfs[i]);
+  free(c->rootfs);
+}
+
+/* The stdio FIFOs containerd's client made. Output FIFOs are opened
+ * read-write, which never blocks and never fails for want of a reader
+ * (`ctr run -d` leaves none); the guest holds them directly, so no
+ * copying thread sits between it and the client. */
+static bool open_stdio(const shim_task *t, int fds[3], char *err,
+                       size_t errlen) {
+  const char *paths[3] = {t->stdin_path, t->stdout_path, t->stderr_path};
+  for (int i = 0; i < 3; i++) {
+    const char *p = paths[i] && *paths[i] ? paths[i] : "/dev/null";
+    int flags = i == 0 ? O_RDONLY | O_NONBLOCK : O_RDWR;
+    fds[i] = open(p, flags | O_CLOEXEC);
+    if (fds[i] < 0) {
+      snprintf(err, errlen, "cannot open %s: %s", p, strerror(errno));
+      for (int k = 0; k < i; k++)
+        close(fds[k]);
+      return false;
+    }
+    if (i == 0)
+      fcntl(fds[0], F_SETFL, 0);
+  }
+  return true;
+}
+
+static void write_pid_file(const shim_task *t) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/" SHIM_PID_FILE, t->bundle);
+  uint64_t start = 0;
+  oci_pid_start_time(t->pid, &start);
+  FILE *f = fopen(path, "we");
+  if (f) {
+    fprintf(f, "%d %llu\n", (int)t->pid, (unsigned long long)start);
+    fclose(f);
+  }
+}
+
+/* Spec, module, cgroup, stdio and the init process, as wasmaot-oci's
+ * `create` does. False with the reason; nothing is left behind then
+ * but what the caller undoes (the rootfs mount). */
+static bool launch_init(shim_service *s, shim_task *t, char *err,
+                        size_t errlen) {
+  oci_spec spec;
+  if (!oci_spec_load(t->bundle, &spec, err, errlen)) {
+    oci_spec_free(&spec);
+    return false;
+  }
+  oci_guest guest;
+  bool ok = false;
+  if (!oci_guest_load(&guest, &spec, &spec.process, s->log, err, errlen))
+    goto free_guest;
+  int stdio[3];
+  if (!open_stdio(t, stdio, err, errlen))
+    goto free_guest;
+  snprintf(t->start_fifo, sizeof t->start_fifo, "%s/start.fifo", t->bundle);
+  unlink(t->start_fifo);
+  if (mkfifo(t->start_fifo, 0600) != 0) {
+    snprintf(err, errlen, "cannot create %.1024s: %s", t->start_fifo,
+             strerror(errno));
+    goto close_stdio;
+  }
+  oci_cgroup_setup(spec.cgroups_path, spec.memory_limit, spec.pids_limit,
+                   s->log, &t->cgroup);
+  oci_launch launch = {
+      .spec = &spec,
+      .process = &spec.process,
+      .guest = &guest,
+      .cgroup = &t->cgroup,
+      .exec_fifo = t->start_fifo,
+      .stdio = stdio,
+      .log = s->log,
+  };
+  t->pid = oci_launch_process(&launch, err, errlen);
+  if (t->pid > 0 && !watch_init(s, t->pid)) {
+    snprintf(err, errlen, "cannot start a thread to wait for the init");
+    kill(t->pid, SIGKILL);
+    oci_wait_status(t->pid);
+    t->pid = -1;
+  }
+  ok = t->pid > 0;
+  if (ok) {
+    oci_log_write(s->log, "info", "task %s: pid %d, module %s", t->id,
+                  (int)t->pid, spec.process.args[0]);
+  } else {
+    unlink(t->start_fifo);
+    oci_cgroup_remove(t->cgroup.dirs, t->cgroup.count);
+    oci_cgroup_free(&t->cgroup);
+  }
+close_stdio:
+  for (int i = 0; i < 3; i++)
+    close(stdio[i]);
+free_guest:
+  oci_guest_free(&guest);
+  oci_spec_free(&spec);
+  return ok;
+}
+
+static void task_free(shim_task *t) {
+  free(t->id);
+  free(t->bundle);
+  free(t->rootfs);
+  free(t->stdin_path);
+  free(t->stdout_path);
+  free(t->stderr_path);
+  oci_cgroup_free(&t->cgroup);
+  *t = (shim_task){0};
+}
+
+static void handle_create(shim_service *s, const uint8_t *p, size_t len,
+                          pb_buf *out, ttrpc_result *res) {
+  create_request c;
+  if (!create_decode(p, len, &c)) {
+    create_free(&c);
+    return fail(res, TTRPC_INVALID_ARGUMENT, "malformed CreateTaskRequest");
+  }
+  if (s->has_task) {
+    create_free(&c);
+    return fail(res, TTRPC_ALREADY_EXISTS, "this shim already runs task %s",
+                s->task.id);
+  }
+  if (c.f.u[4]) {
+    create_free(&c);
+    return fail(res, TTRPC_INVALID_ARGUMENT,
+                "containerd-shim-wasmaot-v1: terminals are not supported "
+                "(run without -t)");
+  }
+  shim_task *t = &s->task;
+  *t = (shim_task){.pid = -1};
+  t->id = strdup(str_or_empty(c.f.s[1]));
+  t->bundle = strdup(str_or_empty(c.f.s[2]));
+  t->stdin_path = strdup(str_or_empty(c.f.s[5]));
+  t->stdout_path = strdup(str_or_empty(c.f.s[6]));
+  t->stderr_path = strdup(str_or_empty(c.f.s[7]));
+  size_t rlen = strlen(t->bundle ? t->bundle : "") + sizeof "/rootfs";
+  t->rootfs = malloc(rlen);
+  char err[2048];
+  if (!t->id || !t->bundle || !t->stdin_path || !t->stdout_path ||
+      !t->stderr_path || !t->rootfs) {
+    fail(res, TTRPC_INTERNAL, "out of memory");
+    goto failed;
+  }
+  snprintf(t->rootfs, rlen, "%s/rootfs", t->bundle);
+  if (c.rootfs_count) {
+    if (!shim_mount_rootfs(c.rootfs, c.rootfs_count, t->rootfs, err,
+                           sizeof err)) {
+      fail(res, TTRPC_UNKNOWN, "task %s: %s", t->id, err);
+      goto failed;
+    }
+    t->rootfs_mounted = true;
+  }
+  if (!launch_init(s, t, err, sizeof err)) {
+    fail(res, TTRPC_UNKNOWN, "task %s: %s", t->id, err);
+    if (t->rootfs_mounted && !shim_unmount_rootfs(t->rootfs, err, sizeof err))
+      oci_warn(s->log, "%s", err);
+    goto failed;
+  }
+  write_pid_file(t);
+  t->status = SHIM_CREATED;
+  s->has_task = true;
+  create_free(&c);
+  pb_put_uint(out, 1, (uint64_t)t->pid);
+  publish_pid_event(s, t, "/tasks/create", "TaskCreate");
+  return;
+failed:
+  oci_fail(s->log, "%s", res->message);
+  task_free(t);
+  create_free(&c);
+}
+
+/* ---- Start, Wait, State, Pids, Connect ----------------------------------
+ */
+
+/* Releases the init from the start FIFO. The init may have died while
+ * created, so the wait for its byte gives up once it has stopped. */
+static bool release_init(shim_service *s, shim_task *t) {
+  int fd = open(t->start_fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  bool released = false;
+  for (;;) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    pthread_mutex_unlock(&s->lock);
+    int n = poll(&p, 1, 100);
+    pthread_mutex_lock(&s->lock);
+    char byte;
+    if (n > 0 && (p.revents & POLLIN) && read(fd, &byte, 1) == 1) {
+      released = true;
+      break;
+    }
+    if (t->status == SHIM_STOPPED)
+      break;
+  }
+  close(fd);
+  unlink(t->start_fifo);
+  return released;
+}
+
+static void handle_start(shim_service *s, const flat_msg *m, pb_buf *out,
+                         ttrpc_result *res) {
+  shim_task *t = find_task(s, m, res);
+  if (!t)
+    return;
+  if (t->status != SHIM_CREATED)
+    return fail(res, TTRPC_FAILED_PRECONDITION, "task %s is not created",
+                t->id);
+  if (!release_init(s, t))
+    return fail(res, TTRPC_UNKNOWN, "task %s ended before it started", t->id);
+  if (t->status == SHIM_CREATED)
+    t->status = SHIM_RUNNING;
+  pb_put_uint(out, 1, (uint64_t)t->pid);
+  publish_pid_event(s, t, "/tasks/start", "TaskStart");
+}
+
+static void handle_wait(shim_service *s, const flat_msg *m, pb_buf *out,
+                        ttrpc_result *res) {
+  shim_task *t = find_task(s, m, res);
+  if (!t)
+    return;
+  while (t->status != SHIM_STOPPED)
+    pthread_cond_wait(&s->changed, &s->lock);
+  pb_put_uint(out, 1, (uint64_t)t->exit_status);
+  pb_put_timestamp(out, 2, t->exited_at.tv_sec, (int32_t)t->exited_at.tv_nsec);
+}
+
+static void handle_state(shim_service *s, const flat_msg *m, pb_buf *out,
+                         ttrpc_result *res) {
+  shim_task *t = find_task(s, m, res);
+  if (!t)
+    return;
+  pb_put_str(out, 1, t->id);
+  pb_put_str(out, 2, t->bundle);
+  pb_put_uint(out, 3, (uint64_t)t->pid);
+  pb_put_uint(out, 4, (uint64_t)t->status);
+  pb_put_str(out, 5, t->stdin_path);
+  pb_put_str(out, 6, t->stdout_path);
+  pb_put_str(out, 7, t->stderr_path);
+  if (t->status == SHIM_STOPPED) {
+    pb_put_uint(out, 9, (uint64_t)t->exit_status);
+    pb_put_timestamp(out, 10, t->exited_at.tv_sec,
+                     (int32_t)t->exited_at.tv_nsec);
+  }
+}
+
+/* The container's processes: the cgroup's when it can be read, else
+ * the init alone. */
+static size_t task_pids(const shim_task *t, pid_t **pids) {
+  size_t n = oci_cgroup_pids(t->cgroup.dirs, t->cgroup.count, pids);
+  if (n || t->status == SHIM_STOPPED)
+    return n;
+  *pids = malloc(sizeof **pids);
+  if (!*pids)
+    return 0;
+  (*pids)[0] = t->pid;
+  return 1;
+}
+
+static void handle_pids(shim_service *s, const flat_msg *m, pb_buf *out,
+                        ttrpc_result *res) {
+  shim_task *t = find_task(s, m, res);
+  if (!t)
+    return;
+  pid_t *pids = NULL;
+  size_t n = task_pids(t, &pids);
+  for (size_t i = 0; i < n; i++) {
+    pb_buf info = {0};
+    pb_put_uint(&info, 1, (uint64_t)pids[i]);
+    pb_put_msg(out, 1, &info);
+    pb_buf_free(&info);
+  }
+  free(pids);
+}
+
+static void handle_connect(shim_service *s, pb_buf *out) {
+  pb_put_uint(out, 1, (uint64_t)getpid());
+  if (s->has_task && s->task.pid > 0)
+    pb_put_uint(out, 2, (uint64_t)s->task.pid);
+  pb_put_str(out, 3, WASMAOT_VERSION);
+}
+
+/* ---- Kill, Delete, Shutdown -----------------------------------------------
+ */
+
+static void handle_kill(shim_service *s, const flat_msg *m, ttrpc_result *res) {
+  shim_task *t = find_task(s, m, res);
+  if (!t)
+    return;
+  int sig = m->u[3] ? (int)m->u[3] : SIGTERM;
+  if (t->status == SHIM_STOPPED)
+    return fail(res, TTRPC_NOT_FOUND, "process already finished");
+  /* The init has not been reaped (the waiter holds the lock to do it),
+   * so its pid is still its own. */
+  if (kill(t->pid, sig) != 0)
+    return fail(res, TTRPC_UNKNOWN, "kill %d: %s", (int)t->pid,
+                strerror(errno));
+  if (m->u[4]) { /* all: every process in the container's cgroup */
+    pid_t *pids = NULL;
+    size_t n = oci_cgroup_pids(t->cgroup.dirs, t->cgroup.count, &pids);
+    for (size_t i = 0; i < n; i++)
+      if (pids[i] != t->pid)
+        kill(pids[i], sig);
+    free(pids);
+  }
+}
+
+/* Rootfs, cgroup and files of the task: what Delete leaves clean. */
+static void release_resources(shim_service *s, shim_task *t) {
+  char err[1024], path[4200];
+  if (t->rootfs_mounted && !shim_unmount_rootfs(t->rootfs, err, sizeof err))
+    oci_warn(s->log, "task %s: %s", t->id, err);
+  t->rootfs_mounted = false;
+  oci_cgroup_remove(t->cgroup.dirs, t->cgroup.count);
+  snprintf(path, sizeof path, "%s/" SHIM_PID_FILE, t->bundle);
+  unlink(path);
+  unlink(t->start_fifo);
+}
+
+static void handle_delete(shim_service *s, const flat_msg *m, pb_buf *out,
+                          ttrpc_result *res) {
+  shim_task *t = find_task(s, m, res);
+  if (!t)
+    return;
+  if (t->status == SHIM_RUNNING)
+    return fail(res, TTRPC_FAILED_PRECONDITION,
+                "task %s is running: kill it first", t->id);
+  if (t->status == SHIM_CREATED) {
+    kill(t->pid, SIGKILL);
+    while (t->status != SHIM_STOPPED)
+      pthread_cond_wait(&s->changed, &s->lock);
+  }
+  release_resources(s, t);
+  t->deleted = true;
+  pb_put_uint(out, 1, (uint64_t)t->pid);
+  pb_put_uint(out, 2, (uint64_t)t->exit_status);
+  pb_put_timestamp(out, 3, t->exited_at.tv_sec, (int32_t)t->exited_at.tv_nsec);
+  pb_buf e = {0};
+  pb_put_str(&e, 1, t->id);
+  pb_put_uint(&e, 2, (uint64_t)t->pid);
+  pb_put_uint(&e, 3, (uint64_t)t->exit_status);
+  pb_put_timestamp(&e, 4, t->exited_at.tv_sec, (int32_t)t->exited_at.tv_nsec);
+  shim_publish(s->events, "/tasks/delete", "TaskDelete", &e);
+  pb_buf_free(&e);
+}
+
+static void exit_shim(void *ctx) {
+  shim_service *s = ctx;
+  unlink(s->socket_path);
+  oci_log_write(s->log, "info", "shim %d exits", (int)getpid());
+  _exit(0);
+}
+
+static void handle_shutdown(shim_service *s, const flat_msg *m,
+                            ttrpc_result *res) {
+  bool live = s->has_task && !s->task.deleted;
+  if (live && !m->u[2])
+    return; /* a task remains: containerd will ask again after Delete */
+  if (live && s->task.status != SHIM_STOPPED)
+    kill(s->task.pid, SIGKILL);
+  if (live)
+    release_resources(s, &s->task);
+  res->after = exit_shim;
+}
+
+/* ---- Dispatch --------------------------------------------------------------
+ */
+
+void shim_task_handle(void *ctx, const char *service, const char *method,
+                      const uint8_t *payload, size_t len, pb_buf *out,
+                      ttrpc_result *res) {
+  shim_service *s = ctx;
+  if (strcmp(service, "containerd.task.v2.Task"))
+    return fail(res, TTRPC_UNIMPLEMENTED, "service %s is not served here",
+                service);
+  pthread_mutex_lock(&s->lock);
+  if (!strcmp(method, "Create")) {
+    handle_create(s, payload, len, out, res);
+    pthread_mutex_unlock(&s->lock);
+    return;
+  }
+  flat_msg m;
+  if (!flat_decode(payload, len, &m)) {
+    fail(res, TTRPC_INVALID_ARGUMENT, "malformed %s request", method);
+  } else if (!strcmp(method, "Start")) {
+    handle_start(s, &m, out, res);
+  } else if (!strcmp(method, "Wait")) {
+    handle_wait(s, &m, out, res);
+  } else if (!strcmp(method, "State")) {
+    handle_state(s, &m, out, res);
+  } else if (!strcmp(method, "Kill")) {
+    handle_kill(s, &m, res);
+  } else if (!strcmp(method, "Delete")) {
+    handle_delete(s, &m, out, res);
+  } else if (!strcmp(method, "Pids")) {
+    handle_pids(s, &m, out, res);
+  } else if (!strcmp(method, "Connect")) {
+    handle_connect(s, out);
+  } else if (!strcmp(method, "Shutdown")) {
+    handle_shutdown(s, &m, res);
+  } else if (!strcmp(method, "CloseIO")) {
+    /* stdin is the client's FIFO itself: nothing to close here. */
+  } else {
+    /* Exec, Pause, Resume, Checkpoint, ResizePty, Update, Stats. */
+    fail(res, TTRPC_UNIMPLEMENTED,
+         "%s is not implemented by containerd-shim-wasmaot-v1", method);
+  }
+  flat_free(&m);
+  pthread_mutex_unlock(&s->lock);
+}
