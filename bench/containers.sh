@@ -39,8 +39,7 @@ ctd_pid= dockerd_pid=
 cleanup() {
   [ -n "$dockerd_pid" ] && kill "$dockerd_pid" 2>/dev/null && wait "$dockerd_pid"
   [ -n "$ctd_pid" ] && kill "$ctd_pid" 2>/dev/null && wait "$ctd_pid"
-  grep -F " $work/" /proc/self/mounts | cut -d' ' -f2 | sort -r |
-    while read -r mnt; do umount -l "$mnt" 2>/dev/null; done
+  unmount_under "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,27 +47,8 @@ log() { echo "containers.sh: $*" >&2; }
 
 mkdir -p "$work/bin"
 ln -s "$build/containerd-shim-wasmaot-v1" "$work/bin/"
-cat >"$work/config.toml" <<TOML
-version = 2
-root = "$work/root"
-state = "$work/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$sock"
-[ttrpc]
-  address = "$sock.ttrpc"
-[debug]
-  address = ""
-[metrics]
-  address = ""
-TOML
-PATH=$work/bin:$PATH containerd --config "$work/config.toml" \
-  >"$work/containerd.log" 2>&1 &
-ctd_pid=$!
-for _ in $(seq 100); do
-  ctr -a "$sock" version >/dev/null 2>&1 && break
-  sleep 0.1
-done
+. "$here/tests/oci/containerd_lib.sh"
+start_containerd "$work" "$work/bin" || exit 1
 c() { ctr -a "$sock" -n "$ns" "$@"; }
 
 WASMAOT=$build/wasmaot bash "$here/scripts/wasm-oci-image.sh" -o "$work/hello.tar" \

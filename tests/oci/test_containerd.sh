@@ -18,10 +18,7 @@ hello_wasm=$(readlink -f "$4")
 echo_wasm=$(readlink -f "$5")
 probe_wasm=$(readlink -f "$6")
 
-skip() {
-  echo "SKIP: $*"
-  exit 77
-}
+. "$(dirname "$0")/containerd_lib.sh"
 
 [ "$(id -u)" = 0 ] || skip "containerd needs root (running as uid $(id -u))"
 for tool in containerd ctr containerd-shim-runc-v2 curl; do
@@ -36,8 +33,6 @@ sock=$work/containerd.sock
 ns=wasmaot-test-$$
 runc_root=$work/runc-root
 ctd_pid=
-failures=0
-checks=0
 
 cleanup() {
   if [ -n "$ctd_pid" ]; then
@@ -60,62 +55,17 @@ cleanup() {
     [ -d "$d" ] && rmdir "$d"/*/ "$d" 2>/dev/null
   done
   # Rootfs mounts the shims may have left behind.
-  grep -F " $work/" /proc/self/mounts | cut -d' ' -f2 | sort -r |
-    while read -r m; do umount -l "$m" 2>/dev/null; done
+  unmount_under "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-
-check() {
-  local what=$1
-  shift
-  checks=$((checks + 1))
-  "$@" || fail "$what"
-}
-
-contains() { grep -qF -- "$2" "$1" || { echo "--- $1:"; cat "$1"; false; }; }
-
 # ---- a private containerd ---------------------------------------------------
 
-cat >"$work/config.toml" <<TOML
-version = 2
-root = "$work/root"
-state = "$work/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$sock"
-[ttrpc]
-  address = "$sock.ttrpc"
-[debug]
-  address = ""
-[metrics]
-  address = ""
-TOML
-containerd --config "$work/config.toml" >"$work/containerd.log" 2>&1 &
-ctd_pid=$!
-for _ in $(seq 100); do
-  ctr -a "$sock" version >/dev/null 2>&1 && break
-  kill -0 "$ctd_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if ! ctr -a "$sock" version >/dev/null 2>&1; then
-  tail -5 "$work/containerd.log"
-  skip "containerd did not start here (log above)"
-fi
-
+start_containerd "$work" || skip "containerd did not start here (log above)"
 # overlayfs needs the kernel's overlay and a file system it can sit on;
 # the native snapshotter (plain copies) works everywhere.
-snapshotter=overlayfs
-if ! ctr -a "$sock" plugins ls 2>/dev/null |
-    grep -E "io.containerd.snapshotter.v1 +overlayfs .* ok" >/dev/null; then
-  snapshotter=native
-  echo "note: overlayfs snapshotter unavailable; using native"
-fi
+snapshotter=$(pick_snapshotter)
 
 c() { ctr -a "$sock" -n "$ns" "$@"; }
 run_flags=(--platform wasip1/wasm --snapshotter "$snapshotter"
@@ -124,25 +74,7 @@ run_flags=(--platform wasip1/wasm --snapshotter "$snapshotter"
 
 # ---- images -----------------------------------------------------------------
 
-# A port no socket uses yet, below the kernel's ephemeral range: a port in
-# that range can be taken at any moment as the local end of some
-# connection, and the image bakes the port in, so the server could not
-# retry elsewhere (it once failed to bind 39252 here).
-ephemeral_lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-[ "${ephemeral_lo:-0}" -gt 12000 ] || ephemeral_lo=32768
-port=$((10000 + $$ % (ephemeral_lo - 10100)))
-port_in_use() {
-  if command -v ss >/dev/null; then
-    [ -n "$(ss -Htan "( sport = :$1 )" 2>/dev/null)" ]
-  else
-    curl -s -m 1 "http://127.0.0.1:$1/" >/dev/null 2>&1
-    [ $? != 7 ] # 7: connection refused, so free
-  fi
-}
-for _ in $(seq 50); do
-  port_in_use "$port" || break
-  port=$((port + 1))
-done
+port=$(free_port 1)
 export WASMAOT=$wasmaot
 "$image_script" -o "$work/hello.tar" -n wasmaot-hello:test --precompile \
   "$hello_wasm" from containerd >/dev/null &&

@@ -18,18 +18,13 @@ hello_wasm=$(readlink -f "$4")
 echo_wasm=$(readlink -f "$5")
 probe_wasm=$(readlink -f "$6")
 
-skip() {
-  echo "SKIP: $*"
-  exit 77
-}
+. "$(dirname "$0")/containerd_lib.sh"
 
 [ "$(id -u)" = 0 ] || skip "dockerd needs root (running as uid $(id -u))"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/docker-test.XXXXXX")
 sock=$work/docker.sock
 dockerd_pid=
-failures=0
-checks=0
 # Debian's client matches its Engine; another one earlier on PATH may not.
 client=docker
 [ -x /usr/bin/docker ] && client=/usr/bin/docker
@@ -52,25 +47,10 @@ cleanup() {
     for id in $(d ps -aq 2>/dev/null); do d rm -f "$id" >/dev/null 2>&1; done
   fi
   stop_dockerd
-  grep -F " $work/" /proc/self/mounts | cut -d' ' -f2 | sort -r |
-    while read -r m; do umount -l "$m" 2>/dev/null; done
+  unmount_under "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-
-check() {
-  local what=$1
-  shift
-  checks=$((checks + 1))
-  "$@" || fail "$what"
-}
-
-contains() { grep -qF -- "$2" "$1" || { echo "--- $1:"; cat "$1"; false; }; }
 
 # ---- a private dockerd -------------------------------------------------------
 
@@ -126,13 +106,7 @@ check "docker says which module is missing" contains "$work/missing" "/missing.w
 
 # ---- http-echo: -d --network host, curl, stop (143), logs -------------------
 
-ephemeral_lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-[ "${ephemeral_lo:-0}" -gt 12000 ] || ephemeral_lo=32768
-port=$((10000 + ($$ * 13) % (ephemeral_lo - 10100)))
-for _ in $(seq 50); do
-  [ -z "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ] && break
-  port=$((port + 1))
-done
+port=$(free_port 13)
 d run -d --name echo1 --network host --runtime=wasmaot \
   -e "WASMAOT_TCPLISTEN=127.0.0.1:$port" --entrypoint /http-echo.wasm \
   wasmaot-example:test >/dev/null 2>"$work/run-d.err"

@@ -19,10 +19,7 @@ hello_wasm=$(readlink -f "$4")
 echo_wasm=$(readlink -f "$5")
 probe_wasm=$(readlink -f "$6")
 
-skip() {
-  echo "SKIP: $*"
-  exit 77
-}
+. "$(dirname "$0")/containerd_lib.sh"
 
 [ "$(id -u)" = 0 ] || skip "containerd needs root (running as uid $(id -u))"
 
@@ -30,8 +27,6 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/shim-test.XXXXXX")
 sock=$work/containerd.sock
 ns=wasmaot-shim-test-$$
 ctd_pid=
-failures=0
-checks=0
 
 cleanup() {
   if [ -n "$ctd_pid" ]; then
@@ -48,66 +43,25 @@ cleanup() {
   for d in /sys/fs/cgroup/*/"$ns" /sys/fs/cgroup/"$ns"; do
     [ -d "$d" ] && rmdir "$d"/*/ "$d" 2>/dev/null
   done
-  grep -F " $work/" /proc/self/mounts | cut -d' ' -f2 | sort -r |
-    while read -r m; do umount -l "$m" 2>/dev/null; done
+  unmount_under "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-
-check() {
-  local what=$1
-  shift
-  checks=$((checks + 1))
-  "$@" || fail "$what"
-}
-
-contains() { grep -qF -- "$2" "$1" || { echo "--- $1:"; cat "$1"; false; }; }
 
 # ---- a private containerd that finds the shim on its PATH -------------------
 
 mkdir -p "$work/bin"
 ln -s "$shim" "$work/bin/containerd-shim-wasmaot-v1"
-cat >"$work/config.toml" <<TOML
-version = 2
-root = "$work/root"
-state = "$work/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$sock"
-[ttrpc]
-  address = "$sock.ttrpc"
-[debug]
-  address = ""
-[metrics]
-  address = ""
-TOML
-PATH=$work/bin:$PATH containerd --config "$work/config.toml" \
-  >"$work/containerd.log" 2>&1 &
-ctd_pid=$!
-for _ in $(seq 100); do
-  ctr -a "$sock" version >/dev/null 2>&1 && break
-  kill -0 "$ctd_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if ! ctr -a "$sock" version >/dev/null 2>&1; then
-  tail -5 "$work/containerd.log"
-  skip "containerd did not start here (log above)"
-fi
-snapshotter=overlayfs
-if ! ctr -a "$sock" plugins ls 2>/dev/null |
-    grep -E "io.containerd.snapshotter.v1 +overlayfs .* ok" >/dev/null; then
-  snapshotter=native
-  echo "note: overlayfs snapshotter unavailable; using native"
-fi
+start_containerd "$work" "$work/bin" || skip "containerd did not start here (log above)"
+sock=$ctd_sock
+snapshotter=$(pick_snapshotter)
 
 c() { ctr -a "$sock" -n "$ns" "$@"; }
 run_flags=(--platform wasip1/wasm --snapshotter "$snapshotter"
            --runtime io.containerd.wasmaot.v1)
+
+# Shim sockets there before this test (another containerd's shims).
+ls /run/wasmaot-shim 2>/dev/null | sort >"$work/sockets.before"
 
 # The events containerd receives from the shim, for the checks below.
 c events >"$work/events" 2>&1 &
@@ -115,13 +69,7 @@ events_pid=$!
 
 # ---- images -----------------------------------------------------------------
 
-ephemeral_lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-[ "${ephemeral_lo:-0}" -gt 12000 ] || ephemeral_lo=32768
-port=$((10000 + ($$ * 7) % (ephemeral_lo - 10100)))
-for _ in $(seq 50); do
-  [ -z "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ] && break
-  port=$((port + 1))
-done
+port=$(free_port 7)
 export WASMAOT=$wasmaot
 "$wasmaot" aot-compile --target aarch64-linux-gnu "$hello_wasm" \
   -o "$work/hello.aarch64.so" || { echo "FAIL: aarch64 compile"; exit 1; }
@@ -253,6 +201,9 @@ pgrep -x containerd-shim-wasmaot-v1 -a >/dev/null &&
     tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | grep -q "$ns" && echo "$pid"
   done >"$work/shims"
 check "no shim of this namespace running" [ ! -s "$work/shims" ]
+ls /run/wasmaot-shim 2>/dev/null | sort |
+  comm -13 "$work/sockets.before" - >"$work/sockets"
+check "no shim socket left" [ ! -s "$work/sockets" ]
 grep -F " $work/" /proc/self/mounts >"$work/mounts"
 check "no rootfs mounted" [ ! -s "$work/mounts" ]
 ls /sys/fs/cgroup/memory/"$ns" 2>/dev/null | grep -vE '^(cgroup|memory|notify|tasks)' \

@@ -1,0 +1,99 @@
+# Shared by the container tests and bench/containers.sh (sourced, not
+# run): the checks' bookkeeping, a private containerd, a free port, and
+# unmounting what is left under a directory.
+
+checks=0
+failures=0
+
+skip() {
+  echo "SKIP: $*"
+  exit 77
+}
+
+fail() {
+  echo "FAIL: $*"
+  failures=$((failures + 1))
+}
+
+check() { # check WHAT COMMAND...: counts a check, fails WHAT if COMMAND does
+  local what=$1
+  shift
+  checks=$((checks + 1))
+  "$@" || fail "$what"
+}
+
+contains() { grep -qF -- "$2" "$1" || { echo "--- $1:"; cat "$1"; false; }; }
+
+unmount_under() { # unmount_under DIR: lazily, deepest first
+  grep -F " $1/" /proc/self/mounts | cut -d' ' -f2 | sort -r |
+    while read -r m; do umount -l "$m" 2>/dev/null; done
+}
+
+# start_containerd DIR [PATH_DIR]: a private containerd with its config,
+# root, state and sockets under DIR (CRI off), PATH_DIR first on its PATH
+# (where it finds shims). Sets ctd_sock and ctd_pid; false, with the tail
+# of its log, if it does not answer.
+start_containerd() {
+  local dir=$1 path_dir=${2:-}
+  ctd_sock=$dir/containerd.sock
+  cat >"$dir/config.toml" <<TOML
+version = 2
+root = "$dir/root"
+state = "$dir/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$ctd_sock"
+[ttrpc]
+  address = "$ctd_sock.ttrpc"
+[debug]
+  address = ""
+[metrics]
+  address = ""
+TOML
+  PATH=${path_dir:+$path_dir:}$PATH containerd --config "$dir/config.toml" \
+    >"$dir/containerd.log" 2>&1 &
+  ctd_pid=$!
+  for _ in $(seq 100); do
+    ctr -a "$ctd_sock" version >/dev/null 2>&1 && return 0
+    kill -0 "$ctd_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  ctr -a "$ctd_sock" version >/dev/null 2>&1 && return 0
+  tail -5 "$dir/containerd.log"
+  return 1
+}
+
+# The snapshotter to use: overlayfs where the kernel has it, else native.
+pick_snapshotter() {
+  if ctr -a "$ctd_sock" plugins ls 2>/dev/null |
+      grep -E "io.containerd.snapshotter.v1 +overlayfs .* ok" >/dev/null; then
+    echo overlayfs
+  else
+    echo "note: overlayfs snapshotter unavailable; using native" >&2
+    echo native
+  fi
+}
+
+# free_port SALT: a port no socket uses, below the kernel's ephemeral
+# range (a port in that range can be taken at any moment as the local end
+# of some connection, and images bake the port in).
+free_port() {
+  local lo port
+  lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+  [ "${lo:-0}" -gt 12000 ] || lo=32768
+  port=$((10000 + ($$ * $1) % (lo - 10100)))
+  for _ in $(seq 50); do
+    port_in_use "$port" || break
+    port=$((port + 1))
+  done
+  echo "$port"
+}
+
+port_in_use() {
+  if command -v ss >/dev/null; then
+    [ -n "$(ss -Htan "( sport = :$1 )" 2>/dev/null)" ]
+  else
+    curl -s -m 1 "http://127.0.0.1:$1/" >/dev/null 2>&1
+    [ $? != 7 ] # 7: connection refused, so free
+  fi
+}
