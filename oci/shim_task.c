@@ -17,7 +17,9 @@
 #include "oci_launch.h"
 #include "oci_spec.h"
 #include "oci_state.h"
+#include "shim_exec.h"
 #include "shim_mount.h"
+#include "shim_proc.h"
 
 #ifndef WASMAOT_VERSION
 #define WASMAOT_VERSION "unknown"
@@ -72,102 +74,67 @@ static const char *str_or_empty(const char *s) {
   return s ? s : "";
 }
 
-/* The task named in a request, or NULL after failing the request. Execs
- * are not supported, so a non-empty exec id names nothing. */
+/* The task named in a request (field 1), or NULL after failing it. */
 static shim_task *find_task(shim_service *s, const flat_msg *m,
                             ttrpc_result *res) {
-  const char *id = str_or_empty(m->s[1]), *exec_id = str_or_empty(m->s[2]);
+  const char *id = str_or_empty(m->s[1]);
   if (!s->has_task || s->task.deleted || strcmp(id, s->task.id)) {
     fail(res, TTRPC_NOT_FOUND, "task %s not found", id);
-    return NULL;
-  }
-  if (*exec_id) {
-    fail(res, TTRPC_NOT_FOUND, "exec %s not found in task %s", exec_id, id);
     return NULL;
   }
   return &s->task;
 }
 
-/* ---- Events --------------------------------------------------------------
- */
-
-static void publish_exit(shim_service *s, const shim_task *t) {
-  pb_buf e = {0};
-  pb_put_str(&e, 1, t->id);
-  pb_put_str(&e, 2, t->id);
-  pb_put_uint(&e, 3, (uint64_t)t->pid);
-  pb_put_uint(&e, 4, (uint64_t)t->exit_status);
-  pb_put_timestamp(&e, 5, t->exited_at.tv_sec, (int32_t)t->exited_at.tv_nsec);
-  shim_publish(s->events, "/tasks/exit", "TaskExit", &e);
-  pb_buf_free(&e);
-}
-
-static void publish_pid_event(shim_service *s, const shim_task *t,
-                              const char *topic, const char *name) {
-  pb_buf e = {0};
-  pb_put_str(&e, 1, t->id);
-  if (!strcmp(name, "TaskCreate")) {
-    pb_buf io = {0};
-    pb_put_str(&e, 2, t->bundle);
-    pb_put_str(&io, 1, t->stdin_path);
-    pb_put_str(&io, 2, t->stdout_path);
-    pb_put_str(&io, 3, t->stderr_path);
-    pb_put_msg(&e, 4, &io);
-    pb_buf_free(&io);
-    pb_put_uint(&e, 6, (uint64_t)t->pid);
-  } else {
-    pb_put_uint(&e, 2, (uint64_t)t->pid);
-  }
-  shim_publish(s->events, topic, name, &e);
-  pb_buf_free(&e);
-}
-
-/* ---- The init process's end -----------------------------------------------
- */
-
-typedef struct waiter {
-  shim_service *s;
-  pid_t pid;
-} waiter;
-
-/* Waits for the init without reaping it first (WNOWAIT), so that while
- * the lock is taken Kill never signals a pid that could be reused. */
-static void *wait_init(void *arg) {
-  waiter *w = arg;
-  siginfo_t info;
-  while (waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOWAIT) != 0 &&
-         errno == EINTR)
-    ;
-  shim_service *s = w->s;
-  pthread_mutex_lock(&s->lock);
-  shim_task *t = &s->task;
-  t->exit_status = oci_wait_status(w->pid);
-  clock_gettime(CLOCK_REALTIME, &t->exited_at);
-  t->status = SHIM_STOPPED;
-  pthread_cond_broadcast(&s->changed);
-  pthread_mutex_unlock(&s->lock);
-  oci_log_write(s->log, "info", "task %s: pid %d exited with status %d", t->id,
-                (int)t->pid, t->exit_status);
-  publish_exit(s, t);
-  free(w);
+/* The exec named `exec_id` in the task, or NULL. */
+static shim_proc *find_exec(shim_task *t, const char *exec_id, size_t *index) {
+  for (size_t i = 0; i < t->exec_count; i++)
+    if (!strcmp(t->execs[i]->exec_id, exec_id)) {
+      if (index)
+        *index = i;
+      return t->execs[i];
+    }
   return NULL;
 }
 
-static bool watch_init(shim_service *s, pid_t pid) {
-  waiter *w = malloc(sizeof *w);
-  if (!w)
-    return false;
-  *w = (waiter){s, pid};
-  pthread_t thread;
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attr, 128 * 1024);
-  bool ok = pthread_create(&thread, &attr, wait_init, w) == 0;
-  pthread_attr_destroy(&attr);
-  if (!ok)
-    free(w);
-  return ok;
+/* The process a request names (id 1, exec_id 2: empty for the init), or
+ * NULL after failing the request. */
+static shim_proc *find_proc(shim_service *s, const flat_msg *m,
+                            ttrpc_result *res) {
+  shim_task *t = find_task(s, m, res);
+  if (!t)
+    return NULL;
+  const char *exec_id = str_or_empty(m->s[2]);
+  if (!*exec_id)
+    return &t->init;
+  shim_proc *p = find_exec(t, exec_id, NULL);
+  if (!p)
+    fail(res, TTRPC_NOT_FOUND, "exec %s not found in task %s", exec_id, t->id);
+  return p;
+}
+
+/* ---- Events --------------------------------------------------------------
+ */
+
+static void publish_create(shim_service *s, const shim_task *t) {
+  pb_buf e = {0}, io = {0};
+  pb_put_str(&e, 1, t->id);
+  pb_put_str(&e, 2, t->bundle);
+  pb_put_str(&io, 1, t->init.stdin_path);
+  pb_put_str(&io, 2, t->init.stdout_path);
+  pb_put_str(&io, 3, t->init.stderr_path);
+  pb_put_msg(&e, 4, &io);
+  pb_put_uint(&e, 6, (uint64_t)t->init.pid);
+  shim_publish(s->events, "/tasks/create", "TaskCreate", &e);
+  pb_buf_free(&io);
+  pb_buf_free(&e);
+}
+
+static void publish_start(shim_service *s, const shim_task *t) {
+  pb_buf e = {0};
+  pb_put_str(&e, 1, t->id);
+  pb_put_uint(&e, 2, (uint64_t)t->init.pid);
+  shim_publish(s->events, "/tasks/start", "TaskStart", &e);
+  pb_buf_free(&e);
 }
 
 /* ---- Create --------------------------------------------------------------
@@ -205,37 +172,13 @@ static void create_free(create_request *c) {
   free(c->rootfs);
 }
 
-/* The stdio FIFOs containerd's client made. Output FIFOs are opened
- * read-write, which never blocks and never fails for want of a reader
- * (`ctr run -d` leaves none); the guest holds them directly, so no
- * copying thread sits between it and the client. */
-static bool open_stdio(const shim_task *t, int fds[3], char *err,
-                       size_t errlen) {
-  const char *paths[3] = {t->stdin_path, t->stdout_path, t->stderr_path};
-  for (int i = 0; i < 3; i++) {
-    const char *p = paths[i] && *paths[i] ? paths[i] : "/dev/null";
-    int flags = i == 0 ? O_RDONLY | O_NONBLOCK : O_RDWR;
-    fds[i] = open(p, flags | O_CLOEXEC);
-    if (fds[i] < 0) {
-      snprintf(err, errlen, "cannot open %s: %s", p, strerror(errno));
-      for (int k = 0; k < i; k++)
-        close(fds[k]);
-      return false;
-    }
-    if (i == 0)
-      fcntl(fds[0], F_SETFL, 0);
-  }
-  return true;
-}
-
 static void write_pid_file(const shim_task *t) {
   char path[4200];
   snprintf(path, sizeof path, "%s/" SHIM_PID_FILE, t->bundle);
-  uint64_t start = 0;
-  oci_pid_start_time(t->pid, &start);
   FILE *f = fopen(path, "we");
   if (f) {
-    fprintf(f, "%d %llu\n", (int)t->pid, (unsigned long long)start);
+    fprintf(f, "%d %llu\n", (int)t->init.pid,
+            (unsigned long long)t->init_start_time);
     fclose(f);
   }
 }
@@ -255,7 +198,7 @@ static bool launch_init(shim_service *s, shim_task *t, char *err,
   if (!oci_guest_load(&guest, &spec, &spec.process, s->log, err, errlen))
     goto free_guest;
   int stdio[3];
-  if (!open_stdio(t, stdio, err, errlen))
+  if (!shim_open_stdio(&t->init, stdio, err, errlen))
     goto free_guest;
   snprintf(t->start_fifo, sizeof t->start_fifo, "%s/start.fifo", t->bundle);
   unlink(t->start_fifo);
@@ -275,17 +218,19 @@ static bool launch_init(shim_service *s, shim_task *t, char *err,
       .stdio = stdio,
       .log = s->log,
   };
-  t->pid = oci_launch_process(&launch, err, errlen);
-  if (t->pid > 0 && !watch_init(s, t->pid)) {
-    snprintf(err, errlen, "cannot start a thread to wait for the init");
-    kill(t->pid, SIGKILL);
-    oci_wait_status(t->pid);
-    t->pid = -1;
+  pid_t pid = oci_launch_process(&launch, err, errlen);
+  t->init.pid = pid;
+  if (pid > 0 && (!oci_pid_start_time(pid, &t->init_start_time) ||
+                  !shim_watch_proc(s, &t->init))) {
+    snprintf(err, errlen, "cannot follow the init process");
+    kill(pid, SIGKILL);
+    oci_wait_status(pid);
+    t->init.pid = -1;
   }
-  ok = t->pid > 0;
+  ok = t->init.pid > 0;
   if (ok) {
-    oci_log_write(s->log, "info", "task %s: pid %d, module %s", t->id,
-                  (int)t->pid, spec.process.args[0]);
+    oci_log_write(s->log, "info", "task %s: pid %d, module %s", t->id, (int)pid,
+                  spec.process.args[0]);
   } else {
     unlink(t->start_fifo);
     oci_cgroup_remove(t->cgroup.dirs, t->cgroup.count);
@@ -304,9 +249,12 @@ static void task_free(shim_task *t) {
   free(t->id);
   free(t->bundle);
   free(t->rootfs);
-  free(t->stdin_path);
-  free(t->stdout_path);
-  free(t->stderr_path);
+  shim_proc_clear(&t->init);
+  for (size_t i = 0; i < t->exec_count; i++) {
+    shim_proc_clear(t->execs[i]);
+    free(t->execs[i]);
+  }
+  free(t->execs);
   oci_cgroup_free(&t->cgroup);
   *t = (shim_task){0};
 }
@@ -330,17 +278,18 @@ static void handle_create(shim_service *s, const uint8_t *p, size_t len,
                 "(run without -t)");
   }
   shim_task *t = &s->task;
-  *t = (shim_task){.pid = -1};
+  *t = (shim_task){0};
   t->id = strdup(str_or_empty(c.f.s[1]));
   t->bundle = strdup(str_or_empty(c.f.s[2]));
-  t->stdin_path = strdup(str_or_empty(c.f.s[5]));
-  t->stdout_path = strdup(str_or_empty(c.f.s[6]));
-  t->stderr_path = strdup(str_or_empty(c.f.s[7]));
+  shim_proc *init = shim_proc_new("", c.f.s[5], c.f.s[6], c.f.s[7]);
+  if (init) {
+    t->init = *init;
+    free(init);
+  }
   size_t rlen = strlen(t->bundle ? t->bundle : "") + sizeof "/rootfs";
   t->rootfs = malloc(rlen);
   char err[2048];
-  if (!t->id || !t->bundle || !t->stdin_path || !t->stdout_path ||
-      !t->stderr_path || !t->rootfs) {
+  if (!t->id || !t->bundle || !init || !t->rootfs) {
     fail(res, TTRPC_INTERNAL, "out of memory");
     goto failed;
   }
@@ -360,11 +309,11 @@ static void handle_create(shim_service *s, const uint8_t *p, size_t len,
     goto failed;
   }
   write_pid_file(t);
-  t->status = SHIM_CREATED;
+  t->init.status = SHIM_CREATED;
   s->has_task = true;
   create_free(&c);
-  pb_put_uint(out, 1, (uint64_t)t->pid);
-  publish_pid_event(s, t, "/tasks/create", "TaskCreate");
+  pb_put_uint(out, 1, (uint64_t)t->init.pid);
+  publish_create(s, t);
   return;
 failed:
   oci_fail(s->log, "%s", res->message);
@@ -392,7 +341,7 @@ static bool release_init(shim_service *s, shim_task *t) {
       released = true;
       break;
     }
-    if (t->status == SHIM_STOPPED)
+    if (t->init.status == SHIM_STOPPED)
       break;
   }
   close(fd);
@@ -402,61 +351,75 @@ static bool release_init(shim_service *s, shim_task *t) {
 
 static void handle_start(shim_service *s, const flat_msg *m, pb_buf *out,
                          ttrpc_result *res) {
-  shim_task *t = find_task(s, m, res);
-  if (!t)
+  shim_proc *p = find_proc(s, m, res);
+  if (!p)
     return;
-  if (t->status != SHIM_CREATED)
-    return fail(res, TTRPC_FAILED_PRECONDITION, "task %s is not created",
-                t->id);
+  shim_task *t = &s->task;
+  if (p->status != SHIM_CREATED)
+    return fail(res, TTRPC_FAILED_PRECONDITION, "%s %s is not created",
+                p == &t->init ? "task" : "exec",
+                p == &t->init ? t->id : p->exec_id);
+  if (p != &t->init) {
+    char err[2048];
+    if (!shim_exec_start(s, p, err, sizeof err))
+      return fail(res, TTRPC_UNKNOWN, "exec %s: %s", p->exec_id, err);
+    pb_put_uint(out, 1, (uint64_t)p->pid);
+    return;
+  }
   if (!release_init(s, t))
     return fail(res, TTRPC_UNKNOWN, "task %s ended before it started", t->id);
-  if (t->status == SHIM_CREATED)
-    t->status = SHIM_RUNNING;
-  pb_put_uint(out, 1, (uint64_t)t->pid);
-  publish_pid_event(s, t, "/tasks/start", "TaskStart");
+  if (p->status == SHIM_CREATED)
+    p->status = SHIM_RUNNING;
+  pb_put_uint(out, 1, (uint64_t)p->pid);
+  publish_start(s, t);
 }
 
 static void handle_wait(shim_service *s, const flat_msg *m, pb_buf *out,
                         ttrpc_result *res) {
-  shim_task *t = find_task(s, m, res);
-  if (!t)
+  shim_proc *p = find_proc(s, m, res);
+  if (!p)
     return;
-  while (t->status != SHIM_STOPPED)
+  while (p->status != SHIM_STOPPED)
     pthread_cond_wait(&s->changed, &s->lock);
-  pb_put_uint(out, 1, (uint64_t)t->exit_status);
-  pb_put_timestamp(out, 2, t->exited_at.tv_sec, (int32_t)t->exited_at.tv_nsec);
+  pb_put_uint(out, 1, (uint64_t)p->exit_status);
+  shim_put_time(out, 2, &p->exited_at);
 }
 
 static void handle_state(shim_service *s, const flat_msg *m, pb_buf *out,
                          ttrpc_result *res) {
-  shim_task *t = find_task(s, m, res);
-  if (!t)
+  shim_proc *p = find_proc(s, m, res);
+  if (!p)
     return;
-  pb_put_str(out, 1, t->id);
-  pb_put_str(out, 2, t->bundle);
-  pb_put_uint(out, 3, (uint64_t)t->pid);
-  pb_put_uint(out, 4, (uint64_t)t->status);
-  pb_put_str(out, 5, t->stdin_path);
-  pb_put_str(out, 6, t->stdout_path);
-  pb_put_str(out, 7, t->stderr_path);
-  if (t->status == SHIM_STOPPED) {
-    pb_put_uint(out, 9, (uint64_t)t->exit_status);
-    pb_put_timestamp(out, 10, t->exited_at.tv_sec,
-                     (int32_t)t->exited_at.tv_nsec);
+  pb_put_str(out, 1, s->task.id);
+  pb_put_str(out, 2, s->task.bundle);
+  if (p->pid > 0)
+    pb_put_uint(out, 3, (uint64_t)p->pid);
+  pb_put_uint(out, 4, (uint64_t)p->status);
+  pb_put_str(out, 5, p->stdin_path);
+  pb_put_str(out, 6, p->stdout_path);
+  pb_put_str(out, 7, p->stderr_path);
+  if (p->status == SHIM_STOPPED) {
+    pb_put_uint(out, 9, (uint64_t)p->exit_status);
+    shim_put_time(out, 10, &p->exited_at);
   }
+  pb_put_str(out, 11, p->exec_id);
 }
 
 /* The container's processes: the cgroup's when it can be read, else
- * the init alone. */
+ * the running ones the shim started. */
 static size_t task_pids(const shim_task *t, pid_t **pids) {
   size_t n = oci_cgroup_pids(t->cgroup.dirs, t->cgroup.count, pids);
-  if (n || t->status == SHIM_STOPPED)
+  if (n)
     return n;
-  *pids = malloc(sizeof **pids);
+  *pids = malloc((t->exec_count + 1) * sizeof **pids);
   if (!*pids)
     return 0;
-  (*pids)[0] = t->pid;
-  return 1;
+  if (t->init.status != SHIM_STOPPED)
+    (*pids)[n++] = t->init.pid;
+  for (size_t i = 0; i < t->exec_count; i++)
+    if (t->execs[i]->status == SHIM_RUNNING)
+      (*pids)[n++] = t->execs[i]->pid;
+  return n;
 }
 
 static void handle_pids(shim_service *s, const flat_msg *m, pb_buf *out,
@@ -477,8 +440,8 @@ static void handle_pids(shim_service *s, const flat_msg *m, pb_buf *out,
 
 static void handle_connect(shim_service *s, pb_buf *out) {
   pb_put_uint(out, 1, (uint64_t)getpid());
-  if (s->has_task && s->task.pid > 0)
-    pb_put_uint(out, 2, (uint64_t)s->task.pid);
+  if (s->has_task && s->task.init.pid > 0)
+    pb_put_uint(out, 2, (uint64_t)s->task.init.pid);
   pb_put_str(out, 3, WASMAOT_VERSION);
 }
 
@@ -486,22 +449,23 @@ static void handle_connect(shim_service *s, pb_buf *out) {
  */
 
 static void handle_kill(shim_service *s, const flat_msg *m, ttrpc_result *res) {
-  shim_task *t = find_task(s, m, res);
-  if (!t)
+  shim_proc *p = find_proc(s, m, res);
+  if (!p)
     return;
   int sig = m->u[3] ? (int)m->u[3] : SIGTERM;
-  if (t->status == SHIM_STOPPED)
+  if (p->status == SHIM_STOPPED || p->pid <= 0)
     return fail(res, TTRPC_NOT_FOUND, "process already finished");
-  /* The init has not been reaped (the waiter holds the lock to do it),
-   * so its pid is still its own. */
-  if (kill(t->pid, sig) != 0)
-    return fail(res, TTRPC_UNKNOWN, "kill %d: %s", (int)t->pid,
+  /* Not yet marked stopped, so not reaped: the pid is still its own. */
+  if (kill(p->pid, sig) != 0)
+    return fail(res, TTRPC_UNKNOWN, "kill %d: %s", (int)p->pid,
                 strerror(errno));
-  if (m->u[4]) { /* all: every process in the container's cgroup */
+  if (m->u[4] && p == &s->task.init) {
+    /* all: every process in the container's cgroup */
     pid_t *pids = NULL;
-    size_t n = oci_cgroup_pids(t->cgroup.dirs, t->cgroup.count, &pids);
+    size_t n =
+        oci_cgroup_pids(s->task.cgroup.dirs, s->task.cgroup.count, &pids);
     for (size_t i = 0; i < n; i++)
-      if (pids[i] != t->pid)
+      if (pids[i] != p->pid)
         kill(pids[i], sig);
     free(pids);
   }
@@ -519,29 +483,45 @@ static void release_resources(shim_service *s, shim_task *t) {
   unlink(t->start_fifo);
 }
 
+static void put_delete_response(pb_buf *out, const shim_proc *p) {
+  if (p->pid > 0)
+    pb_put_uint(out, 1, (uint64_t)p->pid);
+  pb_put_uint(out, 2, (uint64_t)p->exit_status);
+  shim_put_time(out, 3, &p->exited_at);
+}
+
 static void handle_delete(shim_service *s, const flat_msg *m, pb_buf *out,
                           ttrpc_result *res) {
-  shim_task *t = find_task(s, m, res);
-  if (!t)
+  shim_proc *p = find_proc(s, m, res);
+  if (!p)
     return;
-  if (t->status == SHIM_RUNNING)
-    return fail(res, TTRPC_FAILED_PRECONDITION,
-                "task %s is running: kill it first", t->id);
-  if (t->status == SHIM_CREATED) {
-    kill(t->pid, SIGKILL);
-    while (t->status != SHIM_STOPPED)
+  shim_task *t = &s->task;
+  if (p->status == SHIM_RUNNING)
+    return fail(res, TTRPC_FAILED_PRECONDITION, "%s is running: kill it first",
+                p == &t->init ? t->id : p->exec_id);
+  if (p != &t->init) {
+    /* An exec: stopped, or added and never started. */
+    size_t i = 0;
+    find_exec(t, p->exec_id, &i);
+    put_delete_response(out, p);
+    shim_proc_clear(p);
+    free(p);
+    t->execs[i] = t->execs[--t->exec_count];
+    return;
+  }
+  if (p->status == SHIM_CREATED) {
+    kill(p->pid, SIGKILL);
+    while (p->status != SHIM_STOPPED)
       pthread_cond_wait(&s->changed, &s->lock);
   }
   release_resources(s, t);
   t->deleted = true;
-  pb_put_uint(out, 1, (uint64_t)t->pid);
-  pb_put_uint(out, 2, (uint64_t)t->exit_status);
-  pb_put_timestamp(out, 3, t->exited_at.tv_sec, (int32_t)t->exited_at.tv_nsec);
+  put_delete_response(out, p);
   pb_buf e = {0};
   pb_put_str(&e, 1, t->id);
-  pb_put_uint(&e, 2, (uint64_t)t->pid);
-  pb_put_uint(&e, 3, (uint64_t)t->exit_status);
-  pb_put_timestamp(&e, 4, t->exited_at.tv_sec, (int32_t)t->exited_at.tv_nsec);
+  pb_put_uint(&e, 2, (uint64_t)p->pid);
+  pb_put_uint(&e, 3, (uint64_t)p->exit_status);
+  shim_put_time(&e, 4, &p->exited_at);
   shim_publish(s->events, "/tasks/delete", "TaskDelete", &e);
   pb_buf_free(&e);
 }
@@ -558,8 +538,8 @@ static void handle_shutdown(shim_service *s, const flat_msg *m,
   bool live = s->has_task && !s->task.deleted;
   if (live && !m->u[2])
     return; /* a task remains: containerd will ask again after Delete */
-  if (live && s->task.status != SHIM_STOPPED)
-    kill(s->task.pid, SIGKILL);
+  if (live && s->task.init.status != SHIM_STOPPED)
+    kill(s->task.init.pid, SIGKILL);
   if (live)
     release_resources(s, &s->task);
   res->after = exit_shim;
@@ -578,6 +558,12 @@ void shim_task_handle(void *ctx, const char *service, const char *method,
   pthread_mutex_lock(&s->lock);
   if (!strcmp(method, "Create")) {
     handle_create(s, payload, len, out, res);
+    pthread_mutex_unlock(&s->lock);
+    return;
+  }
+  if (!strcmp(method, "Exec")) {
+    shim_task *t = s->has_task && !s->task.deleted ? &s->task : NULL;
+    shim_exec_add(s, t, payload, len, res);
     pthread_mutex_unlock(&s->lock);
     return;
   }
@@ -603,7 +589,7 @@ void shim_task_handle(void *ctx, const char *service, const char *method,
   } else if (!strcmp(method, "CloseIO")) {
     /* stdin is the client's FIFO itself: nothing to close here. */
   } else {
-    /* Exec, Pause, Resume, Checkpoint, ResizePty, Update, Stats. */
+    /* Pause, Resume, Checkpoint, ResizePty, Update, Stats. */
     fail(res, TTRPC_UNIMPLEMENTED,
          "%s is not implemented by containerd-shim-wasmaot-v1", method);
   }

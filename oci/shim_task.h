@@ -24,16 +24,28 @@ typedef enum shim_status {
   SHIM_STOPPED = 3,
 } shim_status;
 
-typedef struct shim_task {
-  char *id, *bundle, *rootfs;
+/* A process of the task: the init (exec_id "") or an exec'd one. */
+typedef struct shim_proc {
+  char *exec_id;
   char *stdin_path, *stdout_path, *stderr_path;
-  char start_fifo[4200]; /* the init blocks on it until Start */
-  bool rootfs_mounted;
-  oci_cgroup cgroup;
   pid_t pid;
   shim_status status;
   int exit_status;
   struct timespec exited_at;
+  /* exec: the runtime-spec process object (JSON) until Start */
+  char *process_json;
+  size_t process_len;
+} shim_proc;
+
+typedef struct shim_task {
+  char *id, *bundle, *rootfs;
+  char start_fifo[4200]; /* the init blocks on it until Start */
+  bool rootfs_mounted;
+  oci_cgroup cgroup;
+  uint64_t init_start_time; /* execs follow the init (oci_launch) */
+  shim_proc init;
+  shim_proc **execs; /* each allocated: waiters keep pointers */
+  size_t exec_count;
   bool deleted;
 } shim_task;
 

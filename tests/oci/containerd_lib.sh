@@ -97,3 +97,29 @@ port_in_use() {
     [ $? != 7 ] # 7: connection refused, so free
   fi
 }
+
+# stop_containerd NS: ends namespace NS's tasks and containers, stops the
+# containerd start_containerd started, and removes the cgroup parent ctr
+# gave the containers (/NS/ID: the runtimes remove each container's own
+# directory, not the parent).
+stop_containerd() {
+  local ns=$1 id d
+  if [ -n "${ctd_pid:-}" ]; then
+    for id in $(ctr -a "$ctd_sock" -n "$ns" task ls -q 2>/dev/null); do
+      ctr -a "$ctd_sock" -n "$ns" task kill -s SIGKILL "$id" >/dev/null 2>&1
+    done
+    sleep 0.3
+    for id in $(ctr -a "$ctd_sock" -n "$ns" task ls -q 2>/dev/null); do
+      ctr -a "$ctd_sock" -n "$ns" task delete -f "$id" >/dev/null 2>&1
+    done
+    for id in $(ctr -a "$ctd_sock" -n "$ns" container ls -q 2>/dev/null); do
+      ctr -a "$ctd_sock" -n "$ns" container delete "$id" >/dev/null 2>&1
+    done
+    kill "$ctd_pid" 2>/dev/null
+    wait "$ctd_pid" 2>/dev/null
+    ctd_pid=
+  fi
+  for d in /sys/fs/cgroup/*/"$ns" /sys/fs/cgroup/"$ns"; do
+    [ -d "$d" ] && rmdir "$d"/*/ "$d" 2>/dev/null
+  done
+}

@@ -28,6 +28,7 @@ done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/containerd-test.XXXXXX")
 sock=$work/containerd.sock
+ctd_sock=$sock
 # Per run: the namespace names the containers' cgroups (/NS/ID), so two
 # runs at once do not share them.
 ns=wasmaot-test-$$
@@ -35,25 +36,7 @@ runc_root=$work/runc-root
 ctd_pid=
 
 cleanup() {
-  if [ -n "$ctd_pid" ]; then
-    for id in $(ctr -a "$sock" -n "$ns" task ls -q 2>/dev/null); do
-      ctr -a "$sock" -n "$ns" task kill -s SIGKILL "$id" >/dev/null 2>&1
-    done
-    sleep 0.3
-    for id in $(ctr -a "$sock" -n "$ns" task ls -q 2>/dev/null); do
-      ctr -a "$sock" -n "$ns" task delete -f "$id" >/dev/null 2>&1
-    done
-    for id in $(ctr -a "$sock" -n "$ns" container ls -q 2>/dev/null); do
-      ctr -a "$sock" -n "$ns" container delete "$id" >/dev/null 2>&1
-    done
-    kill "$ctd_pid" 2>/dev/null
-    wait "$ctd_pid" 2>/dev/null
-  fi
-  # The cgroup parent ctr gave the containers (/NS/ID): the runtime
-  # removes each container's own directory, not the parent.
-  for d in /sys/fs/cgroup/*/"$ns" /sys/fs/cgroup/"$ns"; do
-    [ -d "$d" ] && rmdir "$d"/*/ "$d" 2>/dev/null
-  done
+  stop_containerd "$ns"
   # Rootfs mounts the shims may have left behind.
   unmount_under "$work"
   rm -rf "$work"

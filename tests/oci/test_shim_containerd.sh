@@ -4,9 +4,10 @@
 # PATH for `--runtime io.containerd.wasmaot.v1` and runs Wasm images
 # built by scripts/wasm-oci-image.sh: hello's output and exit 0, exit 7,
 # http-echo detached with --net-host answering curl, `task kill` (143),
-# `task delete`, SIGKILL (137), the task events, three bad modules (each
-# a clear error, a non-zero exit) and the cleanup: no mount, process,
-# cgroup or socket left. Exits 77 (skipped) with the reason only where the
+# `task delete`, exec (output, status, a bad module, ended with the
+# init), SIGKILL (137), the task events, three bad modules (each a clear
+# error, a non-zero exit) and the cleanup: no mount, process, cgroup or
+# socket left. Exits 77 (skipped) with the reason only where the
 # kernel or the machine refuses to run containerd.
 #   test_shim_containerd.sh SHIM WASMAOT IMAGE_SCRIPT HELLO.wasm
 #                           HTTP_ECHO.wasm PROBE.wasm
@@ -25,24 +26,13 @@ probe_wasm=$(readlink -f "$6")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/shim-test.XXXXXX")
 sock=$work/containerd.sock
+ctd_sock=$sock
 ns=wasmaot-shim-test-$$
 ctd_pid=
 
 cleanup() {
-  if [ -n "$ctd_pid" ]; then
-    for id in $(ctr -a "$sock" -n "$ns" task ls -q 2>/dev/null); do
-      ctr -a "$sock" -n "$ns" task kill -s SIGKILL "$id" >/dev/null 2>&1
-      ctr -a "$sock" -n "$ns" task delete -f "$id" >/dev/null 2>&1
-    done
-    for id in $(ctr -a "$sock" -n "$ns" container ls -q 2>/dev/null); do
-      ctr -a "$sock" -n "$ns" container delete "$id" >/dev/null 2>&1
-    done
-    kill "$ctd_pid" 2>/dev/null
-    wait "$ctd_pid" 2>/dev/null
-  fi
-  for d in /sys/fs/cgroup/*/"$ns" /sys/fs/cgroup/"$ns"; do
-    [ -d "$d" ] && rmdir "$d"/*/ "$d" 2>/dev/null
-  done
+  stop_containerd "$ns"
+  # Rootfs mounts the shims may have left behind.
   unmount_under "$work"
   rm -rf "$work"
 }
@@ -53,7 +43,6 @@ trap cleanup EXIT
 mkdir -p "$work/bin"
 ln -s "$shim" "$work/bin/containerd-shim-wasmaot-v1"
 start_containerd "$work" "$work/bin" || skip "containerd did not start here (log above)"
-sock=$ctd_sock
 snapshotter=$(pick_snapshotter)
 
 c() { ctr -a "$sock" -n "$ns" "$@"; }
@@ -153,12 +142,28 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 check "sleeper runs" contains "$work/sleep.out" "sleeping"
-c task exec --exec-id x1 sleeper /probe.wasm args >"$work/exec" 2>&1
-check "exec is refused with a reason" contains "$work/exec" "not implemented"
+c task exec --exec-id x1 sleeper /probe.wasm args from-exec >"$work/exec" 2>&1
+status=$?
+check "exec through the shim exits 0 (got $status)" [ $status = 0 ]
+check "exec output" contains "$work/exec" "argv[2]=from-exec"
+c task exec --exec-id x2 sleeper /probe.wasm exit 4 >/dev/null 2>&1
+status=$?
+check "exec's exit status (got $status)" [ $status = 4 ]
+c task exec --exec-id x3 sleeper /nothing.wasm >"$work/exec-bad" 2>&1
+status=$?
+check "exec of a missing module fails (got $status)" [ $status != 0 ]
+check "exec's error names the module" contains "$work/exec-bad" "/nothing.wasm"
+# An exec still running when the init is killed ends with it.
+c task exec --exec-id x4 sleeper /probe.wasm sleep >/dev/null 2>&1 &
+exec_runner=$!
+sleep 0.5
 c task kill -s SIGKILL sleeper
 wait $runner
 status=$?
 check "SIGKILL gives 137 (got $status)" [ $status = 137 ]
+wait $exec_runner
+status=$?
+check "the running exec ended with the init (got $status)" [ $status = 137 ]
 c container delete sleeper
 check "sleeper deleted" [ $? = 0 ]
 
