@@ -5,10 +5,12 @@
 # built by scripts/wasm-oci-image.sh: hello's output and exit 0, exit 7,
 # http-echo detached with --net-host answering curl, `task kill` (143),
 # `task delete`, exec (output, status, a bad module, ended with the
-# init), SIGKILL (137), the task events, three bad modules (each a clear
-# error, a non-zero exit) and the cleanup: no mount, process, cgroup or
-# socket left. Exits 77 (skipped) with the reason only where the
-# kernel or the machine refuses to run containerd.
+# init), SIGKILL (137), cgroup placement, the memory limit, a trapping
+# guest (134) that leaves another container running, the task events,
+# three bad modules (each a clear error, a non-zero exit) and the
+# cleanup: no mount, process, cgroup or socket left. Exits 77 (skipped)
+# with the reason only where the kernel or the machine refuses to run
+# containerd.
 #   test_shim_containerd.sh SHIM WASMAOT IMAGE_SCRIPT HELLO.wasm
 #                           HTTP_ECHO.wasm PROBE.wasm
 set -u
@@ -100,6 +102,13 @@ c run --rm "${run_flags[@]}" "$img/wasmaot-probe:test" probe1 \
 status=$?
 check "exit status 7 through the shim (got $status)" [ $status = 7 ]
 
+# The memory limit caps linear memory, as under wasmaot-oci.
+c run --rm "${run_flags[@]}" --memory-limit 33554432 "$img/wasmaot-probe:test" \
+  mem1 /probe.wasm grow 256 >"$work/mem.out" 2>&1
+pages=$(sed -n 's/^memory pages: //p' "$work/mem.out")
+check "--memory-limit caps memory.grow (got ${pages:-nothing} pages)" \
+  test "${pages:-0}" -ge 17 -a "${pages:-0}" -le 512
+
 # ---- http-echo detached, task kill (143), task delete ------------------------
 
 c run -d --net-host "${run_flags[@]}" "$img/wasmaot-http-echo:test" echo1 \
@@ -142,6 +151,23 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 check "sleeper runs" contains "$work/sleep.out" "sleeping"
+# Cgroup placement: the init is in the container's cgroup (/NS/ID).
+pid=$(c task ls | awk '$1 == "sleeper" {print $2}')
+procs=
+for f in /sys/fs/cgroup/memory/"$ns"/sleeper/cgroup.procs \
+         /sys/fs/cgroup/"$ns"/sleeper/cgroup.procs; do
+  [ -r "$f" ] && { procs=$f; break; }
+done
+check "the init (pid $pid) is in the container's cgroup" \
+  grep -qx "$pid" "${procs:-/dev/null}"
+# A guest that crashes ends its own container only.
+c run --rm "${run_flags[@]}" "$img/wasmaot-probe:test" crasher /probe.wasm trap \
+  >"$work/trap.out" 2>&1
+status=$?
+check "a trap ends its container with 134 (got $status)" [ $status = 134 ]
+c task ls >"$work/tasks"
+check "another container runs on after the trap" \
+  grep -qE "^sleeper +[0-9]+ +RUNNING" "$work/tasks"
 c task exec --exec-id x1 sleeper /probe.wasm args from-exec >"$work/exec" 2>&1
 status=$?
 check "exec through the shim exits 0 (got $status)" [ $status = 0 ]
