@@ -315,7 +315,12 @@ _Noreturn static void child_main(const oci_launch *l, int sync) {
   close(sync);
   if (fifo >= 0)
     wait_for_start(fifo);
-  exit(oci_guest_run(l->guest));
+  int status = oci_guest_run(l->guest);
+  if (l->skip_atexit) {
+    fflush(NULL);
+    _exit(status);
+  }
+  exit(status);
 }
 
 /* ---- The runtime's side -------------------------------------------------- */

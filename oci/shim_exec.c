@@ -144,6 +144,7 @@ static pid_t launch_exec(shim_service *s, shim_proc *p, const oci_spec *spec,
         .init_pid = t->init.pid,
         .init_start_time = t->init_start_time,
         .stdio = stdio,
+        .skip_atexit = true,
         .log = s->log,
     };
     pid = oci_launch_process(&launch, err, errlen);

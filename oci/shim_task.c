@@ -216,6 +216,7 @@ static bool launch_init(shim_service *s, shim_task *t, char *err,
       .cgroup = &t->cgroup,
       .exec_fifo = t->start_fifo,
       .stdio = stdio,
+      .skip_atexit = true,
       .log = s->log,
   };
   pid_t pid = oci_launch_process(&launch, err, errlen);
@@ -374,13 +375,15 @@ static void handle_start(shim_service *s, const flat_msg *m, pb_buf *out,
   publish_start(s, t);
 }
 
+/* Looks the process up again after each wake-up: an exec that never
+ * started can be deleted while a Wait for it blocks. */
 static void handle_wait(shim_service *s, const flat_msg *m, pb_buf *out,
                         ttrpc_result *res) {
-  shim_proc *p = find_proc(s, m, res);
+  shim_proc *p;
+  while ((p = find_proc(s, m, res)) && p->status != SHIM_STOPPED)
+    pthread_cond_wait(&s->changed, &s->lock);
   if (!p)
     return;
-  while (p->status != SHIM_STOPPED)
-    pthread_cond_wait(&s->changed, &s->lock);
   pb_put_uint(out, 1, (uint64_t)p->exit_status);
   shim_put_time(out, 2, &p->exited_at);
 }
@@ -507,6 +510,7 @@ static void handle_delete(shim_service *s, const flat_msg *m, pb_buf *out,
     shim_proc_clear(p);
     free(p);
     t->execs[i] = t->execs[--t->exec_count];
+    pthread_cond_broadcast(&s->changed); /* a Wait for it ends */
     return;
   }
   if (p->status == SHIM_CREATED) {

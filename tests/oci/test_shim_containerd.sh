@@ -180,9 +180,13 @@ status=$?
 check "exec of a missing module fails (got $status)" [ $status != 0 ]
 check "exec's error names the module" contains "$work/exec-bad" "/nothing.wasm"
 # An exec still running when the init is killed ends with it.
-c task exec --exec-id x4 sleeper /probe.wasm sleep >/dev/null 2>&1 &
+c task exec --exec-id x4 sleeper /probe.wasm sleep >"$work/x4.out" 2>&1 &
 exec_runner=$!
-sleep 0.5
+for _ in $(seq 100); do
+  grep -q sleeping "$work/x4.out" && break
+  sleep 0.1
+done
+check "a second exec runs" contains "$work/x4.out" "sleeping"
 c task kill -s SIGKILL sleeper
 wait $runner
 status=$?
@@ -227,10 +231,8 @@ sleep 0.2
 pgrep -f "$work" -a | grep -v -e containerd.log -e "containerd --config" \
   -e "ctr " >"$work/procs"
 check "no shim or guest process left" [ ! -s "$work/procs" ]
-pgrep -x containerd-shim-wasmaot-v1 -a >/dev/null &&
-  pgrep -x containerd-shim-wasmaot-v1 -a | while read -r pid _; do
-    tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | grep -q "$ns" && echo "$pid"
-  done >"$work/shims"
+# (pgrep -x matches 15 characters of a name: -f matches the command line)
+pgrep -f "containerd-shim-wasmaot-v1 .*-namespace $ns " >"$work/shims"
 check "no shim of this namespace running" [ ! -s "$work/shims" ]
 ls /run/wasmaot-shim 2>/dev/null | sort |
   comm -13 "$work/sockets.before" - >"$work/sockets"
