@@ -138,7 +138,10 @@ check "docker rm" [ $? = 0 ]
 
 d ps -aq >"$work/left"
 check "no container left" [ ! -s "$work/left" ]
-"$oci" --root "$work/exec/runtime-wasmaot/moby" list -q >"$work/runtime-left" 2>/dev/null
+# Engine 20.10 gives every runtime runc's state root.
+check "wasmaot-oci's state root is where dockerd put it" \
+  [ -d "$work/exec/runtime-runc/moby" ]
+"$oci" --root "$work/exec/runtime-runc/moby" list -q >"$work/runtime-left" 2>/dev/null
 check "no container left in wasmaot-oci's state" [ ! -s "$work/runtime-left" ]
 stop_dockerd
 check "dockerd stopped by its pid" [ ! -e "$work/dockerd.pid" ]
