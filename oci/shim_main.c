@@ -158,8 +158,9 @@ _Noreturn static void serve(const shim_args *a, int listen_fd,
     snprintf(ttrpc_address, sizeof ttrpc_address, "%s", env);
   else if (a->address)
     snprintf(ttrpc_address, sizeof ttrpc_address, "%s.ttrpc", a->address);
-  static shim_events events;
-  static shim_service service;
+  /* On this stack for the daemon's life: serve() never returns. */
+  shim_events events;
+  shim_service service;
   shim_events_init(&events, ttrpc_address, a->ns, &log);
   shim_service_init(&service, &events, &log, path);
   oci_log_write(&log, "info", "shim %d serving task %s on %s", (int)getpid(),
