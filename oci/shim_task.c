@@ -486,6 +486,18 @@ static void release_resources(shim_service *s, shim_task *t) {
   unlink(t->start_fifo);
 }
 
+/* Once the init is gone its execs end too (they watch it, see
+ * oci_launch); Delete waits for that, so that their exits are recorded
+ * and their Waits answered before the shim may shut down. */
+static void end_execs(shim_service *s, shim_task *t) {
+  for (size_t i = 0; i < t->exec_count; i++)
+    if (t->execs[i]->status == SHIM_RUNNING)
+      kill(t->execs[i]->pid, SIGKILL);
+  for (size_t i = 0; i < t->exec_count; i++)
+    while (t->execs[i]->status == SHIM_RUNNING)
+      pthread_cond_wait(&s->changed, &s->lock);
+}
+
 static void put_delete_response(pb_buf *out, const shim_proc *p) {
   if (p->pid > 0)
     pb_put_uint(out, 1, (uint64_t)p->pid);
@@ -518,6 +530,7 @@ static void handle_delete(shim_service *s, const flat_msg *m, pb_buf *out,
     while (p->status != SHIM_STOPPED)
       pthread_cond_wait(&s->changed, &s->lock);
   }
+  end_execs(s, t);
   release_resources(s, t);
   t->deleted = true;
   put_delete_response(out, p);

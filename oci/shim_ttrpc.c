@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FRAME_HEADER 10
@@ -89,14 +90,51 @@ static bool read_frame(int fd, uint32_t *stream, uint8_t *type, uint8_t **data,
 /* ---- Server ---------------------------------------------------------------
  */
 
+/* What the connections of one ttrpc_serve share. */
+typedef struct server {
+  ttrpc_handler handler;
+  void *ctx;
+  pthread_mutex_t lock;
+  pthread_cond_t idle; /* in_flight went down */
+  int in_flight;       /* requests read and not yet answered */
+} server;
+
 typedef struct connection {
   int fd;
   pthread_mutex_t write_lock; /* one frame at a time */
   pthread_mutex_t ref_lock;
   int refs; /* the reader plus requests in flight */
-  ttrpc_handler handler;
-  void *ctx;
+  server *srv;
 } connection;
+
+/* An `after` hook (Shutdown: the process exits) must not cut off the
+ * responses other threads are about to write, such as a Wait that the
+ * same Delete released: it waits until no other request is in flight,
+ * or at most this long for requests that block for good. */
+#define DRAIN_MS 2000
+
+static void request_done(server *srv) {
+  pthread_mutex_lock(&srv->lock);
+  srv->in_flight--;
+  pthread_cond_broadcast(&srv->idle);
+  pthread_mutex_unlock(&srv->lock);
+}
+
+static void drain(server *srv) {
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += DRAIN_MS / 1000;
+  until.tv_nsec += (long)(DRAIN_MS % 1000) * 1000000;
+  if (until.tv_nsec >= 1000000000) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000;
+  }
+  pthread_mutex_lock(&srv->lock);
+  while (srv->in_flight > 0)
+    if (pthread_cond_timedwait(&srv->idle, &srv->lock, &until) != 0)
+      break;
+  pthread_mutex_unlock(&srv->lock);
+}
 
 static void connection_put(connection *c) {
   pthread_mutex_lock(&c->ref_lock);
@@ -159,16 +197,20 @@ static void *serve_request(void *arg) {
     res.code = TTRPC_INVALID_ARGUMENT;
     snprintf(res.message, sizeof res.message, "malformed ttrpc request");
   } else {
-    rq->conn->handler(rq->conn->ctx, service, method, payload, payload_len,
-                      &out, &res);
+    rq->conn->srv->handler(rq->conn->srv->ctx, service, method, payload,
+                           payload_len, &out, &res);
   }
   if (out.failed && res.code == TTRPC_OK) {
     res.code = TTRPC_INTERNAL;
     snprintf(res.message, sizeof res.message, "out of memory");
   }
   respond(rq, &res, &out);
-  if (res.after)
-    res.after(rq->conn->ctx);
+  server *srv = rq->conn->srv;
+  request_done(srv);
+  if (res.after) {
+    drain(srv);
+    res.after(srv->ctx);
+  }
   pb_buf_free(&out);
   free(service);
   free(method);
@@ -209,6 +251,9 @@ static void *read_requests(void *arg) {
     pthread_mutex_lock(&c->ref_lock);
     c->refs++;
     pthread_mutex_unlock(&c->ref_lock);
+    pthread_mutex_lock(&c->srv->lock);
+    c->srv->in_flight++;
+    pthread_mutex_unlock(&c->srv->lock);
     if (!start_detached(serve_request, rq)) {
       /* No thread: answer on this one rather than drop the request. */
       serve_request(rq);
@@ -220,12 +265,17 @@ static void *read_requests(void *arg) {
 }
 
 int ttrpc_serve(int listen_fd, ttrpc_handler handler, void *ctx) {
+  /* On this stack for as long as connections may use it: the loop ends
+   * only when accept fails, and then the process exits. */
+  server srv = {.handler = handler, .ctx = ctx};
+  pthread_mutex_init(&srv.lock, NULL);
+  pthread_cond_init(&srv.idle, NULL);
   for (;;) {
     int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED)
         continue;
-      return -1;
+      return -1; /* the caller exits: connections may still use srv */
     }
     connection *c = calloc(1, sizeof *c);
     if (!c) {
@@ -234,8 +284,7 @@ int ttrpc_serve(int listen_fd, ttrpc_handler handler, void *ctx) {
     }
     c->fd = fd;
     c->refs = 1;
-    c->handler = handler;
-    c->ctx = ctx;
+    c->srv = &srv;
     pthread_mutex_init(&c->write_lock, NULL);
     pthread_mutex_init(&c->ref_lock, NULL);
     if (!start_detached(read_requests, c))

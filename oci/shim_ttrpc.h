@@ -29,7 +29,8 @@ enum {
 typedef struct ttrpc_result {
   int code; /* TTRPC_OK or an error code */
   char message[2048];
-  /* Called once the response has been written (Shutdown exits there). */
+  /* Called once the response has been written and the other requests
+   * in flight have been answered (or after 2 s): Shutdown exits there. */
   void (*after)(void *ctx);
 } ttrpc_result;
 
