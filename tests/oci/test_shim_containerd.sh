@@ -25,6 +25,11 @@ probe_wasm=$(readlink -f "$6")
 . "$(dirname "$0")/containerd_lib.sh"
 
 [ "$(id -u)" = 0 ] || skip "containerd needs root (running as uid $(id -u))"
+# A missing package is a failure, not a skip: scripts/setup.sh installs them.
+for tool in containerd ctr curl; do
+  command -v "$tool" >/dev/null ||
+    { echo "FAIL: $tool is not installed (scripts/setup.sh installs containerd and curl)"; exit 1; }
+done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/shim-test.XXXXXX")
 sock=$work/containerd.sock
