@@ -123,3 +123,22 @@ stop_containerd() {
     [ -d "$d" ] && rmdir "$d"/*/ "$d" 2>/dev/null
   done
 }
+
+# wait_http PORT OUT: GET / on 127.0.0.1:PORT into OUT, retried for up to
+# 10 s while the server starts; false if it never answers.
+wait_http() {
+  for _ in $(seq 100); do
+    curl -s -m 2 "http://127.0.0.1:$1/" >"$2" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# wait_for_line FILE TEXT: up to 10 s for TEXT to appear in FILE.
+wait_for_line() {
+  for _ in $(seq 100); do
+    grep -q -- "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}

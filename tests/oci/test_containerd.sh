@@ -107,12 +107,7 @@ check "exit status 7 through containerd (got $status)" [ $status = 7 ]
 c run --net-host "${run_flags[@]}" docker.io/library/wasmaot-http-echo:test \
   echo1 >"$work/echo.out" 2>&1 &
 runner=$!
-up=0
-for _ in $(seq 100); do
-  curl -s -m 2 "http://127.0.0.1:$port/" >"$work/get" 2>/dev/null && { up=1; break; }
-  sleep 0.1
-done
-check "http-echo answers on port $port" [ $up = 1 ]
+check "http-echo answers on port $port" wait_http "$port" "$work/get"
 check "GET / greeting" contains "$work/get" "Hello world from C running with Wasm"
 curl -s -m 5 -d "echo through containerd" "http://127.0.0.1:$port/echo" >"$work/post"
 check "POST /echo echoes" contains "$work/post" "echo through containerd"
@@ -138,12 +133,7 @@ check "port closed after the container ended" [ $? != 0 ]
 c run -d --net-host "${run_flags[@]}" docker.io/library/wasmaot-http-echo:test \
   echo2 >/dev/null 2>&1
 check "run -d returns at once" [ $? = 0 ]
-up=0
-for _ in $(seq 100); do
-  curl -s -m 2 "http://127.0.0.1:$port/" >"$work/get" 2>/dev/null && { up=1; break; }
-  sleep 0.1
-done
-check "detached http-echo answers" [ $up = 1 ]
+check "detached http-echo answers" wait_http "$port" "$work/get"
 c task kill echo2
 for _ in $(seq 100); do
   c task ls | grep -qE "^echo2 +[0-9]+ +STOPPED" && break
@@ -159,10 +149,7 @@ check "detached container deleted" [ $? = 0 ]
 c run "${run_flags[@]}" docker.io/library/wasmaot-probe:test sleeper \
   /probe.wasm sleep >"$work/sleep.out" 2>&1 &
 runner=$!
-for _ in $(seq 100); do
-  grep -q sleeping "$work/sleep.out" && break
-  sleep 0.1
-done
+wait_for_line "$work/sleep.out" sleeping
 c task exec --exec-id x1 sleeper /probe.wasm args from-exec >"$work/exec" 2>&1
 status=$?
 check "exec through the shim exits 0 (got $status)" [ $status = 0 ]

@@ -116,12 +116,7 @@ d run -d --name echo1 --network host --runtime=wasmaot \
   -e "WASMAOT_TCPLISTEN=127.0.0.1:$port" --entrypoint /http-echo.wasm \
   wasmaot-example:test >/dev/null 2>"$work/run-d.err"
 check "docker run -d" [ $? = 0 ]
-up=0
-for _ in $(seq 100); do
-  curl -s -m 2 "http://127.0.0.1:$port/" >"$work/get" 2>/dev/null && { up=1; break; }
-  sleep 0.1
-done
-check "http-echo answers on port $port" [ $up = 1 ]
+check "http-echo answers on port $port" wait_http "$port" "$work/get"
 check "GET / greeting" contains "$work/get" "Hello world from C running with Wasm"
 curl -s -m 5 -d "echo through docker" "http://127.0.0.1:$port/echo" >"$work/post"
 check "POST /echo echoes" contains "$work/post" "echo through docker"

@@ -119,12 +119,7 @@ check "--memory-limit caps memory.grow (got ${pages:-nothing} pages)" \
 c run -d --net-host "${run_flags[@]}" "$img/wasmaot-http-echo:test" echo1 \
   >/dev/null 2>&1
 check "run -d returns at once" [ $? = 0 ]
-up=0
-for _ in $(seq 100); do
-  curl -s -m 2 "http://127.0.0.1:$port/" >"$work/get" 2>/dev/null && { up=1; break; }
-  sleep 0.1
-done
-check "http-echo answers on port $port" [ $up = 1 ]
+check "http-echo answers on port $port" wait_http "$port" "$work/get"
 check "GET / greeting" contains "$work/get" "Hello world from C running with Wasm"
 curl -s -m 5 -d "echo through the shim" "http://127.0.0.1:$port/echo" >"$work/post"
 check "POST /echo echoes" contains "$work/post" "echo through the shim"
@@ -151,10 +146,7 @@ check "port closed after the container ended" [ $? != 0 ]
 c run "${run_flags[@]}" "$img/wasmaot-probe:test" sleeper /probe.wasm sleep \
   >"$work/sleep.out" 2>&1 &
 runner=$!
-for _ in $(seq 100); do
-  grep -q sleeping "$work/sleep.out" && break
-  sleep 0.1
-done
+wait_for_line "$work/sleep.out" sleeping
 check "sleeper runs" contains "$work/sleep.out" "sleeping"
 # Cgroup placement: the init is in the container's cgroup (/NS/ID).
 pid=$(c task ls | awk '$1 == "sleeper" {print $2}')
@@ -187,10 +179,7 @@ check "exec's error names the module" contains "$work/exec-bad" "/nothing.wasm"
 # An exec still running when the init is killed ends with it.
 c task exec --exec-id x4 sleeper /probe.wasm sleep >"$work/x4.out" 2>&1 &
 exec_runner=$!
-for _ in $(seq 100); do
-  grep -q sleeping "$work/x4.out" && break
-  sleep 0.1
-done
+wait_for_line "$work/x4.out" sleeping
 check "a second exec runs" contains "$work/x4.out" "sleeping"
 c task kill -s SIGKILL sleeper
 wait $runner
