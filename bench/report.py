@@ -305,6 +305,38 @@ def svg_chart(res):
 
 # ----------------------------------------------------------- Markdown ----
 
+
+def containers_section(res, w):
+    """bench/containers.sh's table: the shim, the runc shim with
+    wasmaot-oci, and runc, side by side under one containerd."""
+    w("## Container start latency and throughput")
+    w("")
+    try:
+        with open(os.path.join(res.out, "containers.md")) as f:
+            table = f.read().strip()
+    except OSError:
+        w("Not measured (needs root, containerd and dockerd).")
+        w("")
+        return
+    w("`bench/containers.sh --docker` (run by the runner): one private "
+      "containerd, hello started with `ctr run --rm` through "
+      "containerd-shim-wasmaot-v1 (`--runtime io.containerd.wasmaot.v1`), "
+      "through containerd's runc shim with wasmaot-oci, and through the "
+      "runc shim with runc on a one-binary image of the same program built "
+      "static natively; every container's output is checked. Then `docker "
+      "run --rm` under a private dockerd, `--runtime=wasmaot` "
+      "(wasmaot-oci) against runc on the static native image.")
+    w("")
+    w(table)
+    w("")
+    w("\"vs runc\" is the runtime's figure over runc's: below 1 for "
+      "latency is faster, above 1 for throughput is more. Under `ctr` the "
+      "concurrent figure is bound by what every runtime pays per "
+      "container: a `ctr` client process, containerd's task service and "
+      "snapshots, and the `delete` subcommand containerd runs after each "
+      "shim disconnects.")
+    w("")
+
 def markdown(res, svg_name):
     m = res.meta
     per, common, per_common = res.geomeans()
@@ -505,6 +537,7 @@ def markdown(res, svg_name):
     except OSError:
         w("Not measured (needs root and containerd).")
     w("")
+    containers_section(res, w)
     w("## The wasmaot binary")
     w("")
     try:

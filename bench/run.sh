@@ -337,6 +337,15 @@ if [ "$(id -u)" = 0 ] && command -v containerd >/dev/null; then
     note containerd wasmaot failed "the containerd test failed (see logs/containerd.log)"
 fi
 
+# ---- container start latency and throughput (bench/containers.sh) ----
+log "container starts: shim, runc shim + wasmaot-oci, runc"
+if [ "$(id -u)" = 0 ] && command -v containerd >/dev/null; then
+  bash "$(dirname "$0")/containers.sh" --build "$build" --docker \
+    >"$out/containers.md" 2>"$out/logs/containers.log" ||
+    { rm -f "$out/containers.md"
+      note containers wasmaot failed "bench/containers.sh failed (see logs/containers.log)"; }
+fi
+
 # ---- machine and versions ----
 meta cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 meta cores "$(nproc)"

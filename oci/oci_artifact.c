@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -50,18 +51,57 @@ static const char *cache_dir(void) {
   return "/var/cache/wasmaot";
 }
 
+/* Runs `load` with stderr going to a memory file, so that the loader's
+ * and compiler's reasons (which they print) can be put in `err` for the
+ * log and for containerd's caller, instead of getting lost on a stderr
+ * nobody reads. What it printed goes on to the real stderr too. */
+static int capture_stderr_begin(int *saved) {
+  fflush(stderr);
+  *saved = dup(2);
+  int mem = memfd_create("wasmaot-stderr", MFD_CLOEXEC);
+  if (*saved < 0 || mem < 0 || dup2(mem, 2) < 0) {
+    if (mem >= 0)
+      close(mem);
+    if (*saved >= 0)
+      close(*saved);
+    *saved = -1;
+    return -1;
+  }
+  return mem;
+}
+
+static void capture_stderr_end(int saved, int mem, char *text, size_t size) {
+  text[0] = 0;
+  if (saved < 0)
+    return;
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  ssize_t n = pread(mem, text, size - 1, 0);
+  close(mem);
+  text[n > 0 ? n : 0] = 0;
+  if (n > 0)
+    fputs(text, stderr);
+  /* One line for a log message. */
+  for (char *p = text; *p; p++)
+    if (*p == '\n')
+      *p = p[1] ? ' ' : 0;
+}
+
 wasmaot_module *oci_load_through_cache(wasmaot_engine *engine, int fd,
                                        const char *name, char *err,
                                        size_t errlen) {
   char path[64];
   snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
   run_source_options o = {.cache_dir = cache_dir()};
+  int saved;
+  int mem = capture_stderr_begin(&saved);
   wasmaot_module *m = run_source_load(engine, path, &o);
+  char said[1024];
+  capture_stderr_end(saved, mem, said, sizeof said);
   if (!m)
-    snprintf(err, errlen,
-             "%s: cannot be compiled or loaded here (the reason is on the "
-             "runtime's stderr)",
-             name);
+    snprintf(err, errlen, "%s: cannot be compiled or loaded here: %s", name,
+             said[0] ? said : "no reason given");
   return m;
 }
 

@@ -167,9 +167,11 @@ static bool make_dirs(const hierarchy *h, const char *dir) {
     if (*p != '/')
       continue;
     *p = 0;
-    if (mkdir(path, 0755) == 0 && has_token(h->options, "cpuset"))
-      init_cpuset(path);
-    else if (errno != EEXIST) {
+    /* Only a failed mkdir sets errno: a new level leaves a stale one. */
+    if (mkdir(path, 0755) == 0) {
+      if (has_token(h->options, "cpuset"))
+        init_cpuset(path);
+    } else if (errno != EEXIST) {
       *p = '/';
       return false;
     }

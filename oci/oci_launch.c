@@ -273,6 +273,10 @@ static void follow_init(int sync, pid_t init, uint64_t start_time) {
 
 _Noreturn static void child_main(const oci_launch *l, int sync) {
   reset_signals();
+  if (l->stdio)
+    for (int fd = 0; fd < 3; fd++)
+      if (dup2(l->stdio[fd], fd) < 0)
+        child_fail(sync, "stdio: %s", strerror(errno));
   close_other_fds(sync, l->preserve_fds);
   /* Its own session, so no terminal signal of the caller's reaches it. */
   setsid();
@@ -311,7 +315,12 @@ _Noreturn static void child_main(const oci_launch *l, int sync) {
   close(sync);
   if (fifo >= 0)
     wait_for_start(fifo);
-  exit(oci_guest_run(l->guest));
+  int status = oci_guest_run(l->guest);
+  if (l->skip_atexit) {
+    fflush(NULL);
+    _exit(status);
+  }
+  exit(status);
 }
 
 /* ---- The runtime's side -------------------------------------------------- */

@@ -39,6 +39,13 @@ typedef struct oci_launch {
   pid_t init_pid;
   uint64_t init_start_time;
   int preserve_fds; /* fds 3..3+N-1 stay open */
+  /* The child's fds 0, 1, 2 (a shim's stdio FIFOs); NULL: the caller's. */
+  const int *stdio;
+  /* The guest's end skips the caller's atexit handlers: a child forked
+   * from one thread of a multi-threaded shim must not run the shim's
+   * (a sanitizer's leak check, for one, cannot see the other threads'
+   * stacks there and reports what they hold as leaked). */
+  bool skip_atexit;
   const oci_log *log;
 } oci_launch;
 

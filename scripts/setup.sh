@@ -11,6 +11,7 @@ packages=(
   curl wrk hyperfine
   python3  # the WASI test suite's runner (tests/wasi-testsuite)
   containerd  # ctr and the runc shim, for tests/oci/test_containerd.sh
+  docker.io   # dockerd 20.10, for tests/oci/test_docker.sh
   # aarch64: cross-build the loader, run it under qemu (docs/cross.md).
   # libc6:arm64 puts the aarch64 dynamic loader where qemu looks by itself.
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static

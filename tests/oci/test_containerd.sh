@@ -18,10 +18,7 @@ hello_wasm=$(readlink -f "$4")
 echo_wasm=$(readlink -f "$5")
 probe_wasm=$(readlink -f "$6")
 
-skip() {
-  echo "SKIP: $*"
-  exit 77
-}
+. "$(dirname "$0")/containerd_lib.sh"
 
 [ "$(id -u)" = 0 ] || skip "containerd needs root (running as uid $(id -u))"
 for tool in containerd ctr containerd-shim-runc-v2 curl; do
@@ -31,91 +28,27 @@ done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/containerd-test.XXXXXX")
 sock=$work/containerd.sock
+ctd_sock=$sock
 # Per run: the namespace names the containers' cgroups (/NS/ID), so two
 # runs at once do not share them.
 ns=wasmaot-test-$$
 runc_root=$work/runc-root
 ctd_pid=
-failures=0
-checks=0
 
 cleanup() {
-  if [ -n "$ctd_pid" ]; then
-    for id in $(ctr -a "$sock" -n "$ns" task ls -q 2>/dev/null); do
-      ctr -a "$sock" -n "$ns" task kill -s SIGKILL "$id" >/dev/null 2>&1
-    done
-    sleep 0.3
-    for id in $(ctr -a "$sock" -n "$ns" task ls -q 2>/dev/null); do
-      ctr -a "$sock" -n "$ns" task delete -f "$id" >/dev/null 2>&1
-    done
-    for id in $(ctr -a "$sock" -n "$ns" container ls -q 2>/dev/null); do
-      ctr -a "$sock" -n "$ns" container delete "$id" >/dev/null 2>&1
-    done
-    kill "$ctd_pid" 2>/dev/null
-    wait "$ctd_pid" 2>/dev/null
-  fi
-  # The cgroup parent ctr gave the containers (/NS/ID): the runtime
-  # removes each container's own directory, not the parent.
-  for d in /sys/fs/cgroup/*/"$ns" /sys/fs/cgroup/"$ns"; do
-    [ -d "$d" ] && rmdir "$d"/*/ "$d" 2>/dev/null
-  done
+  stop_containerd "$ns"
   # Rootfs mounts the shims may have left behind.
-  grep -F " $work/" /proc/self/mounts | cut -d' ' -f2 | sort -r |
-    while read -r m; do umount -l "$m" 2>/dev/null; done
+  unmount_under "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-
-check() {
-  local what=$1
-  shift
-  checks=$((checks + 1))
-  "$@" || fail "$what"
-}
-
-contains() { grep -qF -- "$2" "$1" || { echo "--- $1:"; cat "$1"; false; }; }
-
 # ---- a private containerd ---------------------------------------------------
 
-cat >"$work/config.toml" <<TOML
-version = 2
-root = "$work/root"
-state = "$work/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$sock"
-[ttrpc]
-  address = "$sock.ttrpc"
-[debug]
-  address = ""
-[metrics]
-  address = ""
-TOML
-containerd --config "$work/config.toml" >"$work/containerd.log" 2>&1 &
-ctd_pid=$!
-for _ in $(seq 100); do
-  ctr -a "$sock" version >/dev/null 2>&1 && break
-  kill -0 "$ctd_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if ! ctr -a "$sock" version >/dev/null 2>&1; then
-  tail -5 "$work/containerd.log"
-  skip "containerd did not start here (log above)"
-fi
-
+start_containerd "$work" || skip "containerd did not start here (log above)"
 # overlayfs needs the kernel's overlay and a file system it can sit on;
 # the native snapshotter (plain copies) works everywhere.
-snapshotter=overlayfs
-if ! ctr -a "$sock" plugins ls 2>/dev/null |
-    grep -E "io.containerd.snapshotter.v1 +overlayfs .* ok" >/dev/null; then
-  snapshotter=native
-  echo "note: overlayfs snapshotter unavailable; using native"
-fi
+snapshotter=$(pick_snapshotter)
 
 c() { ctr -a "$sock" -n "$ns" "$@"; }
 run_flags=(--platform wasip1/wasm --snapshotter "$snapshotter"
@@ -124,25 +57,7 @@ run_flags=(--platform wasip1/wasm --snapshotter "$snapshotter"
 
 # ---- images -----------------------------------------------------------------
 
-# A port no socket uses yet, below the kernel's ephemeral range: a port in
-# that range can be taken at any moment as the local end of some
-# connection, and the image bakes the port in, so the server could not
-# retry elsewhere (it once failed to bind 39252 here).
-ephemeral_lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-[ "${ephemeral_lo:-0}" -gt 12000 ] || ephemeral_lo=32768
-port=$((10000 + $$ % (ephemeral_lo - 10100)))
-port_in_use() {
-  if command -v ss >/dev/null; then
-    [ -n "$(ss -Htan "( sport = :$1 )" 2>/dev/null)" ]
-  else
-    curl -s -m 1 "http://127.0.0.1:$1/" >/dev/null 2>&1
-    [ $? != 7 ] # 7: connection refused, so free
-  fi
-}
-for _ in $(seq 50); do
-  port_in_use "$port" || break
-  port=$((port + 1))
-done
+port=$(free_port 1)
 export WASMAOT=$wasmaot
 "$image_script" -o "$work/hello.tar" -n wasmaot-hello:test --precompile \
   "$hello_wasm" from containerd >/dev/null &&
@@ -192,12 +107,7 @@ check "exit status 7 through containerd (got $status)" [ $status = 7 ]
 c run --net-host "${run_flags[@]}" docker.io/library/wasmaot-http-echo:test \
   echo1 >"$work/echo.out" 2>&1 &
 runner=$!
-up=0
-for _ in $(seq 100); do
-  curl -s -m 2 "http://127.0.0.1:$port/" >"$work/get" 2>/dev/null && { up=1; break; }
-  sleep 0.1
-done
-check "http-echo answers on port $port" [ $up = 1 ]
+check "http-echo answers on port $port" wait_http "$port" "$work/get"
 check "GET / greeting" contains "$work/get" "Hello world from C running with Wasm"
 curl -s -m 5 -d "echo through containerd" "http://127.0.0.1:$port/echo" >"$work/post"
 check "POST /echo echoes" contains "$work/post" "echo through containerd"
@@ -223,12 +133,7 @@ check "port closed after the container ended" [ $? != 0 ]
 c run -d --net-host "${run_flags[@]}" docker.io/library/wasmaot-http-echo:test \
   echo2 >/dev/null 2>&1
 check "run -d returns at once" [ $? = 0 ]
-up=0
-for _ in $(seq 100); do
-  curl -s -m 2 "http://127.0.0.1:$port/" >"$work/get" 2>/dev/null && { up=1; break; }
-  sleep 0.1
-done
-check "detached http-echo answers" [ $up = 1 ]
+check "detached http-echo answers" wait_http "$port" "$work/get"
 c task kill echo2
 for _ in $(seq 100); do
   c task ls | grep -qE "^echo2 +[0-9]+ +STOPPED" && break
@@ -244,10 +149,7 @@ check "detached container deleted" [ $? = 0 ]
 c run "${run_flags[@]}" docker.io/library/wasmaot-probe:test sleeper \
   /probe.wasm sleep >"$work/sleep.out" 2>&1 &
 runner=$!
-for _ in $(seq 100); do
-  grep -q sleeping "$work/sleep.out" && break
-  sleep 0.1
-done
+wait_for_line "$work/sleep.out" sleeping
 c task exec --exec-id x1 sleeper /probe.wasm args from-exec >"$work/exec" 2>&1
 status=$?
 check "exec through the shim exits 0 (got $status)" [ $status = 0 ]
