@@ -141,7 +141,21 @@ def command_line(args, suite_dir, wasm, spec, work):
     return argv + test_args
 
 
+# LeakSanitizer's own failure (its tracer thread crashed while stopping
+# the process to scan it), not a leak and not wasmaot's: seen in the ASan
+# build for 2 of 72 tests in one CI run, never when repeated by hand.
+LSAN_INTERNAL_ERROR = "LeakSanitizer has encountered a fatal error"
+
+
 def run_one(args, suite_dir, wasm, spec):
+    """Returns (reasons the test failed (empty: it passed), retried)."""
+    problems = run_attempt(args, suite_dir, wasm, spec)
+    if any(LSAN_INTERNAL_ERROR in p for p in problems):
+        return run_attempt(args, suite_dir, wasm, spec), True
+    return problems, False
+
+
+def run_attempt(args, suite_dir, wasm, spec):
     """Returns a list of reasons the test failed (empty: it passed)."""
     work = tempfile.mkdtemp(prefix="wasi-testsuite.")
     try:
@@ -204,7 +218,7 @@ def main():
     args.suites = [os.path.abspath(s) for s in args.suites]
 
     expectations = load_expectations(args.expectations)
-    passed = failed = skipped = 0
+    passed = failed = skipped = lsan_retries = 0
     per_suite = []
     for suite_dir in args.suites:
         before = (passed, failed, skipped)
@@ -225,10 +239,14 @@ def main():
                 skipped += 1
                 continue
             wasm = os.path.join(suite_dir, test + ".wasm")
+            retried = False
             try:
-                problems = run_one(args, suite_dir, wasm, load_spec(wasm))
+                problems, retried = run_one(args, suite_dir, wasm, load_spec(wasm))
             except (SpecError, OSError, ValueError) as e:
                 problems = [str(e)]
+            if retried:
+                lsan_retries += 1
+                print(f"RETRY {test}: LeakSanitizer failed internally; ran it again")
             if action == "fail":
                 if problems:
                     print(f"XFAIL {test}: {reason}")
@@ -247,6 +265,8 @@ def main():
                           skipped - before[2]))
     for name, p, f, k in per_suite:
         print(f"{name}: {p} passed, {f} failed, {k} skipped")
+    if lsan_retries:
+        print(f"{lsan_retries} test(s) run twice after LeakSanitizer failed internally")
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed else 0
 
