@@ -84,6 +84,21 @@ static wasmaot_module *produce_and_store(wasmaot_engine *engine,
   return m;
 }
 
+/* The entry at `path` as a cache hit: loaded, marked used for the LRU
+ * limit and, with -v, reported. NULL (with *present and why as
+ * try_entry sets them) when it is missing or refused. */
+static wasmaot_module *load_hit(wasmaot_engine *engine,
+                                const cache_place *place, const char *path,
+                                bool *present, char *why, size_t whylen) {
+  wasmaot_module *m = try_entry(engine, path, present, why, whylen);
+  if (m) {
+    cache_touch(path);
+    if (place->verbose)
+      fprintf(stderr, "wasmaot: cache hit: %s\n", path);
+  }
+  return m;
+}
+
 wasmaot_module *cache_fetch_hit(wasmaot_engine *engine,
                                 const cache_place *place,
                                 const char key[CACHE_KEY_HEX]) {
@@ -91,13 +106,7 @@ wasmaot_module *cache_fetch_hit(wasmaot_engine *engine,
   bool present;
   if (!place->dir || !cache_entry_path(place->dir, key, path, sizeof path))
     return NULL;
-  wasmaot_module *m = try_entry(engine, path, &present, why, sizeof why);
-  if (m) {
-    cache_touch(path);
-    if (place->verbose)
-      fprintf(stderr, "wasmaot: cache hit: %s\n", path);
-  }
-  return m;
+  return load_hit(engine, place, path, &present, why, sizeof why);
 }
 
 bool cache_entry_busy(const cache_place *place, const char key[CACHE_KEY_HEX]) {
@@ -124,13 +133,9 @@ wasmaot_module *cache_fetch(wasmaot_engine *engine, const cache_place *place,
   }
   char why[512] = "";
   bool present;
-  wasmaot_module *m = try_entry(engine, path, &present, why, sizeof why);
-  if (m) {
-    cache_touch(path);
-    if (place->verbose)
-      fprintf(stderr, "wasmaot: cache hit: %s\n", path);
+  wasmaot_module *m = load_hit(engine, place, path, &present, why, sizeof why);
+  if (m)
     return m;
-  }
   /* Under the lock, look again: another process may have built or
    * rebuilt the entry while this one waited. */
   int lock = cache_lock(path);
