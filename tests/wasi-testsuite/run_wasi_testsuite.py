@@ -141,24 +141,7 @@ def command_line(args, suite_dir, wasm, spec, work):
     return argv + test_args
 
 
-# LeakSanitizer's own failure, not a leak and not wasmaot's: for 2 of the
-# 72 tests, always the same two when run from here, its tracer crashes
-# scanning a bogus dynamic-TLS range ("DTLS 6 at 0x3b4-0x30000014b6" with
-# LSAN_OPTIONS=verbosity=1:log_threads=1) of a process that loaded the
-# compiler plug-in (libLLVM) to compile on a cache miss. The second run
-# maps the cached artifact without the plug-in and is checked in full.
-LSAN_INTERNAL_ERROR = "LeakSanitizer has encountered a fatal error"
-
-
 def run_one(args, suite_dir, wasm, spec):
-    """Returns (reasons the test failed (empty: it passed), retried)."""
-    problems = run_attempt(args, suite_dir, wasm, spec)
-    if any(LSAN_INTERNAL_ERROR in p for p in problems):
-        return run_attempt(args, suite_dir, wasm, spec), True
-    return problems, False
-
-
-def run_attempt(args, suite_dir, wasm, spec):
     """Returns a list of reasons the test failed (empty: it passed)."""
     work = tempfile.mkdtemp(prefix="wasi-testsuite.")
     try:
@@ -221,7 +204,7 @@ def main():
     args.suites = [os.path.abspath(s) for s in args.suites]
 
     expectations = load_expectations(args.expectations)
-    passed = failed = skipped = lsan_retries = 0
+    passed = failed = skipped = 0
     per_suite = []
     for suite_dir in args.suites:
         before = (passed, failed, skipped)
@@ -242,14 +225,10 @@ def main():
                 skipped += 1
                 continue
             wasm = os.path.join(suite_dir, test + ".wasm")
-            retried = False
             try:
-                problems, retried = run_one(args, suite_dir, wasm, load_spec(wasm))
+                problems = run_one(args, suite_dir, wasm, load_spec(wasm))
             except (SpecError, OSError, ValueError) as e:
                 problems = [str(e)]
-            if retried:
-                lsan_retries += 1
-                print(f"RETRY {test}: LeakSanitizer failed internally; ran it again")
             if action == "fail":
                 if problems:
                     print(f"XFAIL {test}: {reason}")
@@ -268,8 +247,6 @@ def main():
                           skipped - before[2]))
     for name, p, f, k in per_suite:
         print(f"{name}: {p} passed, {f} failed, {k} skipped")
-    if lsan_retries:
-        print(f"{lsan_retries} test(s) run twice after LeakSanitizer failed internally")
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed else 0
 
