@@ -16,8 +16,8 @@
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
 
-#include "../loader/artifact_checksum.h"
-#include "../loader/artifact_section.h"
+#include "artifact_checksum.h"
+#include "artifact_section.h"
 #include "artifact_write.h"
 #include "codegen_parallel.h"
 #include "codegen_plan.h"

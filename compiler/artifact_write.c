@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../loader/sha256.h"
+#include "sha256.h"
 #include "wasm_reader.h"
 
 #ifndef WASMAOT_VERSION

@@ -1,9 +1,9 @@
 /* Writing the parts of an artifact that are not code: the metadata blob
- * (loader/artifact_format.h) with its embedded module skeleton. */
+ * (formats/artifact_format.h) with its embedded module skeleton. */
 #ifndef WASMAOT_ARTIFACT_WRITE_H
 #define WASMAOT_ARTIFACT_WRITE_H
 
-#include "../loader/artifact_format.h"
+#include "artifact_format.h"
 #include "bytebuf.h"
 #include "codegen_target.h"
 #include "wasm_module.h"

@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../loader/artifact_format.h"
 #include "aot_compile.h"
+#include "artifact_format.h"
 #include "codegen_plan.h"
 #include "wasm_module.h"
 

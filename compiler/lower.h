@@ -16,7 +16,7 @@
  * The input has passed wasm_module_validate(), so lowering trusts types,
  * indices and stack heights and does not re-check them.
  *
- * ABI (see loader/artifact_format.h): every Wasm function is an LLVM
+ * ABI (see formats/artifact_format.h): every Wasm function is an LLVM
  * function `(ptr vmctx, params...) -> result` with the C calling
  * convention; several results are returned as a literal struct. Traps call
  * the TRAP runtime helper through vmctx->helpers, which never returns. */
@@ -28,7 +28,7 @@
 
 #include <llvm-c/Core.h>
 
-#include "../loader/artifact_format.h"
+#include "artifact_format.h"
 #include "codegen_target.h"
 #include "wasm_instr.h"
 #include "wasm_module.h"

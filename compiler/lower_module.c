@@ -1,6 +1,6 @@
 /* Lowering a whole module: the vmctx layout, one LLVM function per Wasm
  * function, a host-to-Wasm trampoline per type, and the PC-relative tables
- * through which the loader finds them (see loader/artifact_format.h). */
+ * through which the loader finds them (see formats/artifact_format.h). */
 #include "lower_module.h"
 
 #include <stdio.h>

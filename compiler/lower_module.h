@@ -4,8 +4,8 @@
 
 #include <llvm-c/Core.h>
 
-#include "../loader/artifact_format.h"
 #include "aot_compile.h"
+#include "artifact_format.h"
 #include "codegen_target.h"
 #include "wasm_module.h"
 

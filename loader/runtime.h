@@ -25,8 +25,8 @@
 
 #include "addr_ranges.h"
 #include "artifact_format.h"
-#include "include/wasmaot.h"
 #include "wasm_module.h"
+#include "wasmaot.h"
 
 /* void tramp(void *code, void *env, uint64_t *slots): artifact_format.h */
 typedef void (*rt_trampoline)(void *code, void *env, uint64_t *slots);

@@ -9,8 +9,8 @@
 #include "oci_artifact.h"
 #include "oci_log.h"
 #include "oci_spec.h"
-#include "wasi_host.h"
 #include "wasmaot.h"
+#include "wasmaot_wasi.h"
 
 /* Listening sockets for the guest: "HOST:PORT[,HOST:PORT...]" in this
  * process environment variable or annotation (the variable wins). */

@@ -486,9 +486,25 @@ static void release_resources(shim_service *s, shim_task *t) {
   unlink(t->start_fifo);
 }
 
+/* Execs that ran (an exec added and never started has no client
+ * waiting for it). */
+static size_t started_exec_count(const shim_task *t) {
+  size_t n = 0;
+  for (size_t i = 0; i < t->exec_count; i++)
+    n += t->execs[i]->pid > 0;
+  return n;
+}
+
+/* How long the init's Delete waits for the clients of stopped execs to
+ * delete them (`ctr task exec` does right after its Wait returns): once
+ * the task is deleted the shim shuts down and such a Delete would fail,
+ * turning the exec's exit status into an error for its client. */
+#define EXEC_COLLECT_MS 1000
+
 /* Once the init is gone its execs end too (they watch it, see
  * oci_launch); Delete waits for that, so that their exits are recorded
- * and their Waits answered before the shim may shut down. */
+ * and their Waits answered before the shim may shut down, and then, for
+ * a while, for their clients to collect them. */
 static void end_execs(shim_service *s, shim_task *t) {
   for (size_t i = 0; i < t->exec_count; i++)
     if (t->execs[i]->status == SHIM_RUNNING)
@@ -496,6 +512,14 @@ static void end_execs(shim_service *s, shim_task *t) {
   for (size_t i = 0; i < t->exec_count; i++)
     while (t->execs[i]->status == SHIM_RUNNING)
       pthread_cond_wait(&s->changed, &s->lock);
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_nsec += (long)EXEC_COLLECT_MS * 1000000;
+  until.tv_sec += until.tv_nsec / 1000000000;
+  until.tv_nsec %= 1000000000;
+  while (started_exec_count(t) > 0)
+    if (pthread_cond_timedwait(&s->changed, &s->lock, &until) == ETIMEDOUT)
+      break;
 }
 
 static void put_delete_response(pb_buf *out, const shim_proc *p) {

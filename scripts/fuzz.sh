@@ -14,9 +14,9 @@ mkdir -p "$out/seeds" "$out/corpus"
 
 front=(wasm_error.c wasm_reader.c wasm_module.c wasm_decode.c wasm_instr.c wasm_validate.c)
 srcs=()
-for f in "${front[@]}"; do srcs+=("$top/compiler/$f"); done
+for f in "${front[@]}"; do srcs+=("$top/frontend/$f"); done
 clang-19 -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-  -fno-sanitize-recover=undefined -I"$top/compiler" \
+  -fno-sanitize-recover=undefined -I"$top/frontend" \
   "$top/tests/fuzz/fuzz_decode.c" "${srcs[@]}" -o "$out/fuzz_decode"
 
 if [ -z "$(ls -A "$out/seeds")" ]; then
@@ -31,17 +31,22 @@ fi
 
 # The artifact loader (mapper, metadata, skeleton, data image), seeded
 # with the artifacts a build left; it runs for half as long.
-# The sources are those of the two libraries in loader/meson.build, read
-# from there so that the list cannot drift from the build's.
+# The sources are those of the two libraries in loader/meson.build and of
+# the shared formats (formats/meson.build), read from there so that the
+# list cannot drift from the build's.
 mapfile -t runtime < <(awk "/static_library\('wasmaot_(artifact_map|runtime)'/,/include_directories|c_args/" \
   "$top/loader/meson.build" | grep -o "'[a-z_0-9]*\.c'" | tr -d "'")
 [ "${#runtime[@]}" -gt 10 ] || { echo "fuzz.sh: cannot read the runtime's sources from loader/meson.build" >&2; exit 1; }
 rsrcs=()
 for f in "${runtime[@]}"; do rsrcs+=("$top/loader/$f"); done
+mapfile -t formats < <(awk "/static_library\('wasmaot_formats'/,/include_directories/" \
+  "$top/formats/meson.build" | grep -o "'[a-z_0-9]*\.c'" | tr -d "'")
+[ "${#formats[@]}" -gt 2 ] || { echo "fuzz.sh: cannot read the formats' sources from formats/meson.build" >&2; exit 1; }
+for f in "${formats[@]}"; do rsrcs+=("$top/formats/$f"); done
 version=$(sed -n "s/^ *version: '\([^']*\)'.*/\1/p" "$top/meson.build" | head -1)
 clang-19 -std=c11 -D_GNU_SOURCE -DWASMAOT_VERSION="\"$version\"" -g -O1 \
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -I"$top/compiler" -I"$top/loader" -I"$top/loader/include" \
+  -I"$top/frontend" -I"$top/formats" -I"$top/loader" -I"$top/include" \
   "$top/tests/fuzz/fuzz_artifact.c" "${rsrcs[@]}" "${srcs[@]}" -pthread \
   -o "$out/fuzz_artifact"
 mkdir -p "$out/artifact-seeds" "$out/artifact-corpus"

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "wasi_abi.h"
-#include "wasi_host.h"
+#include "wasmaot_wasi.h"
 
 /* ---- The context -------------------------------------------------------- */
 

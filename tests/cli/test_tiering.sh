@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tiering on a cache miss (loader/run_source.h): a large .wasm runs the
+# Tiering on a cache miss (cache/run_source.h): a large .wasm runs the
 # fast tier at once while a detached process compiles the optimised tier
 # into the cache; the next run maps that. --tier and WASMAOT_TIER choose
 # optimised-only or fast-only; `cache list` and `run -v` show the tier.

@@ -1,4 +1,4 @@
-/* The artifact linker (compiler/elf_link.h) and mapper
+/* The artifact linker (compiler/elf/elf_link.h) and mapper
  * (loader/artifact_map.h), end to end.
  *
  * Usage: test_elf_link HOST.o HOST_SECTIONS.o [FOREIGN.o]

@@ -1,4 +1,4 @@
-/* compiler/elf_merge.h: two objects that call into each other, merged,
+/* compiler/elf/elf_merge.h: two objects that call into each other, merged,
  * linked by our linker and run; malformed inputs refused without a crash.
  *
  * Usage: test_elf_merge A.o B.o [A_FOREIGN.o B_FOREIGN.o]

@@ -1,4 +1,4 @@
-/* The artifact checksum (loader/artifact_checksum.c): every flipped bit is
+/* The artifact checksum (formats/artifact_checksum.c): every flipped bit is
  * seen, the checksum field itself is not. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../../compiler/cli.h"
+#include "file_read.h"
 
 uint8_t *spec_read_file(const char *path, size_t *size) {
-  return cli_read_file(path, size);
+  return file_read_all(path, size);
 }
 
 bool spec_write_file(const char *path, const void *data, size_t size) {

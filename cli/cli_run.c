@@ -11,11 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../compiler/cli.h"
-#include "../wasi-libc-host/wasi_host.h"
+#include "cli.h"
 #include "cli_values.h"
-#include "include/wasmaot.h"
 #include "run_source.h"
+#include "wasmaot.h"
+#include "wasmaot_wasi.h"
 
 static int run_usage(FILE *out) {
   fprintf(

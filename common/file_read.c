@@ -1,12 +1,10 @@
-/* Reading a whole input file, for the commands that take one. */
-#include "cli.h"
+#include "file_read.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Reads a whole file; sets errno and returns NULL on failure. */
-uint8_t *cli_read_file(const char *path, size_t *size_out) {
+uint8_t *file_read_all(const char *path, size_t *size_out) {
   FILE *f = fopen(path, "rb");
   if (!f)
     return NULL;

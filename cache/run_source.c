@@ -9,13 +9,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../compiler/cli.h"
 #include "bundle_read.h"
 #include "cache_admin.h"
 #include "cache_fetch.h"
 #include "compile_progress.h"
 #include "compiler_load.h"
 #include "file_kind.h"
+#include "file_read.h"
 #include "host_arch.h"
 
 /* The file's kind by its magic number. */
@@ -187,7 +187,7 @@ static wasmaot_module *load_wasm_bytes(wasmaot_engine *engine, const char *name,
 static wasmaot_module *load_wasm(wasmaot_engine *engine, const char *file,
                                  const run_source_options *o) {
   size_t size;
-  uint8_t *wasm = cli_read_file(file, &size);
+  uint8_t *wasm = file_read_all(file, &size);
   if (!wasm) {
     fprintf(stderr, "%s: cannot read: %s\n", file, strerror(errno));
     return NULL;

@@ -24,8 +24,8 @@
  *
  * One context serves one instance (it holds that instance's fd table and
  * memory) and one thread at a time. */
-#ifndef WASI_HOST_H
-#define WASI_HOST_H
+#ifndef WASMAOT_WASI_H
+#define WASMAOT_WASI_H
 
 #include <stdbool.h>
 #include <stddef.h>

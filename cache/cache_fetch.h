@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "cache.h"
-#include "include/wasmaot.h"
+#include "wasmaot.h"
 
 typedef struct cache_place {
   const char *dir; /* the cache root; NULL: no cache, produce into memory */

@@ -12,7 +12,4 @@ int cli_run(int argc, char **argv);
 int cli_cache(int argc, char **argv);
 int cli_inspect(int argc, char **argv);
 
-/* Whole-file read shared by the subcommands. NULL + errno on failure. */
-uint8_t *cli_read_file(const char *path, size_t *size_out);
-
 #endif

@@ -44,7 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../artifact_format.h" /* wasmaot_trap_kind */
+#include "wasmaot_trap.h"
 
 #ifdef __cplusplus
 extern "C" {

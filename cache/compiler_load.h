@@ -1,11 +1,11 @@
-/* Finding and loading the compiler plug-in (compiler/compiler_plugin.h)
+/* Finding and loading the compiler plug-in (compiler/include/compiler_plugin.h)
  * when a command needs to compile. */
 #ifndef WASMAOT_COMPILER_LOAD_H
 #define WASMAOT_COMPILER_LOAD_H
 
 #include <stddef.h>
 
-#include "../compiler/compiler_plugin.h"
+#include "compiler_plugin.h"
 
 /* Looks for libwasmaot-compiler.so in $WASMAOT_COMPILER (a file path),
  * beside the executable, in its compiler/ subdirectory (the build tree)

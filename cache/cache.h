@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../compiler/target_options.h"
+#include "target_options.h"
 
 #define CACHE_KEY_HEX 65 /* 64 hex digits + NUL */
 

@@ -29,6 +29,8 @@
 
 #include <stdint.h>
 
+#include "wasmaot_trap.h"
+
 #define WASMAOT_META_MAGIC "WAOTMETA"
 /* Bump on any change to this header's structures or to the ABI between
  * compiled code and the runtime (vmctx, helper table, objects below). */
@@ -50,27 +52,7 @@
 #define WASMAOT_DATA_SECTION ".wasmaot.data"
 #define WASMAOT_DATA_PAGE 4096u
 
-/* Trap kinds: the argument of the trap helper, and what a host sees. */
-#define WASMAOT_TRAP_KINDS(X)                                                  \
-  X(NONE, "no trap")                                                           \
-  X(UNREACHABLE, "unreachable")                                                \
-  X(MEMORY_OUT_OF_BOUNDS, "out of bounds memory access")                       \
-  X(TABLE_OUT_OF_BOUNDS, "out of bounds table access")                         \
-  X(INT_DIV_BY_ZERO, "integer divide by zero")                                 \
-  X(INT_OVERFLOW, "integer overflow")                                          \
-  X(INVALID_CONVERSION, "invalid conversion to integer")                       \
-  X(INDIRECT_CALL_TYPE, "indirect call type mismatch")                         \
-  X(UNDEFINED_ELEMENT, "undefined element")                                    \
-  X(UNINITIALIZED_ELEMENT, "uninitialized element")                            \
-  X(STACK_EXHAUSTED, "call stack exhausted")                                   \
-  X(HOST, "host function failed")
-
-typedef enum wasmaot_trap_kind {
-#define WASMAOT_TRAP_ENUM(id, text) WASMAOT_TRAP_##id,
-  WASMAOT_TRAP_KINDS(WASMAOT_TRAP_ENUM)
-#undef WASMAOT_TRAP_ENUM
-      WASMAOT_TRAP_COUNT
-} wasmaot_trap_kind;
+/* Trap kinds (the argument of the trap helper): wasmaot_trap.h. */
 
 /* ---- Runtime objects that compiled code reads directly ---------------- */
 

@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../compiler/compiler_plugin.h"
 #include "artifact_format.h"
+#include "compiler_plugin.h"
 #include "file_write.h"
 #include "host_arch.h"
 #include "host_cpu_id.h"

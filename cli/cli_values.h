@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "include/wasmaot.h"
+#include "wasmaot.h"
 
 /* i32/i64: signed or unsigned decimal or 0x hex (wrapping into the type);
  * f32/f64: anything strtod reads, including nan, inf, -inf, -0; refs:

@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../compiler/cli.h"
 #include "cache.h"
 #include "cache_admin.h"
+#include "cli.h"
 
 static int cache_usage(FILE *out) {
   fprintf(out,

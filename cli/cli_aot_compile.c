@@ -1,5 +1,5 @@
 /* `wasmaot aot-compile`: .wasm in, a native shared object out, or a
- * bundle of one compressed artifact per target (loader/bundle_format.h). */
+ * bundle of one compressed artifact per target (formats/bundle_format.h). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -10,13 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../loader/bundle_format.h"
-#include "../loader/bundle_write.h"
-#include "../loader/compile_progress.h"
-#include "../loader/compiler_load.h"
-#include "../loader/file_write.h"
+#include "bundle_format.h"
+#include "bundle_write.h"
 #include "cli.h"
 #include "cli_compile_children.h"
+#include "compile_progress.h"
+#include "compiler_load.h"
+#include "file_read.h"
+#include "file_write.h"
 
 static int aot_usage(FILE *out) {
   fprintf(
@@ -368,7 +369,7 @@ int cli_aot_compile(int argc, char **argv) {
     return status;
   }
   size_t size;
-  uint8_t *wasm = cli_read_file(a.input, &size);
+  uint8_t *wasm = file_read_all(a.input, &size);
   char err[512];
   const wasmaot_compiler_plugin *compiler =
       wasm ? compiler_load(err, sizeof err) : NULL;

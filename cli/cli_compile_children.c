@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../loader/file_write.h"
+#include "file_write.h"
 
 typedef struct child {
   pid_t pid; /* 0: not running */

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "include/wasmaot.h"
+#include "wasmaot.h"
 
 /* Which code a .wasm runs with on a cache miss (run --tier, WASMAOT_TIER). */
 typedef enum run_tier {

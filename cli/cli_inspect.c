@@ -8,10 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../compiler/cli.h"
 #include "artifact_info.h"
 #include "bundle_read.h"
+#include "cli.h"
 #include "file_kind.h"
+#include "file_read.h"
 #include "runtime.h"
 #include "sha256.h"
 #include "wasm_module.h"
@@ -300,7 +301,7 @@ int cli_inspect(int argc, char **argv) {
     return inspect_usage(stderr);
   const char *file = argv[1];
   size_t size;
-  uint8_t *bytes = cli_read_file(file, &size);
+  uint8_t *bytes = file_read_all(file, &size);
   if (!bytes) {
     fprintf(stderr, "%s: cannot read: %s\n", file, strerror(errno));
     return 1;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_read.h"
 #include "wasm_module.h"
 
 static int validate_usage(FILE *out) {
@@ -19,7 +20,7 @@ static int validate_usage(FILE *out) {
 
 static bool validate_file(const char *path) {
   size_t size;
-  uint8_t *bytes = cli_read_file(path, &size);
+  uint8_t *bytes = file_read_all(path, &size);
   if (!bytes) {
     fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
     return false;

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "../compiler/aot_compile.h"
+#include "aot_compile.h"
 
 /* Modules smaller than this compile in well under a second: no bar. */
 #define COMPILE_PROGRESS_MIN_WASM_BYTES (64u * 1024u)
