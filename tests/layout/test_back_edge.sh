@@ -63,9 +63,15 @@ PY
 run "the runtime compiled with -I cache fails" 1 "NOT ALLOWED path loader -> cache"
 sed "s#$src/#$out/src/#g" "$build/meson-info/intro-targets.json" >"$out/targets.json"
 
-# A link: the compiler plug-in linking the cache library.
-sed -i -E 's#^(build compiler/libwasmaot-compiler\.so: [^\n]*)$#\1 cache/libwasmaot_cache.a#' "$out/build.ninja"
-run "the compiler plug-in linking the cache fails" 1 "NOT ALLOWED link compiler -> cache"
+# A link: the compiler plug-in linking the cache library. (A build
+# without the compiler, like the aarch64 cross build, has no plug-in and
+# no other program below the command line to try this on.)
+if grep -q '^build compiler/libwasmaot-compiler\.so: ' "$out/build.ninja"; then
+  sed -i -E 's#^(build compiler/libwasmaot-compiler\.so: .*)$#\1 cache/libwasmaot_cache.a#' "$out/build.ninja"
+  run "the compiler plug-in linking the cache fails" 1 "NOT ALLOWED link compiler -> cache"
+else
+  echo "skip the link case: this build has no compiler plug-in"
+fi
 
 [ "$fails" = 0 ] && echo "layers-back-edge: every back-edge was caught"
 [ "$fails" = 0 ]
