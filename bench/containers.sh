@@ -8,7 +8,12 @@
 #             same program built static natively.
 # Sequential: N `ctr run --rm` one after another (ms per container).
 # Concurrent: M `ctr run --rm` with P at a time (tasks/s). Each figure is
-# the median of R repeats. With --docker also `docker run --rm` per
+# the median of R repeats. Client: the same M containers, P at a time,
+# from one long-lived client process (bench/ctrbench, containerd's Go
+# client library, as an orchestrator or runwasi's benchmark drives
+# containerd) instead of a `ctr` process per container; built when Go
+# and Debian's golang-github-containerd-containerd-dev are installed,
+# skipped with a note otherwise. With --docker also `docker run --rm` per
 # container, --runtime=wasmaot vs runc, under a private dockerd.
 # Prints a markdown table (the section "Container start latency and
 # throughput" of docs/benchmarks.md). Needs root.
@@ -94,7 +99,35 @@ concurrent() { # KIND REPEAT: tasks per second
   echo "scale=1; $m * 1000 / ($(now_ms) - $t0)" | bc
 }
 
-declare -A seq_ms conc_tps
+# The long-lived client (GOPATH mode on Debian's packaged Go sources: no
+# network, no module download).
+ctrbench=
+if command -v go >/dev/null &&
+    [ -d /usr/share/gocode/src/github.com/containerd/containerd ]; then
+  if (cd "$here/bench/ctrbench" && GO111MODULE=off GOPATH=/usr/share/gocode \
+      GOCACHE=$work/gocache GOFLAGS= go build -o "$work/ctrbench" main.go) \
+      >"$work/ctrbench-build.log" 2>&1; then
+    ctrbench=$work/ctrbench
+  else
+    log "cannot build bench/ctrbench:"; cat "$work/ctrbench-build.log" >&2
+  fi
+else
+  log "no Go or golang-github-containerd-containerd-dev: the client rows are skipped"
+fi
+client_tps() { # KIND REPEAT: tasks per second from one client process
+  local -n flags=flags_$1
+  local args=(-address "$sock" -namespace "$ns" -n "$m" -p "$p"
+              -expect "Hello from" -prefix "k$1-$2" -image "${flags[-1]}")
+  case $1 in
+    shim) args+=(-platform wasip1/wasm -runtime io.containerd.wasmaot.v1) ;;
+    oci) args+=(-platform wasip1/wasm -runtime io.containerd.runc.v2
+                -runc-binary "$build/wasmaot-oci" -runc-root "$work/oci-root") ;;
+    runc) args+=(-runtime io.containerd.runc.v2) ;;
+  esac
+  "$ctrbench" "${args[@]}" | sed -n 's/.* \([0-9.]*\) tasks\/s.*/\1/p'
+}
+
+declare -A seq_ms conc_tps client
 for kind in shim oci runc; do
   one "$kind" "warm-$kind" || exit 1
 done
@@ -104,6 +137,10 @@ for rep in $(seq "$r"); do
     seq_ms[$kind]+="$(sequential "$kind" "$rep") "
     log "repeat $rep: $kind concurrent"
     conc_tps[$kind]+="$(concurrent "$kind" "$rep") "
+    if [ -n "$ctrbench" ]; then
+      log "repeat $rep: $kind concurrent, one client"
+      client[$kind]+="$(client_tps "$kind" "$rep") "
+    fi
   done
 done
 
@@ -157,16 +194,22 @@ echo "containerd $(containerd --version | awk '{print $3}'), $(nproc) cores;" \
   "sequential: $n containers one after another; concurrent: $m containers," \
   "$p at a time; median of $r repeats."
 echo
-echo "| runtime | sequential ms/container | vs runc | concurrent tasks/s | vs runc |"
-echo "|---|---|---|---|---|"
+runc_client=
+[ -n "$ctrbench" ] && runc_client=$(med "${client[runc]}")
+echo "| runtime | sequential ms/container | vs runc | concurrent tasks/s | vs runc | one client, tasks/s | vs runc |"
+echo "|---|---|---|---|---|---|---|"
 for kind in shim oci runc; do
   s=$(med "${seq_ms[$kind]}") t=$(med "${conc_tps[$kind]}")
+  k="–" kr="–"
+  if [ -n "$ctrbench" ]; then
+    k=$(med "${client[$kind]}") kr="$(ratio "$k" "$runc_client")×"
+  fi
   case $kind in
     shim) name="containerd-shim-wasmaot-v1, Wasm hello" ;;
     oci) name="runc shim + wasmaot-oci, Wasm hello" ;;
     runc) name="runc shim + runc, static native hello" ;;
   esac
-  echo "| $name | $s | $(ratio "$s" "$runc_seq")× | $t | $(ratio "$t" "$runc_tps")× |"
+  echo "| $name | $s | $(ratio "$s" "$runc_seq")× | $t | $(ratio "$t" "$runc_tps")× | $k | $kr |"
 done
 if [ -n "$docker" ]; then
   dw=$(med "${docker_ms[wasmaot]}") dr=$(med "${docker_ms[runc]}")

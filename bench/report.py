@@ -325,7 +325,11 @@ def containers_section(res, w):
       "runc shim with runc on a one-binary image of the same program built "
       "static natively; every container's output is checked. Then `docker "
       "run --rm` under a private dockerd, `--runtime=wasmaot` "
-      "(wasmaot-oci) against runc on the static native image.")
+      "(wasmaot-oci) against runc on the static native image. The "
+      "\"one client\" columns start the same containers from one "
+      "long-lived process (`bench/ctrbench`, containerd's Go client "
+      "library: what an orchestrator or runwasi's benchmark does) instead "
+      "of a `ctr` process per container.")
     w("")
     w(table)
     w("")
@@ -334,7 +338,7 @@ def containers_section(res, w):
       "concurrent figure is bound by what every runtime pays per "
       "container: a `ctr` client process, containerd's task service and "
       "snapshots, and the `delete` subcommand containerd runs after each "
-      "shim disconnects.")
+      "shim disconnects; the one-client figure is without the first.")
     w("")
 
 def markdown(res, svg_name):
