@@ -13,7 +13,8 @@ dependency are checked against it:
   link     every static library an executable or shared object of the
            folder links (from build.ninja).
 
-A target belongs to the folder of its first source. tests/, bench/ and
+A folder's README.md, where it says "May depend on:", must agree with the
+table. A target belongs to the folder of its first source. tests/, bench/ and
 examples/ may depend on everything and are not checked.
 
   check_layers.py --source-root DIR [--build-dir DIR] [--layers FILE]
@@ -138,6 +139,27 @@ def check_includes(layout, files, problems, edges):
                                 f"\"{inc}\" ({layout.rel(target)})")
 
 
+def check_readmes(layout, problems):
+    """A folder's README.md that says what it may depend on must say what
+    the table says."""
+    for folder, allowed in layout.allowed.items():
+        path = os.path.join(layout.root, folder, "README.md")
+        try:
+            with open(path) as f:
+                text = " ".join(f.read().split())
+        except OSError:
+            continue
+        m = re.search(r"May depend on: (.*?)\(`tests/layout/layers.txt`", text)
+        if not m:
+            continue
+        said = re.sub(r"\([^)]*\)", "", m.group(1)).replace(",", " ").split()
+        said = set() if said == ["nothing"] else set(said)
+        if said != allowed:
+            problems.append(f"readme {folder}/README.md says it may depend on "
+                            f"{' '.join(sorted(said)) or 'nothing'}, the "
+                            f"table {' '.join(sorted(allowed)) or 'nothing'}")
+
+
 def target_folder(layout, target):
     for group in target.get("target_sources", []):
         for source in group.get("sources", []):
@@ -226,6 +248,7 @@ def main():
     problems, edges = [], {}
     files = project_files(layout)
     check_includes(layout, files, problems, edges)
+    check_readmes(layout, problems)
     if args.build_dir:
         targets_json = args.targets_json or os.path.join(
             args.build_dir, "meson-info", "intro-targets.json")

@@ -12,7 +12,8 @@ mkdir -p "$out/src"
 folders=$(awk '!/^#/ && NF {print $1}' "$(dirname "$check")/layers.txt")
 for f in $folders; do
   mkdir -p "$out/src/$f"
-  find "$src/$f" -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' -o -name '*.def' \) \
+  find "$src/$f" -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' -o -name '*.def' \
+    -o -name README.md \) \
     -exec cp {} "$out/src/$f/" \;
 done
 # The build's view, with its paths moved to the copy.
@@ -49,6 +50,13 @@ cp "$out/src/frontend/wasm_decode.c" "$out/decode.c.orig"
 printf '#include "cli.h"\n' >>"$out/src/frontend/wasm_decode.c"
 run "frontend including cli.h fails" 1 "NOT ALLOWED include frontend -> cli"
 cp "$out/decode.c.orig" "$out/src/frontend/wasm_decode.c"
+
+# A README that no longer says what the table says.
+cp "$out/src/loader/README.md" "$out/readme.orig"
+sed -i 's/^May depend on: include, frontend, formats/May depend on: include, frontend/' \
+  "$out/src/loader/README.md"
+run "a README disagreeing with the table fails" 1 "loader/README.md says it may depend on"
+cp "$out/readme.orig" "$out/src/loader/README.md"
 
 # A meson dependency: the runtime library given the cache's include path.
 "$python" - "$out/targets.json" "$out/src" <<'PY'
