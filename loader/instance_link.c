@@ -103,6 +103,12 @@ static bool link_memory(wasmaot_instance *inst, uint32_t index,
   if (!limits_match(rt_memory_pages(m), m->has_max, m->max_pages,
                     &e->import->desc.memory.limits))
     return incompatible_import(e, "memory limits do not match");
+  /* Sharing is part of the memory's type and must match exactly. */
+  if (m->shared != e->import->desc.memory.shared)
+    return incompatible_import(e, m->shared ? "memory is shared, the import "
+                                              "is not"
+                                            : "memory is not shared, the "
+                                              "import is");
   rt_memory_retain(m);
   inst->memories[index] = m;
   return true;

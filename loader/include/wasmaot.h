@@ -246,6 +246,12 @@ void *wasmaot_func_ref(const wasmaot_func *func);
  * so wasmaot_memory_data() never changes. */
 wasmaot_memory *wasmaot_memory_new(wasmaot_engine *engine, uint32_t min_pages,
                                    bool has_max, uint32_t max_pages);
+/* A shared memory (threads): several instances, on several threads, may
+ * import it; it needs a maximum, and its base never moves either. */
+wasmaot_memory *wasmaot_memory_new_shared(wasmaot_engine *engine,
+                                          uint32_t min_pages,
+                                          uint32_t max_pages);
+bool wasmaot_memory_is_shared(const wasmaot_memory *memory);
 void wasmaot_memory_free(wasmaot_memory *memory);
 uint8_t *wasmaot_memory_data(const wasmaot_memory *memory);
 /* Current size in bytes. */
