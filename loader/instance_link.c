@@ -164,6 +164,13 @@ bool rt_instance_link(wasmaot_instance *inst, wasmaot_resolver resolver,
                               .name = im->field.data,
                               .name_len = im->field.len,
                               .kind = (wasmaot_extern_kind)im->kind};
+    if (im->kind == WASM_EXTERN_MEMORY) {
+      const wasm_memtype *mt = &im->desc.memory;
+      ref.memory_min = (uint32_t)mt->limits.min;
+      ref.memory_max = (uint32_t)mt->limits.max;
+      ref.memory_has_max = mt->limits.has_max;
+      ref.memory_shared = mt->shared;
+    }
     wasmaot_extern value;
     memset(&value, 0, sizeof value);
     if (!resolver || !resolver(ctx, &ref, &value) || !value.of.func)

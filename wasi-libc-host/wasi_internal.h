@@ -56,7 +56,11 @@ struct wasi_ctx {
   wasmaot_func *funcs[WASI_FUNC_COUNT]; /* created as imports ask */
   bool exited;
   int exit_status;
+  struct wasi_threads *threads; /* wasi_ctx_enable_threads(), else NULL */
 };
+
+/* wasi_threads.c */
+void wasi_threads_free(struct wasi_threads *threads);
 
 /* ---- errno -------------------------------------------------------------- */
 

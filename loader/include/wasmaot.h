@@ -177,6 +177,11 @@ typedef struct wasmaot_import_ref {
   const char *name;
   size_t name_len;
   wasmaot_extern_kind kind;
+  /* For a memory import, its declared type (in 64 KiB pages), so a host
+   * can create the memory the module asks for (wasi-threads modules
+   * import theirs, shared). */
+  uint32_t memory_min, memory_max; /* memory_max meaningful if has_max */
+  bool memory_has_max, memory_shared;
 } wasmaot_import_ref;
 
 /* Supplies the value of one import; false if the host has none. The
