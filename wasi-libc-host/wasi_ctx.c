@@ -93,6 +93,11 @@ wasi_ctx *wasi_ctx_new(wasmaot_engine *engine, const wasi_config *config,
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
+  if (!wasi_fd_table_init(&ctx->fds)) {
+    free(ctx);
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
   ctx->engine = engine;
   if (!wasi_strings_init(&ctx->args, config->args, config->arg_count) ||
       !wasi_strings_init(&ctx->env, config->env, config->env_count)) {
