@@ -160,8 +160,10 @@ static bool read_ref_type(wasm_reader *r, wasm_type *out) {
  * 64-bit flag of later proposals) are malformed here. */
 enum { LIMITS_HAS_MAX = 0x01, LIMITS_SHARED = 0x02 };
 
+/* `hint` is added to the message when the only flag outside `allowed` is
+ * one that a feature which is off would allow. */
 static bool read_limits_flags(wasm_reader *r, wasm_limits *out, uint8_t allowed,
-                              uint8_t *flags_out) {
+                              const char *hint, uint8_t *flags_out) {
   size_t at = r->pos;
   uint8_t flags;
   if (!wasm_read_u8(r, &flags))
@@ -169,10 +171,10 @@ static bool read_limits_flags(wasm_reader *r, wasm_limits *out, uint8_t allowed,
   if (flags & 0x80)
     return wasm_error_set(r->err, at, "integer representation too long");
   if (flags & ~allowed)
-    return wasm_error_set(r->err, at,
-                          "integer too large: limits flag 0x%02x, expected "
-                          "%s",
-                          flags, allowed & LIMITS_SHARED ? "0 to 3" : "0 or 1");
+    return wasm_error_set(
+        r->err, at, "integer too large: limits flag 0x%02x, expected %s%s",
+        flags, allowed & LIMITS_SHARED ? "0 to 3" : "0 or 1",
+        hint && !(flags & ~(allowed | LIMITS_SHARED)) ? hint : "");
   uint32_t min, max = 0;
   out->has_max = flags & LIMITS_HAS_MAX;
   if (!wasm_read_u32(r, &min) || (out->has_max && !wasm_read_u32(r, &max)))
@@ -185,7 +187,7 @@ static bool read_limits_flags(wasm_reader *r, wasm_limits *out, uint8_t allowed,
 
 static bool read_limits(wasm_reader *r, wasm_limits *out) {
   uint8_t flags;
-  return read_limits_flags(r, out, LIMITS_HAS_MAX, &flags);
+  return read_limits_flags(r, out, LIMITS_HAS_MAX, NULL, &flags);
 }
 
 static bool read_memory_type(const wasm_module *m, wasm_reader *r,
@@ -194,7 +196,9 @@ static bool read_memory_type(const wasm_module *m, wasm_reader *r,
   uint8_t allowed = LIMITS_HAS_MAX;
   if (m->features & WASM_FEATURE_THREADS)
     allowed |= LIMITS_SHARED;
-  if (!read_limits_flags(r, &out->limits, allowed, &flags))
+  if (!read_limits_flags(r, &out->limits, allowed,
+                         " (a shared memory needs the threads feature)",
+                         &flags))
     return false;
   out->shared = flags & LIMITS_SHARED;
   return true;
@@ -1047,11 +1051,14 @@ static bool finish_module(decoder *d, wasm_reader *r) {
 
 /* Instruction syntax of every body, now that the module's types, index
  * spaces and data count are known. */
-static bool check_function_bodies(const wasm_module *m, wasm_error *err) {
+static bool check_function_bodies(wasm_module *m, wasm_error *err) {
   uint32_t defined = m->func_count - m->import_func_count;
   for (uint32_t i = 0; i < defined; i++)
-    if (!wasm_func_body_well_formed(m, i, err))
+    if (!wasm_func_body_well_formed(m, i, &m->features_used, err))
       return false;
+  for (uint32_t i = 0; i < m->memory_count; i++)
+    if (m->memories[i].shared)
+      m->features_used |= WASM_FEATURE_THREADS;
   return true;
 }
 

@@ -426,6 +426,10 @@ static bool read_opcode(wasm_reader *r, const wasm_module *m,
   uint16_t entry = 0;
   if (code < OP_PAGE)
     entry = op_by_key[is_prefix ? OP_KEY(prefix, code) : code];
+  if (entry == 0 && prefix == 0xFE && m &&
+      !(m->features & WASM_FEATURE_THREADS))
+    return wasm_error_set(r->err, start,
+                          "illegal opcode 0xfe: the threads feature is off");
   if (entry == 0) {
     if (is_prefix)
       return wasm_error_set(r->err, start, "illegal opcode 0x%02x 0x%x", prefix,
@@ -520,7 +524,8 @@ static bool track_nesting(nesting_stack *s, const wasm_instr *in,
   }
 }
 
-static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s) {
+static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s,
+                       wasm_features *used) {
   wasm_instr in;
   bool done = false;
   if (!nesting_push(s, OPEN_BLOCK, r->err, r->pos))
@@ -534,6 +539,8 @@ static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s) {
       return wasm_error_set(r->err, in.offset, "data count section required");
     if (!track_nesting(s, &in, r->err, &done))
       return false;
+    if (wasm_op_is_atomic(in.op))
+      *used |= WASM_FEATURE_THREADS;
   }
   if (!wasm_reader_at_end(r))
     return wasm_error_set(r->err, r->pos,
@@ -543,11 +550,11 @@ static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s) {
 }
 
 bool wasm_func_body_well_formed(const wasm_module *m, uint32_t defined_index,
-                                wasm_error *err) {
+                                wasm_features *used, wasm_error *err) {
   const wasm_func *f = &m->funcs[defined_index];
   wasm_reader r = {m->bytes, f->code_offset, f->code_end, err};
   nesting_stack s = {0};
-  bool ok = check_body(&r, m, &s);
+  bool ok = check_body(&r, m, &s, used);
   free(s.items);
   return ok;
 }

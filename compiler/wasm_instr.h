@@ -201,8 +201,9 @@ unsigned wasm_op_lane_count(wasm_opcode op);
  * m->funcs[defined_index].code_offset to code_end, for the decoder: every
  * instruction decodes, block/loop/if/else/end nest properly, the body's
  * final `end` is its last byte, and memory.init/data.drop appear only with
- * a data count section. Uses a heap stack, not recursion. */
+ * a data count section. Uses a heap stack, not recursion. ORs the features
+ * the body's instructions belong to into *used. */
 bool wasm_func_body_well_formed(const wasm_module *m, uint32_t defined_index,
-                                wasm_error *err);
+                                wasm_features *used, wasm_error *err);
 
 #endif

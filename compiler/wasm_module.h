@@ -190,7 +190,8 @@ typedef struct wasm_custom_section {
 typedef struct wasm_module {
   uint8_t *bytes; /* owned copy of the binary */
   size_t size;
-  wasm_features features; /* what the decoder accepted (wasm_features.h) */
+  wasm_features features;      /* what the decoder accepted (wasm_features.h) */
+  wasm_features features_used; /* what the module uses of them */
 
   uint32_t type_count;
   wasm_functype *types;
