@@ -11,7 +11,9 @@
  *   threads trap     a thread traps (unreachable): the process ends, 134
  *   threads exit     a thread calls proc_exit(7) while main waits forever
  *   threads recurse  a thread recurses without end: its own stack limit
- *                    traps "call stack exhausted" on that thread */
+ *                    traps "call stack exhausted" on that thread
+ *   threads oob      a thread reads past the memory: the fault handler,
+ *                    on that thread's signal stack, makes it a trap */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,7 +43,7 @@ static _Alignas(16) char stacks[THREADS][STACK];
 static thread_arg threads[THREADS];
 static int32_t counter;
 static int32_t never; /* main waits on it in `exit` mode */
-static int mode;      /* 0 normal, 1 trap, 2 exit, 3 recurse */
+static int mode;      /* 0 normal, 1 trap, 2 exit, 3 recurse, 4 oob */
 
 static size_t length(const char *s) {
   size_t n = 0;
@@ -97,6 +99,8 @@ void thread_entry(int32_t tid, thread_arg *arg) {
     proc_exit(7);
   if (mode == 3 && arg->index == 0)
     print_uint(forever(0));
+  if (mode == 4 && arg->index == 3)
+    print_uint(*(volatile uint32_t *)(uintptr_t)0xfffffff0u);
   for (int i = 0; i < ADDS; i++)
     __atomic_fetch_add(&counter, 1, __ATOMIC_SEQ_CST);
   arg->private_sum = sum_down(1000);
@@ -116,6 +120,7 @@ static void read_mode(void) {
   mode = streq(argv[1], "trap")      ? 1
          : streq(argv[1], "exit")    ? 2
          : streq(argv[1], "recurse") ? 3
+         : streq(argv[1], "oob")     ? 4
                                      : 0;
 }
 
