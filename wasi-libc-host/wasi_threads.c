@@ -125,6 +125,14 @@ static bool start_thread(thread_start *t) {
 static int32_t thread_spawn(void *env, int32_t start_arg) {
   wasi_ctx *ctx = env;
   struct wasi_threads *th = ctx->threads;
+  /* A thread shares its spawner's memory only through the import: a
+   * module that defines its memory would give each thread one of its
+   * own, which is not what the program means. */
+  if (!th->memory) {
+    fprintf(stderr, "wasmaot: thread-spawn: the module must import its "
+                    "memory (wasi-threads)\n");
+    return -WASI_EAGAIN;
+  }
   int32_t tid = next_tid(th);
   if (tid < 0)
     return -WASI_EAGAIN;
