@@ -6,8 +6,10 @@
  * imported memory, as a wasm32-wasip1-threads program is.
  *
  *   threads          4 threads add to one counter with atomic.rmw.add,
- *                    each also sums privately on its own stack; main
- *                    joins them with memory.atomic.wait32 and checks
+ *                    each also sums privately on its own stack, one
+ *                    grows the memory while main spins on memory.size;
+ *                    main joins them with memory.atomic.wait32, checks,
+ *                    and uses the new page
  *   threads trap     a thread traps (unreachable): the process ends, 134
  *   threads exit     a thread calls proc_exit(7) while main waits forever
  *   threads recurse  a thread recurses without end: its own stack limit
@@ -104,6 +106,8 @@ void thread_entry(int32_t tid, thread_arg *arg) {
   for (int i = 0; i < ADDS; i++)
     __atomic_fetch_add(&counter, 1, __ATOMIC_SEQ_CST);
   arg->private_sum = sum_down(1000);
+  if (arg->index == 0)
+    __builtin_wasm_memory_grow(0, 1);
   __atomic_store_n(&arg->done, 1, __ATOMIC_SEQ_CST);
   __builtin_wasm_memory_atomic_notify(&arg->done, 1);
 }
@@ -126,6 +130,7 @@ static void read_mode(void) {
 
 void _start(void) {
   read_mode();
+  size_t initial_pages = __builtin_wasm_memory_size(0);
   for (int i = 0; i < THREADS; i++) {
     threads[i].stack_top = stacks[i] + STACK;
     threads[i].index = i;
@@ -136,6 +141,20 @@ void _start(void) {
   }
   if (mode == 2)
     __builtin_wasm_memory_atomic_wait32(&never, 0, -1);
+  /* Thread 0 grows the shared memory: memory.size must see it here, and
+   * the new page must be usable from this thread. The fence keeps clang
+   * from hoisting memory.size out of the loop in the Wasm; the loader's
+   * compiler must not hoist it either (an atomic read of the size of a
+   * shared memory). */
+  while (__builtin_wasm_memory_size(0) == initial_pages)
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  volatile uint8_t *last =
+      (volatile uint8_t *)(__builtin_wasm_memory_size(0) * 65536 - 1);
+  *last = 42;
+  if (*last != 42 || __builtin_wasm_memory_size(0) != initial_pages + 1) {
+    print("FAIL memory.grow in a thread\n");
+    proc_exit(1);
+  }
   for (int i = 0; i < THREADS; i++) {
     /* Ten seconds each: a lost wake-up fails instead of hanging. */
     while (__atomic_load_n(&threads[i].done, __ATOMIC_SEQ_CST) == 0)
