@@ -18,6 +18,7 @@
 #include "compiler_load.h"
 #include "file_read.h"
 #include "file_write.h"
+#include "wasm_features.h"
 
 static int aot_usage(FILE *out) {
   fprintf(
@@ -52,6 +53,9 @@ static int aot_usage(FILE *out) {
       "                     machine's CPU for a native target, a portable\n"
       "                     baseline for another one)\n"
       "  --features LIST    extra features, e.g. +avx2,-avx512f\n"
+      "  --wasm-features LIST\n"
+      "                     WebAssembly features to refuse, e.g. -threads\n"
+      "                     (all are on by default)\n"
       "  --bundle           write a bundle whatever OUT is called\n"
       "  --embed-wasm       put the .wasm into the bundle too, so run can\n"
       "                     compile it on a machine no entry fits\n"
@@ -141,6 +145,16 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
       a->opts.target.cpu = argv[++i];
     } else if (!strcmp(s, "--features") && next) {
       a->opts.target.features = argv[++i];
+    } else if (!strncmp(s, "--wasm-features", 15) &&
+               (s[15] == '=' || (!s[15] && next))) {
+      const char *list = s[15] == '=' ? s + 16 : argv[++i];
+      wasm_features features = WASM_FEATURES_DEFAULT;
+      char why[256];
+      if (!wasm_features_parse(list, &features, why, sizeof why)) {
+        fprintf(stderr, "wasmaot aot-compile: %s\n", why);
+        return 2;
+      }
+      a->opts.disabled_features = WASM_FEATURES_DEFAULT & ~features;
     } else if (!strcmp(s, "--bundle")) {
       a->bundle = true;
     } else if (!strcmp(s, "--embed-wasm")) {

@@ -76,7 +76,7 @@ static void print_extern(const wasm_module *m, wasm_extern_kind kind,
     if (index < m->memory_count) {
       printf("memory ");
       print_limits(&m->memories[index].limits);
-      printf(" pages");
+      printf(" pages%s", m->memories[index].shared ? " shared" : "");
     }
     break;
   case WASM_EXTERN_GLOBAL:
@@ -96,6 +96,12 @@ static bool print_interface(const uint8_t *wasm, size_t size) {
             err.message);
     return false;
   }
+  printf("  wasm features:");
+  unsigned used = 0;
+  for (unsigned i = 0; i < WASM_FEATURE_COUNT; i++)
+    if (m->features_used & (1u << i))
+      printf(" %s", wasm_feature_name(i)), used++;
+  printf("%s\n", used ? "" : " none beyond WebAssembly 2.0");
   printf("  imports (%u):\n", m->import_count);
   uint32_t seen[4] = {0};
   for (uint32_t i = 0; i < m->import_count; i++) {

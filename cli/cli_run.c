@@ -299,12 +299,26 @@ static wasi_ctx *make_wasi(wasmaot_engine *engine, const run_options *o) {
 #define RUN_FREES_BEFORE_EXIT false
 #endif
 
+/* wasi-threads: proc_exit or a trap in a spawned thread ends the program
+ * (wasi_threads.c), whatever the other threads are doing. */
+static void end_process(void *arg, int status) {
+  (void)arg;
+  fflush(NULL);
+  _exit(status);
+}
+
 static int run_instance(wasmaot_module *mod, wasi_ctx *wasi, const char *path,
                         const run_options *o) {
   char err[512];
   wasmaot_trap trap;
-  wasmaot_instance *inst =
-      wasmaot_instantiate(mod, wasi_ctx_resolve, wasi, &trap, err, sizeof err);
+  /* Every module may spawn threads (`wasi`.`thread-spawn`) and import its
+   * memory: the resolver creates it from the import's type. */
+  if (!wasi_ctx_enable_threads(wasi, mod, end_process, NULL)) {
+    fprintf(stderr, "wasmaot: out of memory\n");
+    return 1;
+  }
+  wasmaot_instance *inst = wasmaot_instantiate(mod, wasi_ctx_resolve_threads,
+                                               wasi, &trap, err, sizeof err);
   if (!inst) {
     if (trap.kind != WASMAOT_TRAP_NONE)
       return wasi_ctx_command_status(wasi, &trap);
@@ -317,6 +331,10 @@ static int run_instance(wasmaot_module *mod, wasi_ctx *wasi, const char *path,
   int status = o->invoke
                    ? invoke_export(inst, wasi, o->invoke, o->argc, o->argv)
                    : run_start(inst, wasi);
+  /* The main thread is done, so the program is: threads it spawned may
+   * still run in the instance's memory and must not see it freed. */
+  if (wasi_ctx_threads_spawned(wasi))
+    end_process(NULL, status);
   if (RUN_FREES_BEFORE_EXIT)
     wasmaot_instance_free(inst);
   return status;

@@ -1,5 +1,5 @@
-/* `wasmaot validate FILE...`: decode and validate, report the first error
- * of each file as FILE:0xOFFSET: message. */
+/* `wasmaot validate [--wasm-features=LIST] FILE...`: decode and validate,
+ * report the first error of each file as FILE:0xOFFSET: message. */
 #include "cli.h"
 
 #include <errno.h>
@@ -11,14 +11,19 @@
 #include "wasm_module.h"
 
 static int validate_usage(FILE *out) {
-  fprintf(out, "Usage: wasmaot validate FILE.wasm...\n"
+  fprintf(out, "Usage: wasmaot validate [--wasm-features=LIST] FILE.wasm...\n"
                "\n"
                "Decodes and validates each WebAssembly binary module.\n"
+               "--wasm-features=-threads refuses what a feature beyond\n"
+               "WebAssembly 2.0 adds (all are on by default; known:");
+  for (unsigned i = 0; i < WASM_FEATURE_COUNT; i++)
+    fprintf(out, " %s", wasm_feature_name(i));
+  fprintf(out, ").\n"
                "Exit status: 0 when every file is valid, 1 otherwise.\n");
   return out == stdout ? 0 : 2;
 }
 
-static bool validate_file(const char *path) {
+static bool validate_file(const char *path, wasm_features features) {
   size_t size;
   uint8_t *bytes = file_read_all(path, &size);
   if (!bytes) {
@@ -26,7 +31,7 @@ static bool validate_file(const char *path) {
     return false;
   }
   wasm_error err = {0};
-  wasm_module *m = wasm_module_decode(bytes, size, &err);
+  wasm_module *m = wasm_module_decode_features(bytes, size, features, &err);
   free(bytes);
   bool ok = m && wasm_module_validate(m, &err);
   if (!ok)
@@ -40,8 +45,24 @@ int cli_validate(int argc, char **argv) {
     return validate_usage(stderr);
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
     return validate_usage(stdout);
+  wasm_features features = WASM_FEATURES_DEFAULT;
+  int i = 1;
+  for (; i < argc && !strncmp(argv[i], "--wasm-features", 15); i++) {
+    const char *list = argv[i][15] == '=' ? argv[i] + 16 : NULL;
+    if (!list && argv[i][15] == '\0' && i + 1 < argc)
+      list = argv[++i];
+    char why[256];
+    if (!list)
+      return validate_usage(stderr);
+    if (!wasm_features_parse(list, &features, why, sizeof why)) {
+      fprintf(stderr, "wasmaot validate: %s\n", why);
+      return 2;
+    }
+  }
+  if (i >= argc)
+    return validate_usage(stderr);
   bool all_ok = true;
-  for (int i = 1; i < argc; i++)
-    all_ok &= validate_file(argv[i]);
+  for (; i < argc; i++)
+    all_ok &= validate_file(argv[i], features);
   return all_ok ? 0 : 1;
 }

@@ -215,7 +215,8 @@ bool aot_compile(const uint8_t *wasm, size_t size, const aot_options *opts,
   memset(out, 0, sizeof *out);
   wasm_error werr = {0};
   double t = cpu_clock_thread_s();
-  wasm_module *m = wasm_module_decode(wasm, size, &werr);
+  wasm_module *m = wasm_module_decode_features(
+      wasm, size, WASM_FEATURES_DEFAULT & ~opts->disabled_features, &werr);
   add_stat(opts->stats, AOT_STAT_DECODE, t);
   t = cpu_clock_thread_s();
   bool valid = m && wasm_module_validate(m, &werr);

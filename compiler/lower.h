@@ -12,6 +12,7 @@
  *   lower_memory.c    loads, stores, memory.*, data.drop
  *   lower_table.c     table.*, ref.*, elem.drop
  *   lower_simd.c      v128: every 0xFD-prefixed instruction
+ *   lower_atomic.c    threads: every 0xFE-prefixed instruction
  *
  * The input has passed wasm_module_validate(), so lowering trusts types,
  * indices and stack heights and does not re-check them.
@@ -166,6 +167,7 @@ bool lower_numeric(lower_func_ctx *f, const wasm_instr *in);
 bool lower_memory(lower_func_ctx *f, const wasm_instr *in);
 bool lower_table(lower_func_ctx *f, const wasm_instr *in);
 bool lower_simd(lower_func_ctx *f, const wasm_instr *in);
+bool lower_atomic(lower_func_ctx *f, const wasm_instr *in);
 
 /* Makes sure a memory load whose value is dropped still happens, so an
  * out-of-bounds address still traps (lower_memory.c). */

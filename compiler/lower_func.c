@@ -329,6 +329,8 @@ static bool lower_instr(lower_func_ctx *f, const wasm_instr *in) {
     return lower_control(f, in);
   if (wasm_op_prefix(in->op) == 0xFD)
     return lower_simd(f, in);
+  if (wasm_op_is_atomic(in->op))
+    return lower_atomic(f, in);
   if (is_memory_op(in))
     return lower_memory(f, in);
   return lower_numeric(f, in);

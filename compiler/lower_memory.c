@@ -107,6 +107,12 @@ static void lower_memory_size(lower_func_ctx *f) {
       LLVMConstInt(mc->t_i64, offsetof(wasmaot_memory_obj, size_bytes), false);
   LLVMValueRef bytes = LLVMBuildLoad2(
       b, mc->t_i64, LLVMBuildInBoundsGEP2(b, mc->t_i8, mem, &off, 1, ""), "");
+  /* Another thread may grow a shared memory: an atomic read, which LLVM
+   * will not hoist out of a loop that waits for the growth. */
+  if (mc->m->memories[0].shared) {
+    LLVMSetOrdering(bytes, LLVMAtomicOrderingSequentiallyConsistent);
+    LLVMSetAlignment(bytes, 8);
+  }
   LLVMValueRef pages =
       LLVMBuildLShr(b, bytes, LLVMConstInt(mc->t_i64, 16, false), "");
   lower_push(f, LLVMBuildTrunc(b, pages, mc->t_i32, ""));

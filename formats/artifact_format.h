@@ -34,7 +34,7 @@
 #define WASMAOT_META_MAGIC "WAOTMETA"
 /* Bump on any change to this header's structures or to the ABI between
  * compiled code and the runtime (vmctx, helper table, objects below). */
-#define WASMAOT_FORMAT_VERSION 2u
+#define WASMAOT_FORMAT_VERSION 3u
 
 #define WASMAOT_SYM_METADATA "wasmaot_metadata"
 /* The section that holds the metadata (and nothing else), so tools can
@@ -110,6 +110,14 @@ typedef struct wasmaot_vmctx_header {
  *   TABLE_COPY   (dst_table, src_table, dst, src, n)
  *   TABLE_INIT   (table, seg, dst, src, n)
  *   ELEM_DROP    (seg)
+ *   ATOMIC_NOTIFY (mem, uint64 addr, count) -> uint32 threads woken
+ *   ATOMIC_WAIT32 (mem, uint64 addr, expected, int64 timeout_ns)
+ *                 -> 0 woken, 1 value not expected, 2 timed out
+ *   ATOMIC_WAIT64 (mem, uint64 addr, uint64 expected, int64 timeout_ns)
+ *                 -> as ATOMIC_WAIT32
+ * addr is the effective address (index + offset); the atomic helpers trap
+ * when it is out of bounds or unaligned, and wait traps on an unshared
+ * memory. A negative timeout waits forever.
  * Libcalls LLVM may emit (memcpy, memset, memmove, floor, ...) are not
  * here: they are undefined symbols resolved through .rela.dyn. */
 #define WASMAOT_HELPERS(X)                                                     \
@@ -123,7 +131,10 @@ typedef struct wasmaot_vmctx_header {
   X(TABLE_FILL)                                                                \
   X(TABLE_COPY)                                                                \
   X(TABLE_INIT)                                                                \
-  X(ELEM_DROP)
+  X(ELEM_DROP)                                                                 \
+  X(ATOMIC_NOTIFY)                                                             \
+  X(ATOMIC_WAIT32)                                                             \
+  X(ATOMIC_WAIT64)
 
 typedef enum wasmaot_helper_index {
 #define WASMAOT_HELPER_ENUM(id) WASMAOT_HELPER_##id,

@@ -155,26 +155,52 @@ static bool read_ref_type(wasm_reader *r, wasm_type *out) {
   return true;
 }
 
-/* Wasm 2.0's limits flag is a one-bit LEB128 (0: min, 1: min and max); the
- * shared and 64-bit flags of later proposals are malformed here. */
-static bool read_limits(wasm_reader *r, wasm_limits *out) {
+/* The limits flag is a one-byte LEB128: bit 0 says a maximum follows, and
+ * for memories bit 1 (threads) says the memory is shared. Other bits (the
+ * 64-bit flag of later proposals) are malformed here. */
+enum { LIMITS_HAS_MAX = 0x01, LIMITS_SHARED = 0x02 };
+
+/* `hint` is added to the message when the only flag outside `allowed` is
+ * one that a feature which is off would allow. */
+static bool read_limits_flags(wasm_reader *r, wasm_limits *out, uint8_t allowed,
+                              const char *hint, uint8_t *flags_out) {
   size_t at = r->pos;
   uint8_t flags;
   if (!wasm_read_u8(r, &flags))
     return false;
-  if ((flags & 0x7f) > 1)
-    return wasm_error_set(r->err, at,
-                          "integer too large: limits flag 0x%02x, expected "
-                          "0 or 1",
-                          flags);
   if (flags & 0x80)
     return wasm_error_set(r->err, at, "integer representation too long");
+  if (flags & ~allowed)
+    return wasm_error_set(
+        r->err, at, "integer too large: limits flag 0x%02x, expected %s%s",
+        flags, allowed & LIMITS_SHARED ? "0 to 3" : "0 or 1",
+        hint && !(flags & ~(allowed | LIMITS_SHARED)) ? hint : "");
   uint32_t min, max = 0;
-  out->has_max = flags == 1;
+  out->has_max = flags & LIMITS_HAS_MAX;
   if (!wasm_read_u32(r, &min) || (out->has_max && !wasm_read_u32(r, &max)))
     return false;
   out->min = min;
   out->max = max;
+  *flags_out = flags;
+  return true;
+}
+
+static bool read_limits(wasm_reader *r, wasm_limits *out) {
+  uint8_t flags;
+  return read_limits_flags(r, out, LIMITS_HAS_MAX, NULL, &flags);
+}
+
+static bool read_memory_type(const wasm_module *m, wasm_reader *r,
+                             wasm_memtype *out) {
+  uint8_t flags;
+  uint8_t allowed = LIMITS_HAS_MAX;
+  if (m->features & WASM_FEATURE_THREADS)
+    allowed |= LIMITS_SHARED;
+  if (!read_limits_flags(r, &out->limits, allowed,
+                         " (a shared memory needs the threads feature)",
+                         &flags))
+    return false;
+  out->shared = flags & LIMITS_SHARED;
   return true;
 }
 
@@ -341,7 +367,8 @@ static bool decode_type_section(decoder *d, wasm_reader *r) {
 
 /* ---- import section ----------------------------------------------------- */
 
-static bool read_import_desc(wasm_reader *r, wasm_import *imp) {
+static bool read_import_desc(const wasm_module *m, wasm_reader *r,
+                             wasm_import *imp) {
   size_t at = r->pos;
   uint8_t kind;
   if (!wasm_read_u8(r, &kind))
@@ -353,7 +380,7 @@ static bool read_import_desc(wasm_reader *r, wasm_import *imp) {
   case WASM_EXTERN_TABLE:
     return read_table_type(r, &imp->desc.table);
   case WASM_EXTERN_MEMORY:
-    return read_limits(r, &imp->desc.memory.limits);
+    return read_memory_type(m, r, &imp->desc.memory);
   case WASM_EXTERN_GLOBAL:
     return read_global_type(r, &imp->desc.global);
   default:
@@ -391,7 +418,7 @@ static bool decode_import_section(decoder *d, wasm_reader *r) {
     wasm_import *imp = &m->imports[i];
     imp->offset = r->pos;
     if (!read_name(r, &imp->module) || !read_name(r, &imp->field) ||
-        !read_import_desc(r, imp))
+        !read_import_desc(m, r, imp))
       return false;
     count_import(m, imp->kind);
   }
@@ -506,7 +533,7 @@ static bool decode_memory_section(decoder *d, wasm_reader *r) {
   if (!read_count(r, &n) || !build_memory_space(m, r, n))
     return false;
   for (uint32_t i = 0; i < n; i++)
-    if (!read_limits(r, &m->memories[m->import_memory_count + i].limits))
+    if (!read_memory_type(m, r, &m->memories[m->import_memory_count + i]))
       return false;
   return true;
 }
@@ -1024,11 +1051,14 @@ static bool finish_module(decoder *d, wasm_reader *r) {
 
 /* Instruction syntax of every body, now that the module's types, index
  * spaces and data count are known. */
-static bool check_function_bodies(const wasm_module *m, wasm_error *err) {
+static bool check_function_bodies(wasm_module *m, wasm_error *err) {
   uint32_t defined = m->func_count - m->import_func_count;
   for (uint32_t i = 0; i < defined; i++)
-    if (!wasm_func_body_well_formed(m, i, err))
+    if (!wasm_func_body_well_formed(m, i, &m->features_used, err))
       return false;
+  for (uint32_t i = 0; i < m->memory_count; i++)
+    if (m->memories[i].shared)
+      m->features_used |= WASM_FEATURE_THREADS;
   return true;
 }
 
@@ -1053,9 +1083,16 @@ static wasm_module *new_module(const uint8_t *bytes, size_t size,
 
 wasm_module *wasm_module_decode(const uint8_t *bytes, size_t size,
                                 wasm_error *err) {
+  return wasm_module_decode_features(bytes, size, WASM_FEATURES_DEFAULT, err);
+}
+
+wasm_module *wasm_module_decode_features(const uint8_t *bytes, size_t size,
+                                         wasm_features features,
+                                         wasm_error *err) {
   wasm_module *m = new_module(bytes, size, err);
   if (!m)
     return NULL;
+  m->features = features;
   decoder d = {.m = m};
   wasm_reader r = {m->bytes, 0, size, err};
   bool ok = decode_header(&r);

@@ -17,14 +17,15 @@ static const op_info op_table[WASM_OP_COUNT] = {
 #include "opcodes.def"
 };
 
-/* Opcode look-up: one 256-entry page per prefix (none, 0xFC, 0xFD), holding
- * wasm_opcode + 1 so that the zero-filled gaps mean "illegal". Every
- * sub-opcode in Wasm 2.0 fits in a byte; larger ones are illegal. */
+/* Opcode look-up: one 256-entry page per prefix (none, 0xFC, 0xFD, 0xFE),
+ * holding wasm_opcode + 1 so that the zero-filled gaps mean "illegal".
+ * Every sub-opcode fits in a byte; larger ones are illegal. */
 enum { OP_PAGE = 256 };
-#define OP_PAGE_OF(prefix) ((prefix) == 0xFC ? 1 : (prefix) == 0xFD ? 2 : 0)
+#define OP_PAGE_OF(prefix)                                                     \
+  ((prefix) == 0xFC ? 1 : (prefix) == 0xFD ? 2 : (prefix) == 0xFE ? 3 : 0)
 #define OP_KEY(prefix, code) (OP_PAGE_OF(prefix) * OP_PAGE + (code))
 
-static const uint16_t op_by_key[3 * OP_PAGE] = {
+static const uint16_t op_by_key[4 * OP_PAGE] = {
 #define WASM_OP(id, prefix, code, name, imm, sig)                              \
   [OP_KEY(prefix, code)] = WASM_OP_##id + 1,
 #include "opcodes.def"
@@ -73,6 +74,22 @@ bool wasm_op_get_signature(wasm_opcode op, wasm_op_signature *out) {
   return true;
 }
 
+/* The read-modify-write and compare-exchange instructions come in groups
+ * of seven per operation, in one order (opcodes.def): rmw (i32), rmw
+ * (i64), rmw8 (i32), rmw16 (i32), rmw8 (i64), rmw16 (i64), rmw32 (i64). */
+_Static_assert(WASM_OP_I64_ATOMIC_RMW32_CMPXCHG_U - WASM_OP_I32_ATOMIC_RMW_ADD +
+                       1 ==
+                   7 * 7,
+               "seven read-modify-write operations of seven widths each");
+
+static int rmw_natural_align_log2(wasm_opcode op) {
+  static const int8_t by_position[7] = {2, 3, 0, 1, 0, 1, 2};
+  if (op < WASM_OP_I32_ATOMIC_RMW_ADD ||
+      op > WASM_OP_I64_ATOMIC_RMW32_CMPXCHG_U)
+    return -1;
+  return by_position[(op - WASM_OP_I32_ATOMIC_RMW_ADD) % 7];
+}
+
 int wasm_op_natural_align_log2(wasm_opcode op) {
   switch (op) {
   case WASM_OP_I32_LOAD8_S:
@@ -84,6 +101,10 @@ int wasm_op_natural_align_log2(wasm_opcode op) {
   case WASM_OP_V128_LOAD8_SPLAT:
   case WASM_OP_V128_LOAD8_LANE:
   case WASM_OP_V128_STORE8_LANE:
+  case WASM_OP_I32_ATOMIC_LOAD8_U:
+  case WASM_OP_I64_ATOMIC_LOAD8_U:
+  case WASM_OP_I32_ATOMIC_STORE8:
+  case WASM_OP_I64_ATOMIC_STORE8:
     return 0;
   case WASM_OP_I32_LOAD16_S:
   case WASM_OP_I32_LOAD16_U:
@@ -94,6 +115,10 @@ int wasm_op_natural_align_log2(wasm_opcode op) {
   case WASM_OP_V128_LOAD16_SPLAT:
   case WASM_OP_V128_LOAD16_LANE:
   case WASM_OP_V128_STORE16_LANE:
+  case WASM_OP_I32_ATOMIC_LOAD16_U:
+  case WASM_OP_I64_ATOMIC_LOAD16_U:
+  case WASM_OP_I32_ATOMIC_STORE16:
+  case WASM_OP_I64_ATOMIC_STORE16:
     return 1;
   case WASM_OP_I32_LOAD:
   case WASM_OP_F32_LOAD:
@@ -106,6 +131,12 @@ int wasm_op_natural_align_log2(wasm_opcode op) {
   case WASM_OP_V128_LOAD32_ZERO:
   case WASM_OP_V128_LOAD32_LANE:
   case WASM_OP_V128_STORE32_LANE:
+  case WASM_OP_MEMORY_ATOMIC_NOTIFY:
+  case WASM_OP_MEMORY_ATOMIC_WAIT32:
+  case WASM_OP_I32_ATOMIC_LOAD:
+  case WASM_OP_I64_ATOMIC_LOAD32_U:
+  case WASM_OP_I32_ATOMIC_STORE:
+  case WASM_OP_I64_ATOMIC_STORE32:
     return 2;
   case WASM_OP_I64_LOAD:
   case WASM_OP_F64_LOAD:
@@ -121,12 +152,15 @@ int wasm_op_natural_align_log2(wasm_opcode op) {
   case WASM_OP_V128_LOAD64_ZERO:
   case WASM_OP_V128_LOAD64_LANE:
   case WASM_OP_V128_STORE64_LANE:
+  case WASM_OP_MEMORY_ATOMIC_WAIT64:
+  case WASM_OP_I64_ATOMIC_LOAD:
+  case WASM_OP_I64_ATOMIC_STORE:
     return 3;
   case WASM_OP_V128_LOAD:
   case WASM_OP_V128_STORE:
     return 4;
   default:
-    return -1;
+    return rmw_natural_align_log2(op);
   }
 }
 
@@ -364,24 +398,38 @@ static bool read_immediates(wasm_reader *r, wasm_instr *in) {
     return read_two_u32(r, &in->imm.table_init.elem, &in->imm.table_init.table);
   case WASM_IMM_TABLE_COPY:
     return read_two_u32(r, &in->imm.table_copy.dst, &in->imm.table_copy.src);
+  case WASM_IMM_ZERO_BYTE:
+    return read_zero_byte(r, &in->imm.memory);
   }
   return true;
 }
 
 /* ---- Opcodes ------------------------------------------------------------- */
 
-static bool read_opcode(wasm_reader *r, wasm_opcode *out) {
+/* The prefixes the module's features allow (`m` NULL: all of them). */
+static bool is_prefix_byte(const wasm_module *m, uint8_t b) {
+  if (b == 0xFE)
+    return !m || (m->features & WASM_FEATURE_THREADS);
+  return b == 0xFC || b == 0xFD;
+}
+
+static bool read_opcode(wasm_reader *r, const wasm_module *m,
+                        wasm_opcode *out) {
   size_t start = r->pos;
   uint8_t prefix;
   if (!wasm_read_u8(r, &prefix))
     return false;
   uint32_t code = prefix;
-  bool is_prefix = prefix == 0xFC || prefix == 0xFD;
+  bool is_prefix = is_prefix_byte(m, prefix);
   if (is_prefix && !wasm_read_u32(r, &code))
     return false;
   uint16_t entry = 0;
   if (code < OP_PAGE)
     entry = op_by_key[is_prefix ? OP_KEY(prefix, code) : code];
+  if (entry == 0 && prefix == 0xFE && m &&
+      !(m->features & WASM_FEATURE_THREADS))
+    return wasm_error_set(r->err, start,
+                          "illegal opcode 0xfe: the threads feature is off");
   if (entry == 0) {
     if (is_prefix)
       return wasm_error_set(r->err, start, "illegal opcode 0x%02x 0x%x", prefix,
@@ -393,10 +441,9 @@ static bool read_opcode(wasm_reader *r, wasm_opcode *out) {
 }
 
 bool wasm_read_instr(wasm_reader *r, const wasm_module *m, wasm_instr *out) {
-  (void)m;
   memset(out, 0, sizeof *out);
   out->offset = r->pos;
-  if (!read_opcode(r, &out->op) || !read_immediates(r, out))
+  if (!read_opcode(r, m, &out->op) || !read_immediates(r, out))
     return false;
   out->end = r->pos;
   return true;
@@ -477,7 +524,8 @@ static bool track_nesting(nesting_stack *s, const wasm_instr *in,
   }
 }
 
-static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s) {
+static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s,
+                       wasm_features *used) {
   wasm_instr in;
   bool done = false;
   if (!nesting_push(s, OPEN_BLOCK, r->err, r->pos))
@@ -491,6 +539,8 @@ static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s) {
       return wasm_error_set(r->err, in.offset, "data count section required");
     if (!track_nesting(s, &in, r->err, &done))
       return false;
+    if (wasm_op_is_atomic(in.op))
+      *used |= WASM_FEATURE_THREADS;
   }
   if (!wasm_reader_at_end(r))
     return wasm_error_set(r->err, r->pos,
@@ -500,11 +550,11 @@ static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s) {
 }
 
 bool wasm_func_body_well_formed(const wasm_module *m, uint32_t defined_index,
-                                wasm_error *err) {
+                                wasm_features *used, wasm_error *err) {
   const wasm_func *f = &m->funcs[defined_index];
   wasm_reader r = {m->bytes, f->code_offset, f->code_end, err};
   nesting_stack s = {0};
-  bool ok = check_body(&r, m, &s);
+  bool ok = check_body(&r, m, &s, used);
   free(s.items);
   return ok;
 }

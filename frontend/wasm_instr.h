@@ -54,6 +54,7 @@ typedef enum wasm_imm_kind {
   WASM_IMM_ELEM,          /* u32 element segment index -> .imm.elem */
   WASM_IMM_TABLE_INIT,    /* u32 elem index, u32 table -> .imm.table_init */
   WASM_IMM_TABLE_COPY,    /* u32 dst table, u32 src table -> .imm.table_copy */
+  WASM_IMM_ZERO_BYTE,     /* one reserved 0x00 byte, no index (atomic.fence) */
 } wasm_imm_kind;
 
 typedef enum wasm_blocktype_kind {
@@ -139,8 +140,9 @@ typedef struct wasm_instr {
 /* Decodes the instruction at r->pos and advances past it. On a malformed
  * encoding (unknown opcode, bad LEB128, missing reserved zero byte, bad
  * value type, truncated immediate) it records an error in r->err at the
- * offending byte and returns false. `m` is reserved for feature checks and
- * may be NULL. */
+ * offending byte and returns false. `m` gives the features
+ * (m->features): an instruction of a feature that is off is an illegal
+ * opcode. NULL means every feature. */
 bool wasm_read_instr(wasm_reader *r, const wasm_module *m, wasm_instr *out);
 
 /* Iterates over a br_table's targets (default excluded), in order:
@@ -163,7 +165,7 @@ bool wasm_br_table_next(wasm_br_table_iter *it, uint32_t *label);
 /* Table look-ups; `op` must be < WASM_OP_COUNT. */
 const char *wasm_op_name(wasm_opcode op);
 wasm_imm_kind wasm_op_imm(wasm_opcode op);
-uint8_t wasm_op_prefix(wasm_opcode op); /* 0x00, 0xFC or 0xFD */
+uint8_t wasm_op_prefix(wasm_opcode op); /* 0x00, 0xFC, 0xFD or 0xFE */
 uint32_t wasm_op_code(wasm_opcode op);  /* the byte or sub-opcode */
 /* The SIG string from opcodes.def ("ii:i"), or NULL. */
 const char *wasm_op_sig(wasm_opcode op);
@@ -180,9 +182,15 @@ typedef struct wasm_op_signature {
 bool wasm_op_get_signature(wasm_opcode op, wasm_op_signature *out);
 
 /* For loads and stores (MEMARG and MEMARG_LANE): log2 of the bytes
- * accessed, which is also the largest valid alignment exponent. Returns
- * -1 for other instructions. */
+ * accessed, which is also the largest valid alignment exponent (for an
+ * atomic access, the only valid one). Returns -1 for other instructions. */
 int wasm_op_natural_align_log2(wasm_opcode op);
+
+/* The threads proposal's 0xFE instructions: their memory accesses must be
+ * naturally aligned, in the immediate and at run time. */
+static inline bool wasm_op_is_atomic(wasm_opcode op) {
+  return wasm_op_prefix(op) == 0xFE;
+}
 
 /* For instructions with a lane immediate (LANE, MEMARG_LANE): the number of
  * lanes of the vector shape, so a valid lane index is below it. 0 for
@@ -193,8 +201,9 @@ unsigned wasm_op_lane_count(wasm_opcode op);
  * m->funcs[defined_index].code_offset to code_end, for the decoder: every
  * instruction decodes, block/loop/if/else/end nest properly, the body's
  * final `end` is its last byte, and memory.init/data.drop appear only with
- * a data count section. Uses a heap stack, not recursion. */
+ * a data count section. Uses a heap stack, not recursion. ORs the features
+ * the body's instructions belong to into *used. */
 bool wasm_func_body_well_formed(const wasm_module *m, uint32_t defined_index,
-                                wasm_error *err);
+                                wasm_features *used, wasm_error *err);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "wasm_error.h"
+#include "wasm_features.h"
 
 /* Value types, by their binary encoding. */
 enum {
@@ -74,6 +75,7 @@ typedef struct wasm_tabletype {
 
 typedef struct wasm_memtype {
   wasm_limits limits; /* in 64 KiB pages */
+  bool shared;        /* threads: shared between agents; needs a maximum */
 } wasm_memtype;
 
 typedef struct wasm_globaltype {
@@ -188,6 +190,8 @@ typedef struct wasm_custom_section {
 typedef struct wasm_module {
   uint8_t *bytes; /* owned copy of the binary */
   size_t size;
+  wasm_features features;      /* what the decoder accepted (wasm_features.h) */
+  wasm_features features_used; /* what the module uses of them */
 
   uint32_t type_count;
   wasm_functype *types;
@@ -234,9 +238,13 @@ typedef struct wasm_module {
 } wasm_module;
 
 /* Decodes a binary module. Copies `bytes`. On error returns NULL and fills
- * *err with the offset and what was expected. */
+ * *err with the offset and what was expected. Every feature of
+ * wasm_features.h is on; wasm_module_decode_features() picks them. */
 wasm_module *wasm_module_decode(const uint8_t *bytes, size_t size,
                                 wasm_error *err);
+wasm_module *wasm_module_decode_features(const uint8_t *bytes, size_t size,
+                                         wasm_features features,
+                                         wasm_error *err);
 void wasm_module_free(wasm_module *m);
 
 /* Validates a decoded module per the spec: types of every function body,

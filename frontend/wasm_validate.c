@@ -596,6 +596,11 @@ static bool check_memarg(validator *v, const wasm_instr *in) {
                 "alignment must not be larger than natural: %s is %u-byte "
                 "aligned at most, found 2^%u",
                 instr_name(v), 1u << natural, in->memarg.align_log2);
+  if (wasm_op_is_atomic(in->op) && in->memarg.align_log2 != (uint32_t)natural)
+    return fail(v,
+                "alignment must be equal to natural for an atomic access: "
+                "%s is %u-byte aligned, found 2^%u",
+                instr_name(v), 1u << natural, in->memarg.align_log2);
   return true;
 }
 
@@ -840,6 +845,8 @@ static bool check_memories(validator *v) {
     if (!check_limits(v, &m->memories[i].limits, MAX_MEMORY_PAGES,
                       "memory (in 64 KiB pages)", offset))
       return false;
+    if (m->memories[i].shared && !m->memories[i].limits.has_max)
+      return fail_at(v, offset, "shared memory must have maximum");
   }
   return true;
 }

@@ -177,6 +177,11 @@ typedef struct wasmaot_import_ref {
   const char *name;
   size_t name_len;
   wasmaot_extern_kind kind;
+  /* For a memory import, its declared type (in 64 KiB pages), so a host
+   * can create the memory the module asks for (wasi-threads modules
+   * import theirs, shared). */
+  uint32_t memory_min, memory_max; /* memory_max meaningful if has_max */
+  bool memory_has_max, memory_shared;
 } wasmaot_import_ref;
 
 /* Supplies the value of one import; false if the host has none. The
@@ -246,6 +251,12 @@ void *wasmaot_func_ref(const wasmaot_func *func);
  * so wasmaot_memory_data() never changes. */
 wasmaot_memory *wasmaot_memory_new(wasmaot_engine *engine, uint32_t min_pages,
                                    bool has_max, uint32_t max_pages);
+/* A shared memory (threads): several instances, on several threads, may
+ * import it; it needs a maximum, and its base never moves either. */
+wasmaot_memory *wasmaot_memory_new_shared(wasmaot_engine *engine,
+                                          uint32_t min_pages,
+                                          uint32_t max_pages);
+bool wasmaot_memory_is_shared(const wasmaot_memory *memory);
 void wasmaot_memory_free(wasmaot_memory *memory);
 uint8_t *wasmaot_memory_data(const wasmaot_memory *memory);
 /* Current size in bytes. */

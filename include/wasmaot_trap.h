@@ -18,7 +18,9 @@
   X(UNDEFINED_ELEMENT, "undefined element")                                    \
   X(UNINITIALIZED_ELEMENT, "uninitialized element")                            \
   X(STACK_EXHAUSTED, "call stack exhausted")                                   \
-  X(HOST, "host function failed")
+  X(HOST, "host function failed")                                              \
+  X(UNALIGNED_ATOMIC, "unaligned atomic")                                      \
+  X(EXPECTED_SHARED_MEMORY, "expected shared memory")
 
 typedef enum wasmaot_trap_kind {
 #define WASMAOT_TRAP_ENUM(id, text) WASMAOT_TRAP_##id,

@@ -23,7 +23,8 @@
  * `wasmaot` command does, so the guest sees EPIPE).
  *
  * One context serves one instance (it holds that instance's fd table and
- * memory) and one thread at a time. */
+ * memory) and one thread at a time; with wasi-threads (below), the
+ * instances of every thread of one program, which share its memory. */
 #ifndef WASMAOT_WASI_H
 #define WASMAOT_WASI_H
 
@@ -110,6 +111,31 @@ bool wasi_ctx_exit_status(const wasi_ctx *ctx, int *status);
  * (e.g. the wrong arguments), with the reason on stderr. */
 enum { WASI_EXIT_TRAP = 134 };
 int wasi_ctx_command_status(const wasi_ctx *ctx, const wasmaot_trap *trap);
+
+/* ---- wasi-threads (wasi_threads.c) ---------------------------------------
+ *
+ * For a module that imports `wasi`.`thread-spawn`: every spawned thread
+ * gets a new instance of `module` (which must outlive the context),
+ * importing the same memory, and runs its wasi_thread_start(tid, arg) on a
+ * host thread. proc_exit or a trap in a spawned thread ends the whole
+ * program: on_exit(exit_arg, status) is called on that thread and must not
+ * return (`wasmaot run` calls _exit). Instantiate with
+ * wasi_ctx_resolve_threads. */
+typedef void (*wasi_exit_fn)(void *arg, int status);
+bool wasi_ctx_enable_threads(wasi_ctx *ctx, wasmaot_module *module,
+                             wasi_exit_fn on_exit, void *exit_arg);
+/* A wasmaot_resolver: thread-spawn, the module's imported memory (created
+ * from the import's own type on first use, then shared by every thread's
+ * instance), then whatever wasi_ctx_resolve supplies. Without
+ * wasi_ctx_enable_threads it is wasi_ctx_resolve. */
+bool wasi_ctx_resolve_threads(void *ctx, const wasmaot_import_ref *import,
+                              wasmaot_extern *out);
+/* True once a thread was spawned: other threads may still be running, so
+ * when the main thread is done the process must end without freeing what
+ * they use. */
+bool wasi_ctx_threads_spawned(const wasi_ctx *ctx);
+/* The memory wasi_ctx_resolve_threads created, or NULL. */
+wasmaot_memory *wasi_ctx_imported_memory(const wasi_ctx *ctx);
 
 #ifdef __cplusplus
 }

@@ -120,7 +120,8 @@ static bool create_memories(wasmaot_instance *inst, char *err, size_t errlen) {
   for (uint32_t i = w->import_memory_count; i < w->memory_count; i++) {
     const wasm_limits *l = &w->memories[i].limits;
     inst->memories[i] =
-        rt_memory_create(inst->engine, l->min, l->has_max, l->max, err, errlen);
+        rt_memory_create(inst->engine, l->min, l->has_max, l->max,
+                         w->memories[i].shared, err, errlen);
     if (!inst->memories[i])
       return false;
   }

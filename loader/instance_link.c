@@ -103,6 +103,12 @@ static bool link_memory(wasmaot_instance *inst, uint32_t index,
   if (!limits_match(rt_memory_pages(m), m->has_max, m->max_pages,
                     &e->import->desc.memory.limits))
     return incompatible_import(e, "memory limits do not match");
+  /* Sharing is part of the memory's type and must match exactly. */
+  if (m->shared != e->import->desc.memory.shared)
+    return incompatible_import(e, m->shared ? "memory is shared, the import "
+                                              "is not"
+                                            : "memory is not shared, the "
+                                              "import is");
   rt_memory_retain(m);
   inst->memories[index] = m;
   return true;
@@ -158,6 +164,13 @@ bool rt_instance_link(wasmaot_instance *inst, wasmaot_resolver resolver,
                               .name = im->field.data,
                               .name_len = im->field.len,
                               .kind = (wasmaot_extern_kind)im->kind};
+    if (im->kind == WASM_EXTERN_MEMORY) {
+      const wasm_memtype *mt = &im->desc.memory;
+      ref.memory_min = (uint32_t)mt->limits.min;
+      ref.memory_max = (uint32_t)mt->limits.max;
+      ref.memory_has_max = mt->limits.has_max;
+      ref.memory_shared = mt->shared;
+    }
     wasmaot_extern value;
     memset(&value, 0, sizeof value);
     if (!resolver || !resolver(ctx, &ref, &value) || !value.of.func)

@@ -6,7 +6,13 @@
  * the accessible part or fault. We reserve 8 GiB plus one 64 KiB guard as
  * PROT_NONE; the fault handler turns faults inside the reservation into
  * "out of bounds memory access". The base never moves, so compiled code
- * may keep it in a register across calls. */
+ * may keep it in a register across calls.
+ *
+ * A shared memory (threads) is no different in layout: its reservation is
+ * already the whole index space, so growing it in one thread never moves
+ * it under another; growth takes grow_lock, and size_bytes is written
+ * after the pages are accessible, with release order, so a thread that
+ * sees the new size can use the pages. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,14 +53,19 @@ static void destroy(wasmaot_memory *m) {
     munmap(m->reservation, m->reservation_size);
   }
   pthread_mutex_destroy(&m->grow_lock);
+  rt_wait_queue_destroy(&m->waiters);
   free(m);
 }
 
 wasmaot_memory *rt_memory_create(wasmaot_engine *e, uint64_t min_pages,
-                                 bool has_max, uint64_t max_pages, char *err,
-                                 size_t errlen) {
+                                 bool has_max, uint64_t max_pages, bool shared,
+                                 char *err, size_t errlen) {
   if (min_pages > MAX_PAGES || (has_max && max_pages > MAX_PAGES)) {
     rt_fail(err, errlen, "memory size must be at most 65536 pages (4GiB)");
+    return NULL;
+  }
+  if (shared && !has_max) {
+    rt_fail(err, errlen, "shared memory must have maximum");
     return NULL;
   }
   wasmaot_memory *m = calloc(1, sizeof *m);
@@ -63,6 +74,13 @@ wasmaot_memory *rt_memory_create(wasmaot_engine *e, uint64_t min_pages,
     rt_fail(err, errlen, "out of memory");
     return NULL;
   }
+  if (!rt_wait_queue_init(&m->waiters)) {
+    pthread_mutex_destroy(&m->grow_lock);
+    free(m);
+    rt_fail(err, errlen, "out of memory");
+    return NULL;
+  }
+  m->shared = shared;
   atomic_init(&m->refs, 1);
   m->engine = e;
   m->has_max = has_max;
@@ -115,7 +133,9 @@ int64_t rt_memory_grow(wasmaot_memory *m, uint64_t delta_pages) {
       rt_engine_memory_charge(m->engine, delta_bytes)) {
     if (make_accessible(m, old * WASM_PAGE_SIZE,
                         (old + delta_pages) * WASM_PAGE_SIZE)) {
-      m->obj.size_bytes = (old + delta_pages) * WASM_PAGE_SIZE;
+      atomic_store_explicit((_Atomic uint64_t *)&m->obj.size_bytes,
+                            (old + delta_pages) * WASM_PAGE_SIZE,
+                            memory_order_release);
       result = (int64_t)old;
     } else {
       rt_engine_memory_uncharge(m->engine, delta_bytes);
@@ -131,7 +151,20 @@ wasmaot_memory *wasmaot_memory_new(wasmaot_engine *engine, uint32_t min_pages,
                                    bool has_max, uint32_t max_pages) {
   if (has_max && max_pages < min_pages)
     return NULL;
-  return rt_memory_create(engine, min_pages, has_max, max_pages, NULL, 0);
+  return rt_memory_create(engine, min_pages, has_max, max_pages, false, NULL,
+                          0);
+}
+
+wasmaot_memory *wasmaot_memory_new_shared(wasmaot_engine *engine,
+                                          uint32_t min_pages,
+                                          uint32_t max_pages) {
+  if (max_pages < min_pages)
+    return NULL;
+  return rt_memory_create(engine, min_pages, true, max_pages, true, NULL, 0);
+}
+
+bool wasmaot_memory_is_shared(const wasmaot_memory *memory) {
+  return memory->shared;
 }
 
 void wasmaot_memory_free(wasmaot_memory *memory) {

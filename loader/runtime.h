@@ -10,6 +10,7 @@
  *   trap.c             activations, the trap helper, the fault handler
  *   call.c             host-to-Wasm calls, stack limits
  *   runtime_helpers.c  the helper table compiled code calls
+ *   atomic_wait.c      memory.atomic.wait/notify and their wait queues
  *
  * Nothing here is process-global except what trap.c documents: state
  * hangs off engine, module and instance objects. */
@@ -165,6 +166,23 @@ wasmaot_trap_kind rt_data_segment_apply(wasmaot_instance *inst, uint32_t mem,
 
 /* ---- Extern objects ---------------------------------------------------- */
 
+/* A thread in memory.atomic.wait (atomic_wait.c): a node on its stack. */
+typedef struct rt_waiter {
+  struct rt_waiter *next, *prev;
+  uint64_t addr; /* effective address waited on */
+  pthread_cond_t cond;
+  bool woken; /* set by notify, under the queue's lock */
+} rt_waiter;
+
+/* The waiters on one memory, oldest first. */
+typedef struct rt_wait_queue {
+  pthread_mutex_t lock;
+  rt_waiter *head, *tail;
+} rt_wait_queue;
+
+bool rt_wait_queue_init(rt_wait_queue *q);
+void rt_wait_queue_destroy(rt_wait_queue *q);
+
 struct wasmaot_memory {
   wasmaot_memory_obj obj; /* first: compiled code points here */
   atomic_int refs;
@@ -173,14 +191,17 @@ struct wasmaot_memory {
   size_t reservation_size;
   uint32_t max_pages; /* what it may grow to */
   bool has_max;       /* declared maximum, for import matching */
+  bool shared;        /* threads: may be imported by several threads */
   pthread_mutex_t grow_lock;
+  rt_wait_queue waiters; /* memory.atomic.wait (atomic_wait.c) */
 };
 
 /* Creates a memory (refs = 1). NULL with a reason when the limits are
- * beyond 4 GiB or the address space cannot be reserved. */
+ * beyond 4 GiB or the address space cannot be reserved. A shared memory
+ * must have a maximum. */
 wasmaot_memory *rt_memory_create(wasmaot_engine *e, uint64_t min_pages,
-                                 bool has_max, uint64_t max_pages, char *err,
-                                 size_t errlen);
+                                 bool has_max, uint64_t max_pages, bool shared,
+                                 char *err, size_t errlen);
 void rt_memory_retain(wasmaot_memory *m);
 void rt_memory_release(wasmaot_memory *m);
 static inline uint64_t rt_memory_pages(const wasmaot_memory *m) {
@@ -348,6 +369,17 @@ wasmaot_trap_kind rt_table_init(wasmaot_instance *inst, uint32_t table,
 wasmaot_trap_kind rt_memory_init(wasmaot_instance *inst, uint32_t mem,
                                  uint32_t seg, uint32_t dst, uint32_t src,
                                  uint32_t n);
+
+/* atomic_wait.c: the helpers behind memory.atomic.notify/wait32/wait64
+ * (signatures in artifact_format.h), and notify for the host. */
+uint32_t rt_helper_atomic_notify(void *vmctx, uint32_t mem, uint64_t addr,
+                                 uint32_t count);
+uint32_t rt_helper_atomic_wait32(void *vmctx, uint32_t mem, uint64_t addr,
+                                 uint32_t expected, int64_t timeout_ns);
+uint32_t rt_helper_atomic_wait64(void *vmctx, uint32_t mem, uint64_t addr,
+                                 uint64_t expected, int64_t timeout_ns);
+/* Wakes up to `count` waiters on `addr`, oldest first; how many woke. */
+uint32_t rt_atomic_notify(wasmaot_memory *m, uint64_t addr, uint32_t count);
 
 /* ---- Small shared helpers ---------------------------------------------- */
 

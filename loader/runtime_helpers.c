@@ -1,6 +1,7 @@
 /* The runtime helpers compiled code calls through vmctx->helpers (the
  * table and signatures are in artifact_format.h): memory.grow and the bulk
- * memory and table instructions, and the trap entry.
+ * memory and table instructions, and the trap entry (wait and notify are
+ * in atomic_wait.c).
  *
  * Each bulk operation checks all its bounds before writing anything, as
  * the spec says; the checks use 64-bit sums so no 32-bit operand can
@@ -140,4 +141,7 @@ const void *const rt_helper_table[WASMAOT_HELPER_COUNT] = {
     [WASMAOT_HELPER_TABLE_COPY] = (const void *)helper_table_copy,
     [WASMAOT_HELPER_TABLE_INIT] = (const void *)helper_table_init,
     [WASMAOT_HELPER_ELEM_DROP] = (const void *)helper_elem_drop,
+    [WASMAOT_HELPER_ATOMIC_NOTIFY] = (const void *)rt_helper_atomic_notify,
+    [WASMAOT_HELPER_ATOMIC_WAIT32] = (const void *)rt_helper_atomic_wait32,
+    [WASMAOT_HELPER_ATOMIC_WAIT64] = (const void *)rt_helper_atomic_wait64,
 };

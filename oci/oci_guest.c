@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 bool oci_guest_load(oci_guest *g, const oci_spec *spec,
                     const oci_process *process, const oci_log *log, char *err,
@@ -92,11 +93,23 @@ bool oci_guest_prepare(oci_guest *g, const oci_spec *spec,
   return ok;
 }
 
+/* wasi-threads: proc_exit or a trap in a spawned thread ends the
+ * container's process (wasi_threads.c), whatever the other threads do. */
+static void end_process(void *arg, int status) {
+  (void)arg;
+  fflush(NULL);
+  _exit(status);
+}
+
 int oci_guest_run(oci_guest *g) {
   char err[512];
   wasmaot_trap trap;
-  wasmaot_instance *inst = wasmaot_instantiate(g->module, wasi_ctx_resolve,
-                                               g->wasi, &trap, err, sizeof err);
+  if (!wasi_ctx_enable_threads(g->wasi, g->module, end_process, NULL)) {
+    fprintf(stderr, "wasmaot: out of memory\n");
+    return 1;
+  }
+  wasmaot_instance *inst = wasmaot_instantiate(
+      g->module, wasi_ctx_resolve_threads, g->wasi, &trap, err, sizeof err);
   if (!inst) {
     if (trap.kind != WASMAOT_TRAP_NONE)
       return wasi_ctx_command_status(g->wasi, &trap);
@@ -114,6 +127,9 @@ int oci_guest_run(oci_guest *g) {
   } else if (!wasmaot_call(ext.of.func, NULL, 0, NULL, 0, &trap)) {
     status = wasi_ctx_command_status(g->wasi, &trap);
   }
+  /* Spawned threads may still run in the instance's memory. */
+  if (wasi_ctx_threads_spawned(g->wasi))
+    end_process(NULL, status);
   wasmaot_instance_free(inst);
   return status;
 }

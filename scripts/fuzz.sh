@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the decode + validate fuzzer with clang-19 (libFuzzer + ASan +
 # UBSan) and runs it for SECONDS (default 60), seeded with every binary
-# module of the spec suite. Exits non-zero when the fuzzer finds a crash,
-# leak or timeout; the reproducer is left in build-fuzz/. The mutation
-# seed is fixed (FUZZ_SEED, default 1) so a CI run explores what a local
-# run of the same length did; set FUZZ_SEED to explore elsewhere.
+# module of the spec suite (wasm-2.0 and the threads proposal's). Exits
+# non-zero when the fuzzer finds a crash, leak or timeout; the reproducer
+# is left in build-fuzz/. The mutation seed is fixed (FUZZ_SEED, default
+# 1) so a CI run explores what a local run of the same length did; set
+# FUZZ_SEED to explore elsewhere.
 set -euo pipefail
 seconds=${1:-60}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,7 +13,8 @@ spec=${SPEC_DIR:-$top/../shared/spec-testsuite}
 out=$top/build-fuzz
 mkdir -p "$out/seeds" "$out/corpus"
 
-front=(wasm_error.c wasm_reader.c wasm_module.c wasm_decode.c wasm_instr.c wasm_validate.c)
+front=(wasm_error.c wasm_reader.c wasm_module.c wasm_decode.c wasm_instr.c wasm_validate.c
+  wasm_features.c)
 srcs=()
 for f in "${front[@]}"; do srcs+=("$top/frontend/$f"); done
 clang-19 -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -24,6 +26,11 @@ if [ -z "$(ls -A "$out/seeds")" ]; then
   for w in "$spec"/wasm-2.0/*.wast; do
     stem=$(basename "$w" .wast)
     wast2json "$w" -o "$tmp/$stem.json" >/dev/null 2>&1 || true
+  done
+  # The threads proposal's modules seed the 0xFE page and shared limits.
+  for w in "$spec"/proposals/threads/*.wast; do
+    stem=threads-$(basename "$w" .wast)
+    wast2json --enable-threads "$w" -o "$tmp/$stem.json" >/dev/null 2>&1 || true
   done
   find "$tmp" -name '*.wasm' -size -64k -exec cp {} "$out/seeds/" \;
   rm -rf "$tmp"

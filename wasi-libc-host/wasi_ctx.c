@@ -93,6 +93,11 @@ wasi_ctx *wasi_ctx_new(wasmaot_engine *engine, const wasi_config *config,
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
+  if (!wasi_fd_table_init(&ctx->fds)) {
+    free(ctx);
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
   ctx->engine = engine;
   if (!wasi_strings_init(&ctx->args, config->args, config->arg_count) ||
       !wasi_strings_init(&ctx->env, config->env, config->env_count)) {
@@ -112,6 +117,7 @@ void wasi_ctx_free(wasi_ctx *ctx) {
     return;
   for (size_t i = 0; i < WASI_FUNC_COUNT; i++)
     wasmaot_func_free(ctx->funcs[i]);
+  wasi_threads_free(ctx->threads);
   wasi_fd_table_free(&ctx->fds);
   wasi_strings_free(&ctx->args);
   wasi_strings_free(&ctx->env);
@@ -123,6 +129,10 @@ bool wasi_ctx_bind_instance(wasi_ctx *ctx, wasmaot_instance *instance,
   wasmaot_extern ext;
   if (!wasmaot_instance_export(instance, "memory", 6, &ext) ||
       ext.kind != WASMAOT_EXTERN_MEMORY) {
+    /* A wasi-threads module may import its memory without exporting it. */
+    ctx->memory = wasi_ctx_imported_memory(ctx);
+    if (ctx->memory)
+      return true;
     snprintf(err, errlen, "the module exports no memory named \"memory\"");
     return false;
   }

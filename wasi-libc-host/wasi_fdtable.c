@@ -1,9 +1,11 @@
-/* The guest's fd table: guest fd numbers index `slots`; each slot owns a
+/* The guest's fd table: guest fd numbers index the slots (in chunks that
+ * never move, wasi_internal.h); each slot owns a
  * host fd plus the preview1 state the host fd cannot carry (rights,
  * preopen name, readdir stream). New fds take the lowest free number, as
  * POSIX does. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -129,53 +131,82 @@ wasi_fd_entry wasi_fd_entry_for(int host_fd) {
   return e;
 }
 
+static wasi_fd_entry *slot(const wasi_fd_table *t, uint32_t fd) {
+  return &t->chunks[fd / WASI_FD_CHUNK][fd % WASI_FD_CHUNK];
+}
+
+bool wasi_fd_table_init(wasi_fd_table *t) {
+  memset(t->chunks, 0, sizeof t->chunks);
+  atomic_init(&t->size, 0);
+  return pthread_mutex_init(&t->lock, NULL) == 0;
+}
+
 int32_t wasi_fd_lookup(wasi_ctx *ctx, int32_t fd, uint64_t rights,
                        wasi_fd_entry **out) {
   *out = NULL;
   wasi_fd_table *t = &ctx->fds;
-  if (fd < 0 || (uint32_t)fd >= t->size || t->slots[fd].host_fd < 0)
+  /* The acquire pairs with table_grow's release: a slot below `size`
+   * is initialised. */
+  if (fd < 0 ||
+      (uint32_t)fd >= atomic_load_explicit(&t->size, memory_order_acquire))
     return WASI_EBADF;
-  wasi_fd_entry *e = &t->slots[fd];
+  wasi_fd_entry *e = slot(t, (uint32_t)fd);
+  if (e->host_fd < 0)
+    return WASI_EBADF;
   if ((e->rights_base & rights) != rights)
     return WASI_ENOTCAPABLE;
   *out = e;
   return 0;
 }
 
+/* Adds a chunk; under t->lock. */
 static bool table_grow(wasi_fd_table *t) {
-  uint32_t size = t->size ? t->size * 2 : 16;
-  if (size > INT32_MAX || size < t->size)
+  uint32_t size = atomic_load_explicit(&t->size, memory_order_relaxed);
+  if (size / WASI_FD_CHUNK >= WASI_FD_CHUNKS)
     return false;
-  wasi_fd_entry *slots = realloc(t->slots, (size_t)size * sizeof *slots);
-  if (!slots)
+  wasi_fd_entry *chunk = malloc(WASI_FD_CHUNK * sizeof *chunk);
+  if (!chunk)
     return false;
-  for (uint32_t i = t->size; i < size; i++)
-    slots[i] = (wasi_fd_entry){.host_fd = -1};
-  t->slots = slots;
-  t->size = size;
+  for (uint32_t i = 0; i < WASI_FD_CHUNK; i++)
+    chunk[i] = (wasi_fd_entry){.host_fd = -1};
+  t->chunks[size / WASI_FD_CHUNK] = chunk;
+  atomic_store_explicit(&t->size, size + WASI_FD_CHUNK, memory_order_release);
   return true;
 }
 
-int32_t wasi_fd_insert_at(wasi_ctx *ctx, uint32_t fd, wasi_fd_entry *entry) {
-  wasi_fd_table *t = &ctx->fds;
-  while (fd >= t->size)
+/* Under t->lock. */
+static int32_t insert_at_locked(wasi_fd_table *t, uint32_t fd,
+                                wasi_fd_entry *entry) {
+  while (fd >= atomic_load_explicit(&t->size, memory_order_relaxed))
     if (!table_grow(t)) {
       wasi_fd_release(entry);
       return WASI_EMFILE;
     }
-  if (t->slots[fd].host_fd >= 0)
-    wasi_fd_release(&t->slots[fd]);
-  t->slots[fd] = *entry;
+  wasi_fd_entry *e = slot(t, fd);
+  if (e->host_fd >= 0)
+    wasi_fd_release(e);
+  *e = *entry;
   return 0;
+}
+
+int32_t wasi_fd_insert_at(wasi_ctx *ctx, uint32_t fd, wasi_fd_entry *entry) {
+  wasi_fd_table *t = &ctx->fds;
+  pthread_mutex_lock(&t->lock);
+  int32_t err = insert_at_locked(t, fd, entry);
+  pthread_mutex_unlock(&t->lock);
+  return err;
 }
 
 int32_t wasi_fd_insert(wasi_ctx *ctx, wasi_fd_entry *entry, uint32_t *fd_out) {
   wasi_fd_table *t = &ctx->fds;
-  uint32_t fd = 0;
-  while (fd < t->size && t->slots[fd].host_fd >= 0)
+  pthread_mutex_lock(&t->lock);
+  uint32_t fd = 0, size = atomic_load_explicit(&t->size, memory_order_relaxed);
+  while (fd < size && slot(t, fd)->host_fd >= 0)
     fd++;
   *fd_out = fd;
-  return wasi_fd_insert_at(ctx, fd, entry);
+  int32_t err = insert_at_locked(t, fd, entry);
+  pthread_mutex_unlock(&t->lock);
+  return err;
 }
 
 void wasi_fd_release(wasi_fd_entry *e) {
@@ -188,10 +219,14 @@ void wasi_fd_release(wasi_fd_entry *e) {
 }
 
 void wasi_fd_table_free(wasi_fd_table *t) {
-  for (uint32_t i = 0; i < t->size; i++)
-    if (t->slots[i].host_fd >= 0)
-      wasi_fd_release(&t->slots[i]);
-  free(t->slots);
-  t->slots = NULL;
-  t->size = 0;
+  uint32_t size = atomic_load(&t->size);
+  for (uint32_t i = 0; i < size; i++)
+    if (slot(t, i)->host_fd >= 0)
+      wasi_fd_release(slot(t, i));
+  for (uint32_t c = 0; c < size / WASI_FD_CHUNK; c++) {
+    free(t->chunks[c]);
+    t->chunks[c] = NULL;
+  }
+  atomic_store(&t->size, 0);
+  pthread_mutex_destroy(&t->lock);
 }

@@ -5,6 +5,7 @@
 #define WASI_INTERNAL_H
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,10 +41,19 @@ typedef struct wasi_fd_entry {
   bool dir_cookie_known;
 } wasi_fd_entry;
 
+/* Slots live in chunks that never move once allocated, so an entry
+ * pointer one thread got from wasi_fd_lookup stays valid while another
+ * thread (wasi-threads) opens fds and the table grows. `lock` serialises
+ * the changes to which slots exist and which are taken. */
+enum { WASI_FD_CHUNK = 64, WASI_FD_CHUNKS = 1024 };
 typedef struct wasi_fd_table {
-  wasi_fd_entry *slots;
-  uint32_t size;
+  wasi_fd_entry *chunks[WASI_FD_CHUNKS];
+  _Atomic uint32_t size; /* slots in the allocated chunks */
+  pthread_mutex_t lock;
 } wasi_fd_table;
+
+/* Makes the table empty; false when out of resources. */
+bool wasi_fd_table_init(wasi_fd_table *table);
 
 enum { WASI_FUNC_COUNT = 46 };
 
@@ -56,7 +66,11 @@ struct wasi_ctx {
   wasmaot_func *funcs[WASI_FUNC_COUNT]; /* created as imports ask */
   bool exited;
   int exit_status;
+  struct wasi_threads *threads; /* wasi_ctx_enable_threads(), else NULL */
 };
+
+/* wasi_threads.c */
+void wasi_threads_free(struct wasi_threads *threads);
 
 /* ---- errno -------------------------------------------------------------- */
 

@@ -65,6 +65,9 @@ typedef struct aot_options {
                              the default (codegen_plan.h). Changes the code,
                              never the behaviour: for tests */
   aot_stats *stats;       /* filled if not NULL */
+  /* wasm_features.h bits the decoder refuses (aot-compile
+   * --wasm-features=-threads); 0, every feature on, is the default. */
+  uint32_t disabled_features;
 } aot_options;
 
 /* Calls p->report if there is one. */

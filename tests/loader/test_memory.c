@@ -79,7 +79,7 @@ static void test_engine_memory_limit(void **state) {
   assert_non_null(e);
   wasmaot_engine_set_memory_limit(e, 4 * PAGE);
   char err[160];
-  assert_null(rt_memory_create(e, 5, false, 0, err, sizeof err));
+  assert_null(rt_memory_create(e, 5, false, 0, false, err, sizeof err));
   assert_non_null(strstr(err, "memory limit"));
   assert_int_equal(wasmaot_engine_memory_used(e), 0);
   wasmaot_memory *a = wasmaot_memory_new(e, 1, false, 0);
@@ -102,9 +102,10 @@ static void test_engine_memory_limit(void **state) {
 
 static void test_limits_beyond_4gib_are_refused(void **state) {
   char err[128];
-  assert_null(rt_memory_create(*state, 65537, false, 0, err, sizeof err));
+  assert_null(
+      rt_memory_create(*state, 65537, false, 0, false, err, sizeof err));
   assert_non_null(strstr(err, "65536 pages"));
-  assert_null(rt_memory_create(*state, 1, true, 70000, err, sizeof err));
+  assert_null(rt_memory_create(*state, 1, true, 70000, false, err, sizeof err));
   assert_null(wasmaot_memory_new(*state, 3, true, 2));
 }
 

@@ -25,7 +25,8 @@ spec_load_result spec_load_module(const spec_script *s, const char *filename,
   uint8_t *bytes = read_module_file(s, filename, &size, err);
   if (!bytes)
     return SPEC_LOAD_UNREADABLE;
-  wasm_module *m = wasm_module_decode(bytes, size, err);
+  wasm_module *m =
+      wasm_module_decode_features(bytes, size, s->options->features, err);
   free(bytes);
   if (!m)
     return SPEC_DECODE_FAILED;

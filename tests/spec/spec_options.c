@@ -18,6 +18,10 @@ static void print_usage(FILE *out) {
           "  --wast2json PATH       the wast2json program to use\n"
           "  --wast2json-flag FLAG  pass FLAG to wast2json (repeatable)\n"
           "  --verbose              warnings and a per-command table\n"
+          "  --superseded FILE      commands a later spec overruled, as\n"
+          "                         NAME.wast:LINE reason: counted as skipped\n"
+          "  --wasm-features LIST   e.g. -threads: proposals the decoder\n"
+          "                         refuses (all are on by default)\n"
           "  --cpu NAME             compile for LLVM CPU NAME (e.g. x86-64,\n"
           "                         the baseline whose float rounding is\n"
           "                         done by libcalls), not this CPU\n"
@@ -71,7 +75,16 @@ static bool parse_option(int argc, char **argv, int *i, spec_options *o) {
     o->target = value;
   else if (take_value(argc, argv, i, "--cpu", &value, &missing))
     o->cpu = value;
-  else if (strcmp(argv[*i], "--verbose") == 0 || strcmp(argv[*i], "-v") == 0)
+  else if (take_value(argc, argv, i, "--superseded", &value, &missing)) {
+    if (value && !spec_superseded_load(&o->superseded, value))
+      return false;
+  } else if (take_value(argc, argv, i, "--wasm-features", &value, &missing)) {
+    char why[256];
+    if (value && !wasm_features_parse(value, &o->features, why, sizeof why)) {
+      fprintf(stderr, "spec_runner: --wasm-features: %s\n", why);
+      return false;
+    }
+  } else if (strcmp(argv[*i], "--verbose") == 0 || strcmp(argv[*i], "-v") == 0)
     o->verbose = true;
   else if (strcmp(argv[*i], "--compile-only") == 0)
     o->compile_only = true;
@@ -143,6 +156,7 @@ spec_options_result spec_options_parse(int argc, char **argv,
                                        spec_options *out) {
   memset(out, 0, sizeof *out);
   out->wast2json = "wast2json";
+  out->features = WASM_FEATURES_DEFAULT;
   if (!allocate_lists(argc, out)) {
     fprintf(stderr, "spec_runner: out of memory\n");
     spec_options_free(out);
@@ -155,6 +169,7 @@ spec_options_result spec_options_parse(int argc, char **argv,
 }
 
 void spec_options_free(spec_options *opts) {
+  spec_superseded_free(&opts->superseded);
   free(opts->filters);
   free(opts->excludes);
   free(opts->wast2json_flags);

@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "spec_superseded.h"
+#include "wasm_features.h"
+
 typedef struct spec_options {
   const char *wast_dir;
   const char *work_dir;
@@ -17,6 +20,11 @@ typedef struct spec_options {
   const char **wast2json_flags; /* passed through, e.g. --enable-tail-call */
   size_t wast2json_flag_count;
   bool verbose;
+  /* --wasm-features=-threads,...: what the decoder accepts (all by
+   * default); the 2.0 suite runs without the later proposals, whose
+   * encodings some of its malformed modules use. */
+  wasm_features features;
+  spec_superseded superseded; /* --superseded FILE */
   /* Cross runs (spec_artifact.h): compile every module for `target`
    * without running anything, or run artifacts compiled that way. */
   bool compile_only;

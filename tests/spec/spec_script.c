@@ -78,6 +78,13 @@ void spec_script_fail_whole(spec_script *s, const char *fmt, ...) {
 }
 
 static spec_outcome dispatch(spec_script *s, const spec_command *cmd) {
+  const char *superseded =
+      spec_superseded_reason(&s->options->superseded, s->wast_name, cmd->line);
+  if (superseded) {
+    printf("%s:%" PRIu64 ": skipped: %s\n", s->wast_name, cmd->line,
+           superseded);
+    return SPEC_SKIP_SUPERSEDED;
+  }
   if (cmd->format == SPEC_MODULE_TEXT)
     return SPEC_SKIP_TEXT;
   return handlers[cmd->kind](s, cmd);

@@ -104,7 +104,9 @@ bool spec_spectest_init(spec_spectest *st, wasmaot_engine *engine) {
          add(st, "table", WASMAOT_EXTERN_TABLE,
              wasmaot_table_new(engine, WASMAOT_FUNCREF, 10, true, 20)) &&
          add(st, "memory", WASMAOT_EXTERN_MEMORY,
-             wasmaot_memory_new(engine, 1, true, 2));
+             wasmaot_memory_new(engine, 1, true, 2)) &&
+         add(st, "shared_memory", WASMAOT_EXTERN_MEMORY,
+             wasmaot_memory_new_shared(engine, 1, 2));
 }
 
 void spec_spectest_free(spec_spectest *st) {

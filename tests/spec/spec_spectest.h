@@ -9,7 +9,7 @@
 
 #include "wasmaot.h"
 
-#define SPEC_SPECTEST_EXPORT_COUNT 13
+#define SPEC_SPECTEST_EXPORT_COUNT 14
 
 typedef struct spec_spectest_export {
   const char *name;

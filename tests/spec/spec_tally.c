@@ -41,7 +41,8 @@ void spec_tally_add(spec_tally *into, const spec_tally *from) {
 }
 
 size_t spec_tally_skipped(const spec_tally *t) {
-  return t->outcome[SPEC_SKIP_TEXT] + t->outcome[SPEC_SKIP_DEPENDS];
+  return t->outcome[SPEC_SKIP_TEXT] + t->outcome[SPEC_SKIP_DEPENDS] +
+         t->outcome[SPEC_SKIP_SUPERSEDED];
 }
 
 void spec_tally_print_file(FILE *out, const char *name, const spec_tally *t) {
@@ -52,8 +53,12 @@ void spec_tally_print_file(FILE *out, const char *name, const spec_tally *t) {
 void spec_tally_print_summary(FILE *out, const spec_tally *t) {
   fprintf(out, "%zu passed, %zu failed, %zu skipped\n", t->outcome[SPEC_PASS],
           t->outcome[SPEC_FAIL], spec_tally_skipped(t));
-  fprintf(out, "skipped: %zu text-format, %zu depend on a module that failed\n",
+  fprintf(out, "skipped: %zu text-format, %zu depend on a module that failed",
           t->outcome[SPEC_SKIP_TEXT], t->outcome[SPEC_SKIP_DEPENDS]);
+  if (t->outcome[SPEC_SKIP_SUPERSEDED])
+    fprintf(out, ", %zu superseded by a later spec",
+            t->outcome[SPEC_SKIP_SUPERSEDED]);
+  fputc('\n', out);
 }
 
 static size_t kind_total(const spec_tally *t, int kind) {
@@ -72,7 +77,8 @@ void spec_tally_print_table(FILE *out, const spec_tally *t) {
     fprintf(out, "%-22s %7zu %7zu %7zu %7zu %7zu %7zu %9zu %9zu\n",
             spec_command_kind_name((spec_command_kind)k), kind_total(t, k),
             t->binary_modules[k], t->text_modules[k], o[SPEC_PASS],
-            o[SPEC_FAIL], o[SPEC_SKIP_TEXT] + o[SPEC_SKIP_DEPENDS],
+            o[SPEC_FAIL],
+            o[SPEC_SKIP_TEXT] + o[SPEC_SKIP_DEPENDS] + o[SPEC_SKIP_SUPERSEDED],
             t->rejected[k][SPEC_REJECTED_BY_DECODE],
             t->rejected[k][SPEC_REJECTED_BY_VALIDATE]);
   }

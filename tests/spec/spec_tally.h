@@ -14,6 +14,8 @@ typedef enum spec_outcome {
   /* The command acts on a module that failed (to compile, load or
    * instantiate); that module's command is the failure that counts. */
   SPEC_SKIP_DEPENDS,
+  /* Listed by --superseded: a later spec overruled what it asserts. */
+  SPEC_SKIP_SUPERSEDED,
   SPEC_OUTCOME_COUNT
 } spec_outcome;
 

@@ -85,10 +85,11 @@ static wasm_module *decode_ok(const module_buf *b) {
   return m;
 }
 
-static void expect_error_in(const uint8_t *bytes, size_t len, size_t offset,
-                            const char *prefix) {
+static void expect_error_in_features(const uint8_t *bytes, size_t len,
+                                     wasm_features features, size_t offset,
+                                     const char *prefix) {
   wasm_error err = {0};
-  wasm_module *m = wasm_module_decode(bytes, len, &err);
+  wasm_module *m = wasm_module_decode_features(bytes, len, features, &err);
   if (m) {
     wasm_module_free(m);
     fail_msg("decode succeeded, expected \"%s\" at 0x%zx", prefix, offset);
@@ -99,6 +100,11 @@ static void expect_error_in(const uint8_t *bytes, size_t len, size_t offset,
   if (err.offset != offset)
     fail_msg("error \"%s\" at 0x%zx, expected 0x%zx", err.message, err.offset,
              offset);
+}
+
+static void expect_error_in(const uint8_t *bytes, size_t len, size_t offset,
+                            const char *prefix) {
+  expect_error_in_features(bytes, len, WASM_FEATURES_DEFAULT, offset, prefix);
 }
 
 static void expect_error(const module_buf *b, size_t offset,
@@ -409,14 +415,28 @@ static void test_bad_import_name(void **state) {
  * memories, and the flag is read as a one-bit LEB128. */
 static void test_bad_limits_flag(void **state) {
   (void)state;
+  const wasm_features no_threads = WASM_FEATURES_ALL & ~WASM_FEATURE_THREADS;
   module_buf b;
+  /* Without threads, a 2.0 decoder: the shared flag is malformed. */
   mb_init(&b);
   size_t at = SECTION(&b, SEC_MEMORY, 0x01, 0x02, 0x00);
-  expect_error(&b, at + 1, "integer too large");
+  expect_error_in_features(b.bytes, b.len, no_threads, at + 1,
+                           "integer too large");
 
   mb_init(&b);
   at = SECTION(&b, SEC_MEMORY, 0x01, 0x03, 0x00, 0x01);
+  expect_error_in_features(b.bytes, b.len, no_threads, at + 1,
+                           "integer too large");
+
+  /* Bits beyond shared are malformed either way, and tables are never
+   * shared. */
+  mb_init(&b);
+  at = SECTION(&b, SEC_MEMORY, 0x01, 0x04, 0x00);
   expect_error(&b, at + 1, "integer too large");
+
+  mb_init(&b);
+  at = SECTION(&b, SEC_TABLE, 0x01, 0x70, 0x02, 0x00);
+  expect_error(&b, at + 2, "integer too large");
 
   mb_init(&b);
   at = SECTION(&b, SEC_TABLE, 0x01, 0x70, 0x81, 0x00, 0x00);
@@ -425,6 +445,30 @@ static void test_bad_limits_flag(void **state) {
   mb_init(&b);
   at = SECTION(&b, SEC_IMPORT, 0x01, 0x01, 'm', 0x01, 'm', 0x02, 0x04, 0x00);
   expect_error(&b, at + 6, "integer too large");
+}
+
+static void test_shared_memory_limits(void **state) {
+  (void)state;
+  module_buf b;
+  mb_init(&b);
+  SECTION(&b, SEC_MEMORY, 0x02, 0x03, 0x01, 0x02, 0x00, 0x05);
+  wasm_module *m = decode_ok(&b);
+  assert_true(m->memories[0].shared);
+  assert_true(m->memories[0].limits.has_max);
+  assert_int_equal(m->memories[0].limits.max, 2);
+  assert_false(m->memories[1].shared);
+  assert_false(m->memories[1].limits.has_max);
+  wasm_module_free(m);
+
+  /* Shared without a maximum decodes; validation refuses it. */
+  mb_init(&b);
+  SECTION(&b, SEC_MEMORY, 0x01, 0x02, 0x01);
+  m = decode_ok(&b);
+  assert_true(m->memories[0].shared);
+  wasm_error err = {0};
+  assert_false(wasm_module_validate(m, &err));
+  assert_string_equal(err.message, "shared memory must have maximum");
+  wasm_module_free(m);
 }
 
 static void test_memory_limits(void **state) {
@@ -1128,6 +1172,7 @@ int main(void) {
       cmocka_unit_test(test_bad_import_name),
       cmocka_unit_test(test_bad_limits_flag),
       cmocka_unit_test(test_memory_limits),
+      cmocka_unit_test(test_shared_memory_limits),
       cmocka_unit_test(test_bad_table_type),
       cmocka_unit_test(test_bad_mutability),
       cmocka_unit_test(test_global_const_exprs),

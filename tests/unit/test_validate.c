@@ -559,6 +559,77 @@ static void test_malformed_bodies(void **state) {
   assert_string_equal(err.message, "data count section required");
 }
 
+/* ---- Threads (0xFE) ------------------------------------------------------ */
+
+enum { ATOMIC = 0xfe };
+
+static void test_atomics(void **state) {
+  (void)state;
+  static const uint8_t shared_memory[] = {1, 3, 1, 1}; /* 1..1 shared */
+  bytes mem = {shared_memory, sizeof shared_memory};
+  /* i32.atomic.rmw.add align=2 is the only valid alignment. */
+  assert_valid((module_spec){.memory = mem,
+                             .body = BYTES(I32_CONST, 0, I32_CONST, 1, ATOMIC,
+                                           0x1e, 2, 0, DROP, END)});
+  assert_invalid((module_spec){.memory = mem,
+                               .body = BYTES(I32_CONST, 0, I32_CONST, 1, ATOMIC,
+                                             0x1e, 1, 0, DROP, END)},
+                 "alignment must be equal to natural");
+  assert_invalid((module_spec){.memory = mem,
+                               .body = BYTES(I32_CONST, 0, I32_CONST, 1, ATOMIC,
+                                             0x1e, 3, 0, DROP, END)},
+                 "alignment must not be larger than natural");
+  /* i64.atomic.rmw8.cmpxchg_u: [i32 i64 i64] -> [i64], align 0 */
+  assert_valid(
+      (module_spec){.memory = mem,
+                    .body = BYTES(I32_CONST, 0, I64_CONST, 0, I64_CONST, 0,
+                                  ATOMIC, 0x4c, 0, 0, DROP, END)});
+  assert_invalid(
+      (module_spec){.memory = mem,
+                    .body = BYTES(I32_CONST, 0, I32_CONST, 0, I64_CONST, 0,
+                                  ATOMIC, 0x4c, 0, 0, DROP, END)},
+      "type mismatch");
+  /* memory.atomic.wait64 [i32 i64 i64] -> [i32]; it needs a memory. */
+  assert_valid(
+      (module_spec){.memory = mem,
+                    .body = BYTES(I32_CONST, 0, I64_CONST, 0, I64_CONST, 0,
+                                  ATOMIC, 0x02, 3, 0, DROP, END)});
+  assert_invalid(
+      (module_spec){.body = BYTES(I32_CONST, 0, I64_CONST, 0, I64_CONST, 0,
+                                  ATOMIC, 0x02, 3, 0, DROP, END)},
+      "unknown memory");
+  /* atomic.fence takes one zero byte and no memory. */
+  assert_valid((module_spec){.body = BYTES(ATOMIC, 0x03, 0, END)});
+  wasm_error err;
+  assert_null(
+      decode_spec((module_spec){.body = BYTES(ATOMIC, 0x03, 1, END)}, &err));
+  assert_string_equal(err.message, "zero byte expected");
+  assert_null(
+      decode_spec((module_spec){.body = BYTES(ATOMIC, 0x4f, 0, 0, END)}, &err));
+  assert_string_equal(err.message, "illegal opcode 0xfe 0x4f");
+}
+
+static void test_atomics_feature_off(void **state) {
+  (void)state;
+  /* func with atomic.fence, decoded with threads off: illegal. */
+  static const uint8_t module[] = {
+      0,  'a', 's', 'm',  1, 0,      0, 0,      /* header */
+      1,  4,   1,   0x60, 0, 0,                 /* type () -> () */
+      3,  2,   1,   0,                          /* one function */
+      10, 7,   1,   5,    0, ATOMIC, 3, 0, 0x0b /* body: atomic.fence, end */
+  };
+  wasm_error err = {0};
+  wasm_module *m = wasm_module_decode_features(
+      module, sizeof module, WASM_FEATURES_ALL & ~WASM_FEATURE_THREADS, &err);
+  assert_null(m);
+  assert_string_equal(err.message,
+                      "illegal opcode 0xfe: the threads feature is off");
+  m = wasm_module_decode(module, sizeof module, &err);
+  assert_non_null(m);
+  assert_true(m->features_used & WASM_FEATURE_THREADS);
+  wasm_module_free(m);
+}
+
 /* ---- The instruction reader ---------------------------------------------- */
 
 static bool read_one(const uint8_t *code, size_t len, wasm_instr *in,
@@ -662,6 +733,8 @@ int main(void) {
       cmocka_unit_test(test_undeclared_function_reference),
       cmocka_unit_test(test_deep_nesting),
       cmocka_unit_test(test_malformed_bodies),
+      cmocka_unit_test(test_atomics),
+      cmocka_unit_test(test_atomics_feature_off),
       cmocka_unit_test(test_read_br_table),
       cmocka_unit_test(test_read_immediates),
       cmocka_unit_test(test_opcode_table),

@@ -146,12 +146,19 @@ def run_one(args, suite_dir, wasm, spec):
     work = tempfile.mkdtemp(prefix="wasi-testsuite.")
     try:
         argv = command_line(args, suite_dir, wasm, spec, work)
+        # stdin is a pipe that stays open and empty, as upstream's runner
+        # gives it: a read from fd 0 blocks (the wasi-threads tests rely
+        # on a thread blocked there being ended by another's proc_exit).
+        stdin_r, stdin_w = os.pipe()
         try:
-            proc = subprocess.run(argv, stdin=subprocess.DEVNULL,
+            proc = subprocess.run(argv, stdin=stdin_r,
                                   capture_output=True, timeout=args.timeout,
                                   cwd=work)
         except subprocess.TimeoutExpired:
             return [f"no exit within {args.timeout} s"]
+        finally:
+            os.close(stdin_r)
+            os.close(stdin_w)
         problems = []
         want_code = spec.get("exit_code", 0)
         if proc.returncode != want_code:

@@ -281,6 +281,28 @@ case_cli() {
   expect_out 42
 }
 
+# wasi-threads (guest/threads.c): real host threads sharing one memory;
+# proc_exit and traps in a spawned thread end the whole process, and each
+# thread has its own stack limit.
+case_threads() {
+  for i in 1 2 3; do
+    run "$guests/threads.so"
+    expect_status 0 "four threads adding (run $i)"
+    expect_out "threads ok: 4 x 100000"
+  done
+  run "$guests/threads.so" trap
+  expect_status 134 "a trap in a spawned thread"
+  expect_err "trap: unreachable"
+  run "$guests/threads.so" exit
+  expect_status 7 "proc_exit(7) in a spawned thread"
+  run "$guests/threads.so" recurse
+  expect_status 134 "unbounded recursion in a spawned thread"
+  expect_err "call stack exhausted"
+  run "$guests/threads.so" oob
+  expect_status 134 "an out-of-bounds load in a spawned thread"
+  expect_err "out of bounds memory access"
+}
+
 "case_$case_name"
 if [ "$failures" -ne 0 ]; then
   echo "$case_name: $failures failure(s)"
