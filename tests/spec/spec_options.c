@@ -21,6 +21,10 @@ static void print_usage(FILE *out) {
           "  --cpu NAME             compile for LLVM CPU NAME (e.g. x86-64,\n"
           "                         the baseline whose float rounding is\n"
           "                         done by libcalls), not this CPU\n"
+          "  --skip-list FILE       commands to count as skipped, with the\n"
+          "                         reason (spec_skip_list.h)\n"
+          "  --suite-path DIR       WAST_DIR below the suite's root, for the\n"
+          "                         skip list's patterns (default: none)\n"
           "\n"
           "Cross runs (the work directory is shared by two runners):\n"
           "  --compile-only         convert, and compile every module a\n"
@@ -71,7 +75,16 @@ static bool parse_option(int argc, char **argv, int *i, spec_options *o) {
     o->target = value;
   else if (take_value(argc, argv, i, "--cpu", &value, &missing))
     o->cpu = value;
-  else if (strcmp(argv[*i], "--verbose") == 0 || strcmp(argv[*i], "-v") == 0)
+  else if (take_value(argc, argv, i, "--suite-path", &value, &missing))
+    o->suite_path = value;
+  else if (take_value(argc, argv, i, "--skip-list", &value, &missing)) {
+    char why[512];
+    spec_skip_list_free(&o->skips);
+    if (value && !spec_skip_list_load(value, &o->skips, why, sizeof why)) {
+      fprintf(stderr, "spec_runner: %s\n", why);
+      return false;
+    }
+  } else if (strcmp(argv[*i], "--verbose") == 0 || strcmp(argv[*i], "-v") == 0)
     o->verbose = true;
   else if (strcmp(argv[*i], "--compile-only") == 0)
     o->compile_only = true;
@@ -158,6 +171,7 @@ void spec_options_free(spec_options *opts) {
   free(opts->filters);
   free(opts->excludes);
   free(opts->wast2json_flags);
+  spec_skip_list_free(&opts->skips);
   opts->filters = opts->excludes = opts->wast2json_flags = NULL;
   opts->filter_count = opts->exclude_count = opts->wast2json_flag_count = 0;
 }

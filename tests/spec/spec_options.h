@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "spec_skip_list.h"
+
 typedef struct spec_options {
   const char *wast_dir;
   const char *work_dir;
@@ -23,6 +25,11 @@ typedef struct spec_options {
   bool precompiled;
   const char *target; /* --target TRIPLE; NULL: this machine */
   const char *cpu;    /* --cpu NAME; NULL: the target's default CPU */
+  /* --skip-list FILE: commands skipped as not implemented, by their path
+   * below the suite's root: --suite-path DIR (e.g. "exceptions") is
+   * WAST_DIR's place there, "" for the root. */
+  spec_skip_list skips;
+  const char *suite_path;
 } spec_options;
 
 typedef enum spec_options_result {

@@ -22,6 +22,8 @@ static const spec_command_handler handlers[SPEC_CMD_KIND_COUNT] = {
     [SPEC_CMD_ASSERT_INVALID] = spec_run_assert_invalid,
     [SPEC_CMD_ASSERT_UNLINKABLE] = spec_run_assert_unlinkable,
     [SPEC_CMD_ASSERT_UNINSTANTIABLE] = spec_run_assert_uninstantiable,
+    [SPEC_CMD_MODULE_DEFINITION] = spec_run_module_definition,
+    [SPEC_CMD_ASSERT_EXCEPTION] = spec_run_assert_exception,
 };
 
 void spec_script_init(spec_script *s, const spec_options *options,
@@ -78,6 +80,8 @@ void spec_script_fail_whole(spec_script *s, const char *fmt, ...) {
 }
 
 static spec_outcome dispatch(spec_script *s, const spec_command *cmd) {
+  if (cmd->encode_error)
+    return spec_run_unencodable(s, cmd);
   if (cmd->format == SPEC_MODULE_TEXT)
     return SPEC_SKIP_TEXT;
   return handlers[cmd->kind](s, cmd);
@@ -92,9 +96,41 @@ static void fail_unparsable(spec_script *s, const json_value *json,
   spec_tally_record_unreadable_command(&s->tally);
 }
 
+/* The command's path below the suite's root, for the skip list. */
+static void script_path(const spec_script *s, char *buf, size_t size) {
+  const char *dir = s->options->suite_path;
+  if (dir && dir[0])
+    snprintf(buf, size, "%s/%s", dir, s->wast_name);
+  else
+    snprintf(buf, size, "%s", s->wast_name);
+}
+
+/* A listed command is not run; a listed module still binds its name (to
+ * a failed module), so the commands on it are not run on another. */
+static bool skip_if_listed(spec_script *s, const json_value *json) {
+  uint64_t line = 0;
+  json_as_uint64(json_object_get(json, "line"), &line);
+  char path[512];
+  script_path(s, path, sizeof path);
+  const char *reason = spec_skip_list_reason(&s->options->skips, path, line);
+  if (!reason)
+    return false;
+  spec_command cmd;
+  char why[256];
+  if (spec_command_parse(json, &cmd, why, sizeof why)) {
+    if (cmd.kind == SPEC_CMD_MODULE)
+      spec_registry_add_module(&s->runtime.registry, NULL, cmd.name);
+    spec_command_free(&cmd);
+  }
+  spec_tally_record_listed(&s->tally, reason);
+  return true;
+}
+
 static void run_command(spec_script *s, const json_value *json) {
   spec_command cmd;
   char why[256];
+  if (skip_if_listed(s, json))
+    return;
   if (!spec_command_parse(json, &cmd, why, sizeof why)) {
     fail_unparsable(s, json, why);
     return;
