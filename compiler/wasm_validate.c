@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wasm_const_expr.h"
 #include "wasm_instr.h"
 #include "wasm_module.h"
 
@@ -36,6 +37,7 @@ typedef struct validator {
   wasm_error *err;
   uint8_t *declared_funcs; /* bitset over function indices: the spec's C.refs */
   uint32_t data_count;     /* the spec's C.datas: segments instructions name */
+  uint32_t const_globals;  /* globals a constant expression may read */
 
   /* The function being checked. */
   const wasm_functype *func_type;
@@ -872,16 +874,18 @@ static bool collect_declared_funcs(validator *v) {
   return true;
 }
 
-/* Wasm 2.0 constant expressions may read only imported immutable globals:
- * those are the only ones known before any initialiser runs. */
+/* Constant expressions read immutable globals that are known before the
+ * expression runs (3.0): a global's initialiser the globals before it,
+ * imported or defined; segment offsets and items any global
+ * (v->const_globals). 2.0 allowed only imported ones. */
 static bool const_global_type(validator *v, const wasm_const_expr *e,
                               wasm_type *out) {
   uint32_t index = e->value.index;
-  if (index >= v->m->import_global_count)
+  if (index >= v->const_globals)
     return fail_at(v, e->offset,
-                   "unknown global %u: constant expressions may only read "
-                   "imported globals",
-                   index);
+                   "unknown global %u: a constant expression may read only "
+                   "the %u globals before it",
+                   index, v->const_globals);
   const wasm_globaltype *g = &v->m->globals[index].type;
   if (g->is_mutable)
     return fail_at(v, e->offset,
@@ -891,8 +895,57 @@ static bool const_global_type(validator *v, const wasm_const_expr *e,
 }
 
 static bool const_expr_type(validator *v, const wasm_const_expr *e,
+                            wasm_type *out);
+
+/* The operand stack of an extended constant expression. */
+typedef struct const_stack {
+  validator *v;
+  const wasm_const_expr *expr;
+  wasm_type types[WASM_CONST_EXPR_MAX_DEPTH];
+  uint32_t depth;
+} const_stack;
+
+static bool const_stack_step(void *ctx, const wasm_const_instr *in) {
+  const_stack *st = ctx;
+  validator *v = st->v;
+  if (in->arith == WASM_CONST_PUSH) {
+    wasm_type t;
+    if (!const_expr_type(v, &in->value, &t))
+      return false;
+    /* The decoder bounded the depth. */
+    st->types[st->depth++] = t;
+    return true;
+  }
+  wasm_type operand = wasm_const_arith_type(in->arith);
+  if (st->depth < 2 || st->types[st->depth - 1] != operand ||
+      st->types[st->depth - 2] != operand)
+    return fail_at(v, in->value.offset,
+                   "type mismatch: %s arithmetic in a constant expression "
+                   "needs two %s operands",
+                   type_name(operand), type_name(operand));
+  st->depth--;
+  return true;
+}
+
+static bool extended_const_type(validator *v, const wasm_const_expr *e,
+                                wasm_type *out) {
+  const_stack st = {.v = v, .expr = e};
+  if (!wasm_const_expr_each(v->m, e, const_stack_step, &st))
+    return false;
+  if (st.depth != 1)
+    return fail_at(v, e->offset,
+                   "type mismatch: constant expression leaves %u values, "
+                   "expected 1",
+                   st.depth);
+  *out = st.types[0];
+  return true;
+}
+
+static bool const_expr_type(validator *v, const wasm_const_expr *e,
                             wasm_type *out) {
   switch (e->kind) {
+  case WASM_CONST_EXTENDED:
+    return extended_const_type(v, e, out);
   case WASM_CONST_I32:
     *out = WASM_TYPE_I32;
     return true;
@@ -935,10 +988,13 @@ static bool check_const_expr(validator *v, const wasm_const_expr *e,
 
 static bool check_globals(validator *v) {
   const wasm_module *m = v->m;
-  for (uint32_t i = m->import_global_count; i < m->global_count; i++)
+  for (uint32_t i = m->import_global_count; i < m->global_count; i++) {
+    v->const_globals = i;
     if (!check_const_expr(v, &m->globals[i].init, m->globals[i].type.type,
                           "global initializer"))
       return false;
+  }
+  v->const_globals = m->global_count; /* for the segments after */
   return true;
 }
 

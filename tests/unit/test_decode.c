@@ -522,11 +522,12 @@ static void test_const_expr_errors(void **state) {
   (void)state;
   module_buf b;
   mb_init(&b);
-  size_t at = SECTION(&b, SEC_GLOBAL, 0x01, 0x7f, 0x00, 0x6a, 0x0b);
+  /* i32.ctz: not constant (i32.add is, in 3.0: test_validate.c). */
+  size_t at = SECTION(&b, SEC_GLOBAL, 0x01, 0x7f, 0x00, 0x68, 0x0b);
   expect_error(&b, at + 3, "constant expression required");
 
   mb_init(&b);
-  at = SECTION(&b, SEC_GLOBAL, 0x01, 0x7f, 0x00, 0x41, 0x00, 0x41, 0x00, 0x0b);
+  at = SECTION(&b, SEC_GLOBAL, 0x01, 0x7f, 0x00, 0x41, 0x00, 0x68, 0x0b);
   expect_error(&b, at + 5, "constant expression required");
 
   mb_init(&b);

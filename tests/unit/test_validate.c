@@ -407,11 +407,45 @@ static void test_global_initializer(void **state) {
                                .body = BYTES(END)},
                  "type mismatch in global initializer: expected i64, "
                  "found i32");
-  /* Wasm 2.0: only imported globals may be read. */
-  assert_invalid((module_spec){.global = BYTES(2, I32, 0, I32_CONST, 0, END,
-                                               I32, 0, 0x23, 0, END),
+  /* Wasm 3.0: a global may read the immutable globals before it, not
+   * itself or later ones. */
+  assert_valid((module_spec){
+      .global = BYTES(2, I32, 0, I32_CONST, 0, END, I32, 0, 0x23, 0, END),
+      .body = BYTES(END)});
+  assert_invalid((module_spec){.global = BYTES(2, I32, 0, 0x23, 1, END, I32, 0,
+                                               I32_CONST, 0, END),
+                               .body = BYTES(END)},
+                 "unknown global 1");
+  assert_invalid((module_spec){.global = BYTES(1, I32, 0, 0x23, 0, END),
                                .body = BYTES(END)},
                  "unknown global 0");
+}
+
+/* Extended constant expressions: i32/i64 add, sub and mul. */
+static void test_extended_const(void **state) {
+  (void)state;
+  enum { I32_ADD = 0x6a, I32_MUL = 0x6c, I64_ADD = 0x7c, I64_CONST = 0x42 };
+  assert_valid((module_spec){.global = BYTES(2, I32, 0, I32_CONST, 2, END, I32,
+                                             0, 0x23, 0, I32_CONST, 3, I32_MUL,
+                                             I32_CONST, 1, I32_ADD, END),
+                             .body = BYTES(END)});
+  assert_invalid((module_spec){.global = BYTES(1, I32, 0, I32_CONST, 1,
+                                               I64_CONST, 1, I32_ADD, END),
+                               .body = BYTES(END)},
+                 "type mismatch");
+  assert_invalid(
+      (module_spec){.global = BYTES(1, I64, 0, I64_CONST, 1, I64_CONST, 1,
+                                    I64_ADD, I64_ADD, END),
+                    .body = BYTES(END)},
+      "type mismatch");
+  /* Two values left, and arithmetic with nothing to add. */
+  assert_invalid(
+      (module_spec){.global = BYTES(1, I32, 0, I32_CONST, 0, I32_CONST, 0, END),
+                    .body = BYTES(END)},
+      "type mismatch");
+  assert_invalid((module_spec){.global = BYTES(1, I32, 0, I32_ADD, END),
+                               .body = BYTES(END)},
+                 "type mismatch");
 }
 
 /* ---- Memory and SIMD ----------------------------------------------------- */
@@ -655,6 +689,7 @@ int main(void) {
       cmocka_unit_test(test_locals),
       cmocka_unit_test(test_immutable_global_set),
       cmocka_unit_test(test_global_initializer),
+      cmocka_unit_test(test_extended_const),
       cmocka_unit_test(test_alignment),
       cmocka_unit_test(test_simd_lane_index),
       cmocka_unit_test(test_simd_signature),
