@@ -371,7 +371,9 @@ static bool validate_call(validator *v, uint32_t func) {
   return apply_functype(v, wasm_func_type(v->m, func));
 }
 
-static bool validate_call_indirect(validator *v, const wasm_instr *in) {
+/* The table and type of call_indirect (and return_call_indirect), and
+ * its table index operand. */
+static bool check_call_indirect(validator *v, const wasm_instr *in) {
   const wasm_module *m = v->m;
   uint32_t table = in->imm.call_indirect.table;
   uint32_t type_index = in->imm.call_indirect.type_index;
@@ -384,8 +386,28 @@ static bool validate_call_indirect(validator *v, const wasm_instr *in) {
                 table, type_name(m->tables[table].elem_type));
   if (type_index >= m->type_count)
     return fail(v, "unknown type %u", type_index);
-  return pop_val(v, WASM_TYPE_I32, NULL) &&
-         apply_functype(v, &m->types[type_index]);
+  return pop_val(v, WASM_TYPE_I32, NULL);
+}
+
+static bool validate_call_indirect(validator *v, const wasm_instr *in) {
+  return check_call_indirect(v, in) &&
+         apply_functype(v, &v->m->types[in->imm.call_indirect.type_index]);
+}
+
+/* return_call and return_call_indirect: a call whose results are the
+ * function's, then as `return`. 3.0 asks the callee's results to match
+ * the caller's (exactly, without subtyping here). */
+static bool validate_return_call(validator *v, const wasm_functype *callee) {
+  type_list want = blocktype_results(v->m, &v->ctrls[0].type);
+  type_list got = functype_results(callee);
+  bool same = want.count == got.count;
+  for (uint32_t i = 0; same && i < want.count; i++)
+    same = want.types[i] == got.types[i];
+  if (!same)
+    return fail(v, "type mismatch: the callee of a tail call returns other "
+                   "types than this function");
+  return pop_vals(v, functype_params(callee)) &&
+         push_vals(v, functype_results(callee)) && validate_return(v);
 }
 
 static bool validate_control(validator *v, const wasm_instr *in) {
@@ -411,6 +433,14 @@ static bool validate_control(validator *v, const wasm_instr *in) {
     return validate_return(v);
   case WASM_OP_CALL:
     return validate_call(v, in->imm.func);
+  case WASM_OP_RETURN_CALL:
+    if (in->imm.func >= v->m->func_count)
+      return fail(v, "unknown function %u", in->imm.func);
+    return validate_return_call(v, wasm_func_type(v->m, in->imm.func));
+  case WASM_OP_RETURN_CALL_INDIRECT:
+    return check_call_indirect(v, in) &&
+           validate_return_call(v,
+                                &v->m->types[in->imm.call_indirect.type_index]);
   default: /* WASM_OP_CALL_INDIRECT */
     return validate_call_indirect(v, in);
   }
