@@ -382,7 +382,8 @@ static bool check_wasm_features(const aot_cli_args *a, const uint8_t *wasm,
   if (a->wasm_features == WASM_FEATURES_ALL)
     return true;
   wasm_error err = {0};
-  wasm_module *m = wasm_module_decode(wasm, size, &err);
+  wasm_module *m =
+      wasm_module_decode_features(wasm, size, a->wasm_features, &err);
   bool ok = m && wasm_module_validate(m, &err) &&
             wasm_module_check_features(m, a->wasm_features, &err);
   if (!ok)

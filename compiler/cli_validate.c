@@ -30,7 +30,7 @@ static bool validate_file(const char *path, wasm_features enabled) {
     return false;
   }
   wasm_error err = {0};
-  wasm_module *m = wasm_module_decode(bytes, size, &err);
+  wasm_module *m = wasm_module_decode_features(bytes, size, enabled, &err);
   free(bytes);
   bool ok = m && wasm_module_validate(m, &err) &&
             wasm_module_check_features(m, enabled, &err);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "wasm_const_expr.h"
+#include "wasm_features.h"
 #include "wasm_instr.h"
 #include "wasm_module.h"
 #include "wasm_reader.h"
@@ -1120,9 +1121,15 @@ static wasm_module *new_module(const uint8_t *bytes, size_t size,
 
 wasm_module *wasm_module_decode(const uint8_t *bytes, size_t size,
                                 wasm_error *err) {
+  return wasm_module_decode_features(bytes, size, WASM_FEATURES_ALL, err);
+}
+
+wasm_module *wasm_module_decode_features(const uint8_t *bytes, size_t size,
+                                         uint32_t features, wasm_error *err) {
   wasm_module *m = new_module(bytes, size, err);
   if (!m)
     return NULL;
+  m->features = features;
   decoder d = {.m = m};
   wasm_reader r = {m->bytes, 0, size, err};
   bool ok = decode_header(&r);

@@ -9,6 +9,7 @@
 static const char *const feature_names[WASM_FEATURE_COUNT] = {
     [WASM_FEATURE_EXTENDED_CONST] = "extended-const",
     [WASM_FEATURE_TAIL_CALL] = "tail-call",
+    [WASM_FEATURE_MULTI_MEMORY] = "multi-memory",
 };
 
 const char *wasm_feature_name(wasm_feature f) {
@@ -131,6 +132,9 @@ static void scan_code(const wasm_module *m, wasm_features *used,
 wasm_features wasm_module_features(const wasm_module *m,
                                    size_t offsets[WASM_FEATURE_COUNT]) {
   wasm_features used = 0;
+  /* A memory index other than 0 needs a second memory to validate. */
+  if (m->memory_count > 1)
+    note(&used, offsets, WASM_FEATURE_MULTI_MEMORY, 0);
   scan_const_exprs(m, &used, offsets);
   scan_code(m, &used, offsets);
   return used;

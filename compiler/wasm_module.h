@@ -91,8 +91,8 @@ typedef enum wasm_const_kind {
   WASM_CONST_F32,
   WASM_CONST_F64,
   WASM_CONST_V128,
-  WASM_CONST_REF_NULL,  /* value.ref_type */
-  WASM_CONST_REF_FUNC,  /* value.index = function index */
+  WASM_CONST_REF_NULL,   /* value.ref_type */
+  WASM_CONST_REF_FUNC,   /* value.index = function index */
   WASM_CONST_GLOBAL_GET, /* value.index = global index */
   /* Several instructions (extended constant expressions, 3.0): the bytes
    * at offset..offset+size, walked by wasm_const_expr_each();
@@ -193,6 +193,10 @@ typedef struct wasm_custom_section {
 typedef struct wasm_module {
   uint8_t *bytes; /* owned copy of the binary */
   size_t size;
+  /* The features beyond 2.0 it was decoded with (wasm_features, a bit
+   * per wasm_feature; wasm_module_decode: all), where they change how
+   * bytes decode (multi-memory's memory indices). */
+  uint32_t features;
 
   uint32_t type_count;
   wasm_functype *types;
@@ -242,6 +246,11 @@ typedef struct wasm_module {
  * *err with the offset and what was expected. */
 wasm_module *wasm_module_decode(const uint8_t *bytes, size_t size,
                                 wasm_error *err);
+/* The same with only `features` (wasm_features.h) beyond 2.0: for a run
+ * of the 2.0 suite, whose binary.wast asks for the 2.0 reading of bytes
+ * multi-memory gives a meaning. */
+wasm_module *wasm_module_decode_features(const uint8_t *bytes, size_t size,
+                                         uint32_t features, wasm_error *err);
 void wasm_module_free(wasm_module *m);
 
 /* Validates a decoded module per the spec: types of every function body,

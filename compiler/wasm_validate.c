@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "wasm_const_expr.h"
+#include "wasm_features.h"
 #include "wasm_instr.h"
 #include "wasm_module.h"
 
@@ -867,7 +868,7 @@ static bool check_memories(validator *v) {
     size_t offset = i < m->import_memory_count
                         ? import_offset(m, WASM_EXTERN_MEMORY, i)
                         : 0;
-    if (i > 0)
+    if (i > 0 && !(m->features & (1u << WASM_FEATURE_MULTI_MEMORY)))
       return fail_at(v, offset, "multiple memories: Wasm 2.0 allows one");
     if (!check_limits(v, &m->memories[i].limits, MAX_MEMORY_PAGES,
                       "memory (in 64 KiB pages)", offset))

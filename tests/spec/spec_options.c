@@ -1,5 +1,7 @@
 #include "spec_options.h"
 
+#include "wasm_features.h"
+
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,9 @@ static void print_usage(FILE *out) {
           "                         reason (spec_skip_list.h)\n"
           "  --suite-path DIR       WAST_DIR below the suite's root, for the\n"
           "                         skip list's patterns (default: none)\n"
+          "  --wasm-features LIST   e.g. -multi-memory: features beyond 2.0\n"
+          "                         that decoding and validation accept\n"
+          "                         (default: all)\n"
           "\n"
           "Cross runs (the work directory is shared by two runners):\n"
           "  --compile-only         convert, and compile every module a\n"
@@ -77,7 +82,14 @@ static bool parse_option(int argc, char **argv, int *i, spec_options *o) {
     o->cpu = value;
   else if (take_value(argc, argv, i, "--suite-path", &value, &missing))
     o->suite_path = value;
-  else if (take_value(argc, argv, i, "--skip-list", &value, &missing)) {
+  else if (take_value(argc, argv, i, "--wasm-features", &value, &missing)) {
+    char why[256];
+    if (value &&
+        !wasm_features_parse(value, &o->wasm_features, why, sizeof why)) {
+      fprintf(stderr, "spec_runner: %s\n", why);
+      return false;
+    }
+  } else if (take_value(argc, argv, i, "--skip-list", &value, &missing)) {
     char why[512];
     spec_skip_list_free(&o->skips);
     if (value && !spec_skip_list_load(value, &o->skips, why, sizeof why)) {
@@ -156,6 +168,7 @@ spec_options_result spec_options_parse(int argc, char **argv,
                                        spec_options *out) {
   memset(out, 0, sizeof *out);
   out->wast2json = "wast2json";
+  out->wasm_features = WASM_FEATURES_ALL;
   if (!allocate_lists(argc, out)) {
     fprintf(stderr, "spec_runner: out of memory\n");
     spec_options_free(out);

@@ -30,6 +30,11 @@ typedef struct spec_options {
    * WAST_DIR's place there, "" for the root. */
   spec_skip_list skips;
   const char *suite_path;
+  /* --wasm-features LIST: what decoding and validation accept beyond 2.0
+   * (wasm_features.h; all by default). The 2.0 suite runs without
+   * multi-memory, whose memory indices give 2.0's malformed zero bytes a
+   * meaning. */
+  uint32_t wasm_features;
 } spec_options;
 
 typedef enum spec_options_result {
