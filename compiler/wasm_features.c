@@ -10,6 +10,7 @@ static const char *const feature_names[WASM_FEATURE_COUNT] = {
     [WASM_FEATURE_EXTENDED_CONST] = "extended-const",
     [WASM_FEATURE_TAIL_CALL] = "tail-call",
     [WASM_FEATURE_MULTI_MEMORY] = "multi-memory",
+    [WASM_FEATURE_RELAXED_SIMD] = "relaxed-simd",
 };
 
 const char *wasm_feature_name(wasm_feature f) {
@@ -125,6 +126,9 @@ static void scan_code(const wasm_module *m, wasm_features *used,
         return;
       if (in.op == WASM_OP_RETURN_CALL || in.op == WASM_OP_RETURN_CALL_INDIRECT)
         note(used, offsets, WASM_FEATURE_TAIL_CALL, in.offset);
+      if (in.op >= WASM_OP_I8X16_RELAXED_SWIZZLE &&
+          in.op <= WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S)
+        note(used, offsets, WASM_FEATURE_RELAXED_SIMD, in.offset);
     }
   }
 }

@@ -19,6 +19,7 @@ typedef enum wasm_feature {
   WASM_FEATURE_EXTENDED_CONST, /* i32/i64 add, sub, mul in constant exprs */
   WASM_FEATURE_TAIL_CALL,      /* return_call, return_call_indirect */
   WASM_FEATURE_MULTI_MEMORY,   /* several memories, memory indices */
+  WASM_FEATURE_RELAXED_SIMD,   /* the 20 relaxed SIMD instructions */
   WASM_FEATURE_COUNT
 } wasm_feature;
 

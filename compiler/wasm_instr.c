@@ -22,7 +22,8 @@ static const op_info op_table[WASM_OP_COUNT] = {
 /* Opcode look-up: one 256-entry page per prefix (none, 0xFC, 0xFD), holding
  * wasm_opcode + 1 so that the zero-filled gaps mean "illegal". Every
  * sub-opcode in Wasm 2.0 fits in a byte; larger ones are illegal. */
-enum { OP_PAGE = 256 };
+/* Relaxed SIMD's sub-opcodes reach 0x113: a page holds 512 codes. */
+enum { OP_PAGE = 512 };
 #define OP_PAGE_OF(prefix) ((prefix) == 0xFC ? 1 : (prefix) == 0xFD ? 2 : 0)
 #define OP_KEY(prefix, code) (OP_PAGE_OF(prefix) * OP_PAGE + (code))
 

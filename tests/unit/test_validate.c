@@ -668,11 +668,14 @@ static void test_opcode_table(void **state) {
   assert_int_equal(sig.result_count, 1);
   assert_int_equal(sig.results[0], WASM_TYPE_V128);
   assert_false(wasm_op_get_signature(WASM_OP_CALL, &sig));
-  /* Every SIMD sub-opcode but the 20 unassigned ones is in the table. */
+  /* Every 2.0 SIMD sub-opcode but the 20 unassigned ones is in the
+   * table, and relaxed SIMD's 20 (0x100 to 0x113). */
   int simd = 0;
   for (int op = 0; op < WASM_OP_COUNT; op++)
     simd += wasm_op_prefix((wasm_opcode)op) == 0xfd;
-  assert_int_equal(simd, 236);
+  assert_int_equal(simd, 236 + 20);
+  assert_int_equal(wasm_op_code(WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S),
+                   0x113);
 }
 
 int main(void) {
