@@ -40,6 +40,8 @@ void spec_script_finish(spec_script *s) {
 
 static void print_located(const spec_script *s, uint64_t line,
                           const char *prefix, const char *fmt, va_list ap) {
+  if (s->quiet)
+    return;
   printf("%s:%" PRIu64 ": %s", s->wast_name, line, prefix);
   vprintf(fmt, ap);
   putchar('\n');
@@ -105,24 +107,47 @@ static void script_path(const spec_script *s, char *buf, size_t size) {
     snprintf(buf, size, "%s", s->wast_name);
 }
 
-/* A listed command is not run; a listed module still binds its name (to
- * a failed module), so the commands on it are not run on another. */
+static spec_outcome dispatch(spec_script *s, const spec_command *cmd);
+
+/* A command the skip list names by line runs, quietly, and must still
+ * fail: one that passes is a failure, its entry stale. A command of a
+ * script listed whole is not run; a module there still binds its name
+ * (to a failed module), so the commands on it are not run on another. */
 static bool skip_if_listed(spec_script *s, const json_value *json) {
   uint64_t line = 0;
   json_as_uint64(json_object_get(json, "line"), &line);
   char path[512];
   script_path(s, path, sizeof path);
-  const char *reason = spec_skip_list_reason(&s->options->skips, path, line);
+  bool whole_script;
+  const char *reason =
+      spec_skip_list_reason(&s->options->skips, path, line, &whole_script);
   if (!reason)
     return false;
   spec_command cmd;
   char why[256];
-  if (spec_command_parse(json, &cmd, why, sizeof why)) {
+  if (!spec_command_parse(json, &cmd, why, sizeof why)) {
+    spec_tally_record_listed(&s->tally, reason);
+    return true;
+  }
+  if (whole_script) {
     if (cmd.kind == SPEC_CMD_MODULE)
       spec_registry_add_module(&s->runtime.registry, NULL, cmd.name);
-    spec_command_free(&cmd);
+    spec_tally_record_listed(&s->tally, reason);
+  } else {
+    s->quiet = true;
+    spec_outcome outcome = dispatch(s, &cmd);
+    s->quiet = false;
+    if (outcome == SPEC_PASS) {
+      spec_tally_record(&s->tally, &cmd, SPEC_FAIL);
+      spec_script_fail(s, &cmd,
+                       "listed as \"%s\" but passes: remove its entry from "
+                       "the skip list",
+                       reason);
+    } else {
+      spec_tally_record_listed(&s->tally, reason);
+    }
   }
-  spec_tally_record_listed(&s->tally, reason);
+  spec_command_free(&cmd);
   return true;
 }
 

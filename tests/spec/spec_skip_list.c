@@ -96,14 +96,20 @@ bool spec_skip_list_load(const char *path, spec_skip_list *out, char *why,
 }
 
 const char *spec_skip_list_reason(const spec_skip_list *list,
-                                  const char *script, uint64_t line) {
+                                  const char *script, uint64_t line,
+                                  bool *whole_script) {
   const char *for_line = NULL;
+  if (whole_script)
+    *whole_script = false;
   for (size_t i = 0; i < list->count; i++) {
     const spec_skip_entry *e = &list->entries[i];
     if (fnmatch(e->pattern, script, 0) != 0)
       continue;
-    if (e->line == 0)
+    if (e->line == 0) {
+      if (whole_script)
+        *whole_script = true;
       return e->reason;
+    }
     if (e->line == line && !for_line)
       for_line = e->reason;
   }

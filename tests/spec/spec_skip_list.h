@@ -10,8 +10,10 @@
  * PATTERN is a glob (fnmatch) over the script's path below the suite's
  * root ("gc/array.wast", "exceptions/x*.wast"); without :LINE every command of
  * the matching scripts is skipped, with it only the command on that
- * line of the .wast. Blank lines and lines starting with '#' are
- * comments. */
+ * line of the .wast. A command listed by line is still run, quietly,
+ * and must not pass: one that does is a failure ("remove its entry"),
+ * so the list cannot keep a feature's tests skipped after it lands. Blank lines
+ * and lines starting with '#' are comments. */
 #ifndef WASMAOT_SPEC_SKIP_LIST_H
 #define WASMAOT_SPEC_SKIP_LIST_H
 
@@ -38,8 +40,10 @@ void spec_skip_list_free(spec_skip_list *list);
 
 /* The reason the command on `line` of `script` (a path below the suite's
  * root) is skipped, or NULL when it is to run. An entry for the whole
- * script comes first. */
+ * script comes first; *whole_script (if not NULL) says which kind
+ * matched. */
 const char *spec_skip_list_reason(const spec_skip_list *list,
-                                  const char *script, uint64_t line);
+                                  const char *script, uint64_t line,
+                                  bool *whole_script);
 
 #endif

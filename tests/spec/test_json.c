@@ -433,14 +433,19 @@ static void test_skip_list(void **state) {
   char why[256];
   assert_true(spec_skip_list_load(path, &list, why, sizeof why));
   assert_int_equal(list.count, 3);
-  assert_string_equal(spec_skip_list_reason(&list, "gc/array.wast", 5),
+  assert_string_equal(spec_skip_list_reason(&list, "gc/array.wast", 5, NULL),
                       "feature gc not implemented");
-  assert_string_equal(spec_skip_list_reason(&list, "ref_null.wast", 1),
+  assert_string_equal(spec_skip_list_reason(&list, "ref_null.wast", 1, NULL),
                       "GC types");
-  assert_string_equal(spec_skip_list_reason(&list, "elem.wast", 87),
+  assert_string_equal(spec_skip_list_reason(&list, "elem.wast", 87, NULL),
                       "typed function references");
-  assert_null(spec_skip_list_reason(&list, "elem.wast", 88));
-  assert_null(spec_skip_list_reason(&list, "i32.wast", 87));
+  assert_null(spec_skip_list_reason(&list, "elem.wast", 88, NULL));
+  bool whole = false;
+  spec_skip_list_reason(&list, "gc/i31.wast", 9, &whole);
+  assert_true(whole);
+  spec_skip_list_reason(&list, "elem.wast", 87, &whole);
+  assert_false(whole);
+  assert_null(spec_skip_list_reason(&list, "i32.wast", 87, NULL));
   spec_skip_list_free(&list);
 
   /* A line without a reason, or with a bad line number, is refused with
