@@ -19,6 +19,7 @@
 #include "file_read.h"
 #include "file_write.h"
 #include "wasm_features.h"
+#include "wasm_module.h"
 
 static int aot_usage(FILE *out) {
   fprintf(
@@ -53,9 +54,10 @@ static int aot_usage(FILE *out) {
       "                     machine's CPU for a native target, a portable\n"
       "                     baseline for another one)\n"
       "  --features LIST    extra features, e.g. +avx2,-avx512f\n"
-      "  --wasm-features LIST\n"
-      "                     WebAssembly features to refuse, e.g. -threads\n"
-      "                     (all are on by default)\n"
+      "  --wasm-features LIST  WebAssembly features to turn off or on,\n"
+      "                     e.g. -tail-call,-threads (all on by\n"
+      "                     default): a module using one turned off is\n"
+      "                     refused\n"
       "  --bundle           write a bundle whatever OUT is called\n"
       "  --embed-wasm       put the .wasm into the bundle too, so run can\n"
       "                     compile it on a machine no entry fits\n"
@@ -85,6 +87,7 @@ typedef struct aot_cli_args {
   char *lists[WASMAOT_BUNDLE_MAX_ENTRIES]; /* --target values, split */
   size_t list_count;
   bool bundle, embed_wasm, stats;
+  wasm_features wasm_features; /* --wasm-features; all by default */
 } aot_cli_args;
 
 static void free_args(aot_cli_args *a) {
@@ -147,14 +150,15 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
       a->opts.target.features = argv[++i];
     } else if (!strncmp(s, "--wasm-features", 15) &&
                (s[15] == '=' || (!s[15] && next))) {
-      const char *list = s[15] == '=' ? s + 16 : argv[++i];
-      wasm_features features = WASM_FEATURES_DEFAULT;
       char why[256];
-      if (!wasm_features_parse(list, &features, why, sizeof why)) {
+      if (!wasm_features_parse(s[15] == '=' ? s + 16 : argv[++i],
+                               &a->wasm_features, why, sizeof why)) {
         fprintf(stderr, "wasmaot aot-compile: %s\n", why);
         return 2;
       }
-      a->opts.disabled_features = WASM_FEATURES_DEFAULT & ~features;
+      /* The compiler's decoder refuses them too (a module compiled
+       * through the plug-in directly, e.g. on a cache miss). */
+      a->opts.disabled_features = WASM_FEATURES_ALL & ~a->wasm_features;
     } else if (!strcmp(s, "--bundle")) {
       a->bundle = true;
     } else if (!strcmp(s, "--embed-wasm")) {
@@ -375,8 +379,25 @@ static bool write_artifact(const wasmaot_compiler_plugin *compiler,
   return ok;
 }
 
+/* With --wasm-features turning something off: the module must not use
+ * it. (The compiler itself accepts every feature it implements.) */
+static bool check_wasm_features(const aot_cli_args *a, const uint8_t *wasm,
+                                size_t size) {
+  if (a->wasm_features == WASM_FEATURES_ALL)
+    return true;
+  wasm_error err = {0};
+  wasm_module *m =
+      wasm_module_decode_features(wasm, size, a->wasm_features, &err);
+  bool ok = m && wasm_module_validate(m, &err) &&
+            wasm_module_check_features(m, a->wasm_features, &err);
+  if (!ok)
+    fprintf(stderr, "%s:0x%zx: %s\n", a->input, err.offset, err.message);
+  wasm_module_free(m);
+  return ok;
+}
+
 int cli_aot_compile(int argc, char **argv) {
-  aot_cli_args a = {0};
+  aot_cli_args a = {.wasm_features = WASM_FEATURES_ALL};
   int status = parse_args(argc, argv, &a);
   if (status >= 0) {
     free_args(&a);
@@ -391,8 +412,9 @@ int cli_aot_compile(int argc, char **argv) {
     fprintf(stderr, "%s: cannot read: %s\n", a.input, strerror(errno));
   else if (!compiler)
     fprintf(stderr, "wasmaot aot-compile: %s\n", err);
-  bool ok = compiler && (a.bundle ? write_bundle(compiler, &a, wasm, size)
-                                  : write_artifact(compiler, &a, wasm, size));
+  bool ok = compiler && check_wasm_features(&a, wasm, size) &&
+            (a.bundle ? write_bundle(compiler, &a, wasm, size)
+                      : write_artifact(compiler, &a, wasm, size));
   free(wasm);
   free_args(&a);
   return ok ? 0 : 1;

@@ -15,6 +15,7 @@
 #include "file_read.h"
 #include "runtime.h"
 #include "sha256.h"
+#include "wasm_features.h"
 #include "wasm_module.h"
 
 static int inspect_usage(FILE *out) {
@@ -290,6 +291,18 @@ static bool inspect_bundle(const char *file) {
 /* ---- .wasm ----------------------------------------------------------------
  */
 
+/* The features beyond 2.0 the module uses (wasm_features.h). */
+static void print_wasm_features(const uint8_t *bytes, size_t size) {
+  wasm_error err = {0};
+  wasm_module *m = wasm_module_decode(bytes, size, &err);
+  if (!m)
+    return; /* print_interface says why */
+  char names[256];
+  wasm_features_format(wasm_module_features(m, NULL), names, sizeof names);
+  printf("  wasm features: %s\n", names[0] ? names : "2.0 only");
+  wasm_module_free(m);
+}
+
 static bool inspect_wasm(const char *file, const uint8_t *bytes, size_t size) {
   uint8_t digest[32];
   sha256(bytes, size, digest);
@@ -297,6 +310,7 @@ static bool inspect_wasm(const char *file, const uint8_t *bytes, size_t size) {
          size);
   print_hex(digest, 32);
   printf("\n");
+  print_wasm_features(bytes, size);
   return print_interface(bytes, size);
 }
 

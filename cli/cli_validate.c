@@ -8,14 +8,17 @@
 #include <string.h>
 
 #include "file_read.h"
+#include "wasm_features.h"
 #include "wasm_module.h"
 
 static int validate_usage(FILE *out) {
   fprintf(out, "Usage: wasmaot validate [--wasm-features=LIST] FILE.wasm...\n"
                "\n"
-               "Decodes and validates each WebAssembly binary module.\n"
-               "--wasm-features=-threads refuses what a feature beyond\n"
-               "WebAssembly 2.0 adds (all are on by default; known:");
+               "Decodes and validates each WebAssembly binary module and\n"
+               "names the features beyond 2.0 it uses (FILE: uses tail-call,\n"
+               "...). --wasm-features turns features off or on, e.g.\n"
+               "-tail-call,-threads (all on by default): a module using one\n"
+               "turned off is invalid. Known:");
   for (unsigned i = 0; i < WASM_FEATURE_COUNT; i++)
     fprintf(out, " %s", wasm_feature_name(i));
   fprintf(out, ").\n"
@@ -33,9 +36,16 @@ static bool validate_file(const char *path, wasm_features features) {
   wasm_error err = {0};
   wasm_module *m = wasm_module_decode_features(bytes, size, features, &err);
   free(bytes);
-  bool ok = m && wasm_module_validate(m, &err);
-  if (!ok)
+  bool ok = m && wasm_module_validate(m, &err) &&
+            wasm_module_check_features(m, features, &err);
+  if (!ok) {
     fprintf(stderr, "%s:0x%zx: %s\n", path, err.offset, err.message);
+  } else {
+    char names[256];
+    wasm_features_format(wasm_module_features(m, NULL), names, sizeof names);
+    if (names[0])
+      printf("%s: uses %s\n", path, names);
+  }
   wasm_module_free(m);
   return ok;
 }

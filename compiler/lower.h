@@ -172,5 +172,7 @@ bool lower_atomic(lower_func_ctx *f, const wasm_instr *in);
 /* Makes sure a memory load whose value is dropped still happens, so an
  * out-of-bounds address still traps (lower_memory.c). */
 void lower_keep_dropped_load(LLVMValueRef v);
+/* The base of linear memory `index` (lower_memory.c), for addresses. */
+LLVMValueRef lower_memory_base(lower_func_ctx *f, uint32_t index);
 
 #endif

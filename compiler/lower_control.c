@@ -225,10 +225,9 @@ static void lower_br_table(lower_func_ctx *f, const wasm_instr *in) {
   enter_dead_code(f);
 }
 
-/* Pops the arguments of `type`, calls `callee(env, args...)` and pushes
- * the results. */
-static void emit_call(lower_func_ctx *f, uint32_t type_index,
-                      LLVMValueRef callee, LLVMValueRef env) {
+/* Pops the arguments of `type` and calls `callee(env, args...)`. */
+static LLVMValueRef build_call(lower_func_ctx *f, uint32_t type_index,
+                               LLVMValueRef callee, LLVMValueRef env) {
   lower_module_ctx *mc = f->mc;
   const wasm_functype *t = &mc->m->types[type_index];
   uint32_t n = t->param_count;
@@ -241,17 +240,62 @@ static void emit_call(lower_func_ctx *f, uint32_t type_index,
   f->stack_size -= n;
   LLVMValueRef call = LLVMBuildCall2(mc->builder, mc->func_types[type_index],
                                      callee, args, n + 1, "");
-  /* Recursion must use the stack so that runaway recursion traps: without
-   * this, tail-recursion elimination turns `(func $f (call $f))` into an
-   * endless loop. */
-  LLVMSetTailCallKind(call, LLVMTailCallKindNoTail);
   free(args);
+  return call;
+}
+
+static void push_call_results(lower_func_ctx *f, uint32_t type_index,
+                              LLVMValueRef call) {
+  lower_module_ctx *mc = f->mc;
+  const wasm_functype *t = &mc->m->types[type_index];
   if (t->result_count == 1) {
     lower_push(f, call);
   } else {
     for (uint32_t i = 0; i < t->result_count; i++)
       lower_push(f, LLVMBuildExtractValue(mc->builder, call, i, ""));
   }
+}
+
+/* Pops the arguments of `type`, calls `callee(env, args...)` and pushes
+ * the results. */
+static void emit_call(lower_func_ctx *f, uint32_t type_index,
+                      LLVMValueRef callee, LLVMValueRef env) {
+  LLVMValueRef call = build_call(f, type_index, callee, env);
+  /* Recursion must use the stack so that runaway recursion traps: without
+   * this, tail-recursion elimination turns `(func $f (call $f))` into an
+   * endless loop. */
+  LLVMSetTailCallKind(call, LLVMTailCallKindNoTail);
+  push_call_results(f, type_index, call);
+}
+
+/* return_call, return_call_indirect. When caller and callee have the
+ * same LLVM prototype (the same Wasm parameter and result types) the
+ * call is `musttail`: LLVM guarantees a jump on every target and at
+ * every optimisation level, so unbounded mutual recursion runs in
+ * constant stack. Otherwise the C calling convention cannot promise it
+ * (the callee's stack arguments may not fit the caller's frame): the call
+ * is marked `tail`, which LLVM turns into a jump where it can, and the
+ * function returns its results. Guaranteeing those too needs a calling
+ * convention with callee-popped arguments (tailcc) for every Wasm
+ * function, and wrappers for host functions: not done (docs/architecture.md).
+ */
+static void emit_return_call(lower_func_ctx *f, uint32_t type_index,
+                             LLVMValueRef callee, LLVMValueRef env) {
+  lower_module_ctx *mc = f->mc;
+  uint32_t caller_type = mc->m->func_types[f->func_index];
+  LLVMValueRef call = build_call(f, type_index, callee, env);
+  if (mc->func_types[type_index] == mc->func_types[caller_type]) {
+    LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
+    if (mc->m->types[type_index].result_count == 0)
+      LLVMBuildRetVoid(mc->builder);
+    else
+      LLVMBuildRet(mc->builder, call);
+  } else {
+    LLVMSetTailCallKind(call, LLVMTailCallKindTail);
+    push_call_results(f, type_index, call);
+    LLVMBuildBr(mc->builder, branch_target(f, (uint32_t)f->frame_count - 1));
+  }
+  enter_dead_code(f);
 }
 
 /* Loads code and env of a funcref whose fields never change. */
@@ -270,22 +314,27 @@ static void load_funcref(lower_func_ctx *f, LLVMValueRef ref, bool invariant,
   }
 }
 
-static void lower_call(lower_func_ctx *f, uint32_t func_index) {
+typedef void (*call_emitter)(lower_func_ctx *f, uint32_t type_index,
+                             LLVMValueRef callee, LLVMValueRef env);
+
+static void lower_call(lower_func_ctx *f, uint32_t func_index,
+                       call_emitter emit) {
   lower_module_ctx *mc = f->mc;
   const wasm_module *m = mc->m;
   uint32_t type_index = m->func_types[func_index];
   if (func_index >= m->import_func_count) {
-    emit_call(f, type_index, lower_func_decl(mc, func_index), f->vmctx);
+    emit(f, type_index, lower_func_decl(mc, func_index), f->vmctx);
     return;
   }
   LLVMValueRef ref = lower_vmctx_load(
       f, mc->t_ptr, mc->layout.imported_funcs + 8 * func_index, true);
   LLVMValueRef code, env;
   load_funcref(f, ref, true, &code, &env);
-  emit_call(f, type_index, code, env);
+  emit(f, type_index, code, env);
 }
 
-static void lower_call_indirect(lower_func_ctx *f, const wasm_instr *in) {
+static void lower_call_indirect(lower_func_ctx *f, const wasm_instr *in,
+                                call_emitter emit) {
   lower_module_ctx *mc = f->mc;
   LLVMBuilderRef b = mc->builder;
   uint32_t type_index = in->imm.call_indirect.type_index;
@@ -333,7 +382,7 @@ static void lower_call_indirect(lower_func_ctx *f, const wasm_instr *in) {
 
   LLVMValueRef code, env;
   load_funcref(f, ref, false, &code, &env);
-  emit_call(f, type_index, code, env);
+  emit(f, type_index, code, env);
 }
 
 static void lower_select(lower_func_ctx *f) {
@@ -391,10 +440,16 @@ bool lower_control(lower_func_ctx *f, const wasm_instr *in) {
     enter_dead_code(f);
     return true;
   case WASM_OP_CALL:
-    lower_call(f, in->imm.func);
+    lower_call(f, in->imm.func, emit_call);
     return true;
   case WASM_OP_CALL_INDIRECT:
-    lower_call_indirect(f, in);
+    lower_call_indirect(f, in, emit_call);
+    return true;
+  case WASM_OP_RETURN_CALL:
+    lower_call(f, in->imm.func, emit_return_call);
+    return true;
+  case WASM_OP_RETURN_CALL_INDIRECT:
+    lower_call_indirect(f, in, emit_return_call);
     return true;
   case WASM_OP_DROP:
     lower_keep_dropped_load(lower_pop(f));

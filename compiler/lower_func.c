@@ -225,7 +225,8 @@ static bool needs_stack_check(lower_module_ctx *mc, const wasm_func *fn,
     wasm_instr in;
     if (!wasm_read_instr(&r, m, &in))
       return true;
-    if (in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT)
+    if (in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT ||
+        in.op == WASM_OP_RETURN_CALL || in.op == WASM_OP_RETURN_CALL_INDIRECT)
       return true;
   }
   return false;

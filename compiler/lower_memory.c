@@ -1,7 +1,7 @@
 /* Loads, stores and the memory instructions.
  *
  * An access is base + zext(address) + offset with no bounds check: the
- * loader reserves the whole 33-bit range behind memory 0's base, so an
+ * loader reserves the whole 33-bit range behind each memory's base, so an
  * out-of-bounds access lands in PROT_NONE pages and the fault becomes a
  * trap. The base is loaded once per function (it never moves). Bulk
  * operations and growth go to runtime helpers, which check bounds before
@@ -64,21 +64,46 @@ static bool is_store(wasm_opcode op) {
   return op >= WASM_OP_I32_STORE && op <= WASM_OP_I64_STORE32;
 }
 
+/* The memory object of memory `index`: memory 0's from the vmctx header,
+ * the others' from the vmctx's array of memory objects. Neither moves. */
+static LLVMValueRef memory_object(lower_func_ctx *f, uint32_t index) {
+  lower_module_ctx *mc = f->mc;
+  uint32_t offset = index == 0 ? offsetof(wasmaot_vmctx_header, memory0)
+                               : mc->layout.memories + 8 * index;
+  return lower_vmctx_load(f, mc->t_ptr, offset, true);
+}
+
+LLVMValueRef lower_memory_base(lower_func_ctx *f, uint32_t index) {
+  /* Memory 0's base is loaded once per function, as it always was, so a
+   * module with one memory compiles to the code it did before
+   * multi-memory. Another memory's base is an invariant load LLVM may
+   * hoist and share like that one. */
+  if (index == 0)
+    return f->memory0_base;
+  lower_module_ctx *mc = f->mc;
+  LLVMValueRef base = LLVMBuildLoad2(mc->builder, mc->t_ptr,
+                                     memory_object(f, index), "memory_base");
+  lower_mark_invariant(mc, base);
+  return base;
+}
+
 /* base + zext(addr) + offset. */
-static LLVMValueRef effective_address(lower_func_ctx *f, LLVMValueRef addr,
-                                      uint64_t offset) {
+static LLVMValueRef effective_address(lower_func_ctx *f, uint32_t memory,
+                                      LLVMValueRef addr, uint64_t offset) {
   lower_module_ctx *mc = f->mc;
   LLVMBuilderRef b = mc->builder;
   LLVMValueRef idx = LLVMBuildZExt(b, addr, mc->t_i64, "");
   if (offset)
     idx = LLVMBuildAdd(b, idx, LLVMConstInt(mc->t_i64, offset, false), "");
-  return LLVMBuildInBoundsGEP2(b, mc->t_i8, f->memory0_base, &idx, 1, "");
+  return LLVMBuildInBoundsGEP2(b, mc->t_i8, lower_memory_base(f, memory), &idx,
+                               1, "");
 }
 
 static void lower_load(lower_func_ctx *f, const wasm_instr *in,
                        access_shape s) {
   LLVMBuilderRef b = f->mc->builder;
-  LLVMValueRef ptr = effective_address(f, lower_pop(f), in->memarg.offset);
+  LLVMValueRef ptr =
+      effective_address(f, in->memarg.memory, lower_pop(f), in->memarg.offset);
   LLVMValueRef v = LLVMBuildLoad2(b, s.mem_type, ptr, "");
   LLVMSetAlignment(v, 1);
   if (s.mem_type != s.val_type)
@@ -91,18 +116,18 @@ static void lower_store(lower_func_ctx *f, const wasm_instr *in,
                         access_shape s) {
   LLVMBuilderRef b = f->mc->builder;
   LLVMValueRef value = lower_pop(f);
-  LLVMValueRef ptr = effective_address(f, lower_pop(f), in->memarg.offset);
+  LLVMValueRef ptr =
+      effective_address(f, in->memarg.memory, lower_pop(f), in->memarg.offset);
   if (s.mem_type != s.val_type)
     value = LLVMBuildTrunc(b, value, s.mem_type, "");
   LLVMValueRef st = LLVMBuildStore(b, value, ptr);
   LLVMSetAlignment(st, 1);
 }
 
-static void lower_memory_size(lower_func_ctx *f) {
+static void lower_memory_size(lower_func_ctx *f, uint32_t memory) {
   lower_module_ctx *mc = f->mc;
   LLVMBuilderRef b = mc->builder;
-  LLVMValueRef mem = lower_vmctx_load(
-      f, mc->t_ptr, offsetof(wasmaot_vmctx_header, memory0), true);
+  LLVMValueRef mem = memory_object(f, memory);
   LLVMValueRef off =
       LLVMConstInt(mc->t_i64, offsetof(wasmaot_memory_obj, size_bytes), false);
   LLVMValueRef bytes = LLVMBuildLoad2(
@@ -134,16 +159,16 @@ bool lower_memory(lower_func_ctx *f, const wasm_instr *in) {
   LLVMValueRef args[5];
   switch (in->op) {
   case WASM_OP_MEMORY_SIZE:
-    lower_memory_size(f);
+    lower_memory_size(f, in->imm.memory);
     return true;
   case WASM_OP_MEMORY_GROW:
-    args[0] = const_u32(f, 0);
+    args[0] = const_u32(f, in->imm.memory);
     args[1] = lower_pop(f);
     lower_push(f, lower_call_helper(f, WASMAOT_HELPER_MEMORY_GROW, mc->t_i32,
                                     args, 2));
     return true;
   case WASM_OP_MEMORY_FILL: /* [d, val, n] */
-    args[0] = const_u32(f, 0);
+    args[0] = const_u32(f, in->imm.memory);
     pop_operands(f, args, 1, 3);
     lower_call_helper(f, WASMAOT_HELPER_MEMORY_FILL, mc->t_void, args, 4);
     return true;

@@ -516,21 +516,22 @@ static LLVMValueRef call2(lower_func_ctx *f, const char *intrinsic,
 
 /* base + zext(addr) + offset, as lower_memory.c computes it: no bounds
  * check, the guard region faults. */
-static LLVMValueRef effective_address(lower_func_ctx *f, LLVMValueRef addr,
-                                      uint64_t offset) {
+static LLVMValueRef effective_address(lower_func_ctx *f, uint32_t memory,
+                                      LLVMValueRef addr, uint64_t offset) {
   lower_module_ctx *mc = f->mc;
   LLVMValueRef idx = LLVMBuildZExt(builder(f), addr, mc->t_i64, "");
   if (offset)
     idx = LLVMBuildAdd(builder(f), idx, LLVMConstInt(mc->t_i64, offset, false),
                        "");
-  return LLVMBuildInBoundsGEP2(builder(f), mc->t_i8, f->memory0_base, &idx, 1,
-                               "");
+  return LLVMBuildInBoundsGEP2(builder(f), mc->t_i8,
+                               lower_memory_base(f, memory), &idx, 1, "");
 }
 
 /* Wasm promises no alignment: the memarg's is only a hint. */
 static LLVMValueRef load_unaligned(lower_func_ctx *f, LLVMTypeRef t,
                                    const wasm_instr *in) {
-  LLVMValueRef ptr = effective_address(f, lower_pop(f), in->memarg.offset);
+  LLVMValueRef ptr =
+      effective_address(f, in->memarg.memory, lower_pop(f), in->memarg.offset);
   LLVMValueRef v = LLVMBuildLoad2(builder(f), t, ptr, "");
   LLVMSetAlignment(v, 1);
   return v;
@@ -538,7 +539,8 @@ static LLVMValueRef load_unaligned(lower_func_ctx *f, LLVMTypeRef t,
 
 static void store_unaligned(lower_func_ctx *f, LLVMValueRef v,
                             const wasm_instr *in) {
-  LLVMValueRef ptr = effective_address(f, lower_pop(f), in->memarg.offset);
+  LLVMValueRef ptr =
+      effective_address(f, in->memarg.memory, lower_pop(f), in->memarg.offset);
   LLVMSetAlignment(LLVMBuildStore(builder(f), v, ptr), 1);
 }
 
@@ -1295,7 +1297,106 @@ static bool lower_intrinsic_form(lower_func_ctx *f, const simd_op *op) {
   }
 }
 
+/* Relaxed SIMD: where the spec allows several results, wasmaot gives
+ * the deterministic one, the same on x86-64 and aarch64: the 2.0
+ * instruction's (swizzle, trunc_sat, bitselect, min/max with NaN
+ * propagation, q15mulr_sat), so these are aliases. madd/nmadd and the
+ * dot products are lower_relaxed_*. */
+static wasm_opcode relaxed_alias(wasm_opcode op) {
+  switch (op) {
+  case WASM_OP_I8X16_RELAXED_SWIZZLE:
+    return WASM_OP_I8X16_SWIZZLE;
+  case WASM_OP_I32X4_RELAXED_TRUNC_F32X4_S:
+    return WASM_OP_I32X4_TRUNC_SAT_F32X4_S;
+  case WASM_OP_I32X4_RELAXED_TRUNC_F32X4_U:
+    return WASM_OP_I32X4_TRUNC_SAT_F32X4_U;
+  case WASM_OP_I32X4_RELAXED_TRUNC_F64X2_S_ZERO:
+    return WASM_OP_I32X4_TRUNC_SAT_F64X2_S_ZERO;
+  case WASM_OP_I32X4_RELAXED_TRUNC_F64X2_U_ZERO:
+    return WASM_OP_I32X4_TRUNC_SAT_F64X2_U_ZERO;
+  case WASM_OP_I8X16_RELAXED_LANESELECT:
+  case WASM_OP_I16X8_RELAXED_LANESELECT:
+  case WASM_OP_I32X4_RELAXED_LANESELECT:
+  case WASM_OP_I64X2_RELAXED_LANESELECT:
+    return WASM_OP_V128_BITSELECT;
+  case WASM_OP_F32X4_RELAXED_MIN:
+    return WASM_OP_F32X4_MIN;
+  case WASM_OP_F32X4_RELAXED_MAX:
+    return WASM_OP_F32X4_MAX;
+  case WASM_OP_F64X2_RELAXED_MIN:
+    return WASM_OP_F64X2_MIN;
+  case WASM_OP_F64X2_RELAXED_MAX:
+    return WASM_OP_F64X2_MAX;
+  case WASM_OP_I16X8_RELAXED_Q15MULR_S:
+    return WASM_OP_I16X8_Q15MULR_SAT_S;
+  default:
+    return op;
+  }
+}
+
+/* a * b + c (madd) or -(a * b) + c (nmadd), rounded twice: no fusion,
+ * so both targets agree whether or not they have FMA. */
+static void lower_relaxed_madd(lower_func_ctx *f, simd_shape s, bool negate) {
+  LLVMBuilderRef b = builder(f);
+  LLVMValueRef c = pop_shape(f, s), y = pop_shape(f, s), x = pop_shape(f, s);
+  LLVMValueRef p = LLVMBuildFMul(b, x, y, "");
+  if (negate)
+    p = LLVMBuildFNeg(b, p, "");
+  push_vector(f, LLVMBuildFAdd(b, p, c, ""));
+}
+
+/* Both operands' bytes signed (the i7 range makes the choice invisible
+ * for the other operand's top bit), products summed in pairs, wrapping
+ * in 16 bits. */
+static void lower_relaxed_dot(lower_func_ctx *f) {
+  LLVMValueRef rhs = pop_shape(f, SHAPE_I8X16), lhs = pop_shape(f, SHAPE_I8X16);
+  LLVMValueRef a = extend(f, lhs, f->mc->t_i16, true);
+  LLVMValueRef b = extend(f, rhs, f->mc->t_i16, true);
+  push_vector(f, add_pairs(f, LLVMBuildMul(builder(f), a, b, "")));
+}
+
+/* The four signed products of each 32-bit lane summed exactly in 32
+ * bits, plus the accumulator. */
+static void lower_relaxed_dot_add(lower_func_ctx *f) {
+  LLVMValueRef acc = pop_shape(f, SHAPE_I32X4);
+  LLVMValueRef rhs = pop_shape(f, SHAPE_I8X16), lhs = pop_shape(f, SHAPE_I8X16);
+  LLVMValueRef a = extend(f, lhs, f->mc->t_i32, true);
+  LLVMValueRef b = extend(f, rhs, f->mc->t_i32, true);
+  LLVMValueRef sums =
+      add_pairs(f, add_pairs(f, LLVMBuildMul(builder(f), a, b, "")));
+  push_vector(f, LLVMBuildAdd(builder(f), sums, acc, ""));
+}
+
+static bool lower_relaxed(lower_func_ctx *f, const wasm_instr *in) {
+  switch (in->op) {
+  case WASM_OP_F32X4_RELAXED_MADD:
+  case WASM_OP_F32X4_RELAXED_NMADD:
+    lower_relaxed_madd(f, SHAPE_F32X4, in->op == WASM_OP_F32X4_RELAXED_NMADD);
+    return true;
+  case WASM_OP_F64X2_RELAXED_MADD:
+  case WASM_OP_F64X2_RELAXED_NMADD:
+    lower_relaxed_madd(f, SHAPE_F64X2, in->op == WASM_OP_F64X2_RELAXED_NMADD);
+    return true;
+  case WASM_OP_I16X8_RELAXED_DOT_I8X16_I7X16_S:
+    lower_relaxed_dot(f);
+    return true;
+  case WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S:
+    lower_relaxed_dot_add(f);
+    return true;
+  default:
+    return false;
+  }
+}
+
 bool lower_simd(lower_func_ctx *f, const wasm_instr *in) {
+  wasm_instr alias;
+  if (relaxed_alias(in->op) != in->op) {
+    alias = *in;
+    alias.op = relaxed_alias(in->op);
+    in = &alias;
+  }
+  if (lower_relaxed(f, in))
+    return true;
   const simd_op *op = &simd_ops[in->op];
   if (op->form == FORM_NONE)
     return lower_special(f, in);

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wasm_const_expr.h"
+#include "wasm_features.h"
 #include "wasm_instr.h"
 #include "wasm_module.h"
 #include "wasm_reader.h"
@@ -42,6 +44,12 @@ enum {
   OP_I64_CONST = 0x42,
   OP_F32_CONST = 0x43,
   OP_F64_CONST = 0x44,
+  OP_I32_ADD = 0x6a,
+  OP_I32_SUB = 0x6b,
+  OP_I32_MUL = 0x6c,
+  OP_I64_ADD = 0x7c,
+  OP_I64_SUB = 0x7d,
+  OP_I64_MUL = 0x7e,
   OP_REF_NULL = 0xd0,
   OP_REF_FUNC = 0xd2,
   OP_SIMD_PREFIX = 0xfd,
@@ -254,12 +262,45 @@ static bool read_int_const(wasm_reader *r, uint8_t op, wasm_const_expr *e) {
   return true;
 }
 
-/* The single instruction of a Wasm 2.0 constant expression. */
-static bool read_const_instr(wasm_reader *r, wasm_const_expr *e) {
-  size_t at = r->pos;
+static bool read_const_value(wasm_reader *r, uint8_t op, wasm_const_expr *e);
+
+/* The arithmetic of extended constant expressions, by opcode byte. */
+static wasm_const_arith const_arith_of(uint8_t op) {
+  switch (op) {
+  case OP_I32_ADD:
+    return WASM_CONST_I32_ADD;
+  case OP_I32_SUB:
+    return WASM_CONST_I32_SUB;
+  case OP_I32_MUL:
+    return WASM_CONST_I32_MUL;
+  case OP_I64_ADD:
+    return WASM_CONST_I64_ADD;
+  case OP_I64_SUB:
+    return WASM_CONST_I64_SUB;
+  case OP_I64_MUL:
+    return WASM_CONST_I64_MUL;
+  default:
+    return WASM_CONST_PUSH;
+  }
+}
+
+/* One instruction of a constant expression: a constant, global.get,
+ * ref.null, ref.func, or (3.0) i32/i64 add, sub, mul. */
+bool wasm_read_const_instr(wasm_reader *r, wasm_const_instr *in) {
+  in->arith = WASM_CONST_PUSH;
+  wasm_const_expr *e = &in->value;
+  e->offset = r->pos;
   uint8_t op;
   if (!wasm_read_u8(r, &op))
     return false;
+  in->arith = const_arith_of(op);
+  bool ok = in->arith != WASM_CONST_PUSH || read_const_value(r, op, e);
+  e->size = r->pos - e->offset;
+  return ok;
+}
+
+static bool read_const_value(wasm_reader *r, uint8_t op, wasm_const_expr *e) {
+  size_t at = e->offset;
   switch (op) {
   case OP_I32_CONST:
   case OP_I64_CONST:
@@ -291,20 +332,47 @@ static bool read_const_instr(wasm_reader *r, wasm_const_expr *e) {
   }
 }
 
+static bool next_is_end(const wasm_reader *r) {
+  return !wasm_reader_at_end(r) && r->bytes[r->pos] == OP_END;
+}
+
+/* A one-instruction expression is kept as that instruction; a longer one
+ * (extended constant expressions) as its bytes, checked here for syntax
+ * and for the depth of its operand stack (types are the validator's). */
 static bool read_const_expr(wasm_reader *r, wasm_const_expr *e) {
-  e->offset = r->pos;
-  if (!read_const_instr(r, e))
+  size_t start = r->pos;
+  wasm_const_instr in;
+  if (!wasm_read_const_instr(r, &in))
     return false;
-  e->size = r->pos - e->offset;
-  size_t end_at = r->pos;
+  if (in.arith == WASM_CONST_PUSH && next_is_end(r)) {
+    *e = in.value;
+  } else {
+    uint32_t depth = in.arith == WASM_CONST_PUSH ? 1 : 0, max_depth = depth;
+    while (!next_is_end(r)) {
+      size_t at = r->pos;
+      if (wasm_reader_at_end(r))
+        break; /* the read of `end` below reports it */
+      if (!wasm_read_const_instr(r, &in))
+        return false;
+      if (in.arith == WASM_CONST_PUSH)
+        depth++;
+      else if (depth > 0)
+        depth--; /* two operands, one result; underflow is for validation */
+      if (depth > max_depth)
+        max_depth = depth;
+      if (max_depth > WASM_CONST_EXPR_MAX_DEPTH)
+        return wasm_error_set(r->err, at,
+                              "constant expression too deep: more than %d "
+                              "operands (implementation limit)",
+                              WASM_CONST_EXPR_MAX_DEPTH);
+    }
+    e->kind = WASM_CONST_EXTENDED;
+    e->value.max_depth = max_depth;
+  }
+  e->offset = start;
+  e->size = r->pos - start;
   uint8_t end;
-  if (!wasm_read_u8(r, &end))
-    return false;
-  if (end != OP_END)
-    return wasm_error_set(r->err, end_at,
-                          "constant expression required: more than one "
-                          "instruction");
-  return true;
+  return wasm_read_u8(r, &end);
 }
 
 /* ---- type section ------------------------------------------------------- */

@@ -1,11 +1,16 @@
-/* The WebAssembly features beyond 2.0 that the decoder accepts, each on by
- * default and each one a bit that `--wasm-features=-NAME` clears, so a
- * module can be checked against what an older engine would take (the 2.0
- * spec suite, for one, calls a shared memory's limits flag malformed).
+/* The WebAssembly features beyond 2.0 that wasmaot implements: their
+ * names (wasm-tools' spelling, as in `--wasm-features=-tail-call`), which
+ * of them a module uses, and the refusal of a module that uses one turned
+ * off. Each is on by default and each is a bit that `--wasm-features=-NAME`
+ * clears, so a module can be checked against what an older engine would
+ * take (the 2.0 spec suite, for one, calls a shared memory's limits flag
+ * and a memory index byte other than 0 malformed). 2.0 is always on.
  *
  *   WASM_FEATURE(ID, "name")
  *
- * One line per feature; the enum bit is WASM_FEATURE_<ID>. */
+ * One line per feature; the enum bit is WASM_FEATURE_<ID>, its index
+ * WASM_FEATURE_INDEX_<ID>. A feature that lands adds its line here and its
+ * detection in wasm_features.c. */
 #ifndef WASMAOT_WASM_FEATURES_H
 #define WASMAOT_WASM_FEATURES_H
 
@@ -13,8 +18,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wasm_error.h"
+
 #define WASM_FEATURE_LIST(WASM_FEATURE)                                        \
-  WASM_FEATURE(THREADS, "threads") /* shared memories, 0xFE atomics */
+  /* shared memories, 0xFE atomics */                                         \
+  WASM_FEATURE(THREADS, "threads")                                             \
+  /* i32/i64 add, sub, mul in constant expressions */                         \
+  WASM_FEATURE(EXTENDED_CONST, "extended-const")                               \
+  /* return_call, return_call_indirect */                                     \
+  WASM_FEATURE(TAIL_CALL, "tail-call")                                         \
+  /* several memories, memory indices */                                      \
+  WASM_FEATURE(MULTI_MEMORY, "multi-memory")                                   \
+  /* the 20 relaxed SIMD instructions */                                      \
+  WASM_FEATURE(RELAXED_SIMD, "relaxed-simd")
 
 enum {
 #define WASM_FEATURE_BIT_INDEX(id, name) WASM_FEATURE_INDEX_##id,
@@ -27,12 +43,12 @@ typedef uint32_t wasm_features;
 
 enum {
 #define WASM_FEATURE_BIT(id, name)                                             \
-  WASM_FEATURE_##id = 1u << WASM_FEATURE_INDEX_##id,
+  WASM_FEATURE_##id = WASM_FEATURE_INDEX_##id,
   WASM_FEATURE_LIST(WASM_FEATURE_BIT)
 #undef WASM_FEATURE_BIT
 };
 
-#define WASM_FEATURES_ALL ((wasm_features)((1u << WASM_FEATURE_COUNT) - 1))
+#define WASM_FEATURES_ALL ((wasm_features)(WASM_FEATURE_COUNT - 1))
 #define WASM_FEATURES_DEFAULT WASM_FEATURES_ALL
 
 /* The name of feature bit `index` (< WASM_FEATURE_COUNT). */
@@ -42,5 +58,22 @@ const char *wasm_feature_name(unsigned index);
  * *features. On an unknown name returns false and writes why. */
 bool wasm_features_parse(const char *list, wasm_features *features, char *why,
                          size_t why_size);
+
+/* "extended-const, tail-call", or "" when the set is empty. */
+void wasm_features_format(wasm_features set, char *buf, size_t size);
+
+struct wasm_module;
+
+/* Which features a decoded module uses, and where each is first used
+ * (offsets[WASM_FEATURE_INDEX_<ID>], when `offsets` is not NULL). A
+ * function body that does not decode stops the scan (validation reports
+ * it). */
+wasm_features wasm_module_features(const struct wasm_module *m,
+                                   size_t offsets[WASM_FEATURE_COUNT]);
+
+/* False, with "FEATURE is turned off (--wasm-features)" at its first use,
+ * when the module uses a feature not in `enabled`. */
+bool wasm_module_check_features(const struct wasm_module *m,
+                                wasm_features enabled, wasm_error *err);
 
 #endif

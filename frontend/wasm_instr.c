@@ -1,5 +1,7 @@
 #include "wasm_instr.h"
 
+#include "wasm_features.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,10 +19,11 @@ static const op_info op_table[WASM_OP_COUNT] = {
 #include "opcodes.def"
 };
 
-/* Opcode look-up: one 256-entry page per prefix (none, 0xFC, 0xFD, 0xFE),
- * holding wasm_opcode + 1 so that the zero-filled gaps mean "illegal".
- * Every sub-opcode fits in a byte; larger ones are illegal. */
-enum { OP_PAGE = 256 };
+/* Opcode look-up: one page per prefix (none, 0xFC, 0xFD, 0xFE), holding
+ * wasm_opcode + 1 so that the zero-filled gaps mean "illegal". Relaxed
+ * SIMD's sub-opcodes reach 0x113, so a page holds 512 codes; larger ones
+ * are illegal. */
+enum { OP_PAGE = 512 };
 #define OP_PAGE_OF(prefix)                                                     \
   ((prefix) == 0xFC ? 1 : (prefix) == 0xFD ? 2 : (prefix) == 0xFE ? 3 : 0)
 #define OP_KEY(prefix, code) (OP_PAGE_OF(prefix) * OP_PAGE + (code))
@@ -267,21 +270,33 @@ static bool read_zero_byte(wasm_reader *r, uint32_t *out) {
   return true;
 }
 
-/* Bit 6 of the alignment field is where multi-memory puts its "explicit
- * memory index" flag; Wasm 2.0 has no such thing. */
+/* Multi-memory (3.0): a memory index where 2.0 reserves a zero byte, a
+ * u32 LEB128 like every other index (so 0x80 0x00 is memory 0). */
+static bool read_memory_index(wasm_reader *r, bool multi_memory,
+                              uint32_t *out) {
+  return multi_memory ? wasm_read_u32(r, out) : read_zero_byte(r, out);
+}
+
+/* Bit 6 of the alignment field is multi-memory's "explicit memory index"
+ * flag: the index follows the alignment. Wasm 2.0 has no such thing. */
 enum { MEMARG_MEMORY_INDEX_FLAG = 0x40 };
 
-static bool read_memarg(wasm_reader *r, wasm_memarg *out) {
+static bool read_memarg(wasm_reader *r, bool multi_memory, wasm_memarg *out) {
   size_t start = r->pos;
   uint32_t align, offset;
   if (!wasm_read_u32(r, &align))
     return false;
-  if (align & MEMARG_MEMORY_INDEX_FLAG)
-    return wasm_error_set(r->err, start, "malformed memop flags 0x%x", align);
+  out->memory = 0;
+  if (align & MEMARG_MEMORY_INDEX_FLAG) {
+    if (!multi_memory)
+      return wasm_error_set(r->err, start, "malformed memop flags 0x%x", align);
+    align &= ~(uint32_t)MEMARG_MEMORY_INDEX_FLAG;
+    if (!wasm_read_u32(r, &out->memory))
+      return false;
+  }
   if (!wasm_read_u32(r, &offset))
     return false;
   out->align_log2 = align;
-  out->memory = 0;
   out->offset = offset;
   return true;
 }
@@ -340,7 +355,8 @@ static bool read_two_u32(wasm_reader *r, uint32_t *a, uint32_t *b) {
   return wasm_read_u32(r, a) && wasm_read_u32(r, b);
 }
 
-static bool read_immediates(wasm_reader *r, wasm_instr *in) {
+/* `mm`: multi-memory is on (memory indices instead of zero bytes). */
+static bool read_immediates(wasm_reader *r, bool mm, wasm_instr *in) {
   switch (wasm_op_imm(in->op)) {
   case WASM_IMM_NONE:
     return true;
@@ -362,7 +378,7 @@ static bool read_immediates(wasm_reader *r, wasm_instr *in) {
   case WASM_IMM_TABLE:
     return wasm_read_u32(r, &in->imm.table);
   case WASM_IMM_MEMARG:
-    return read_memarg(r, &in->memarg);
+    return read_memarg(r, mm, &in->memarg);
   case WASM_IMM_I32:
     return wasm_read_s32(r, &in->imm.i32);
   case WASM_IMM_I64:
@@ -377,21 +393,21 @@ static bool read_immediates(wasm_reader *r, wasm_instr *in) {
   case WASM_IMM_LANE:
     return wasm_read_u8(r, &in->lane);
   case WASM_IMM_MEMARG_LANE:
-    return read_memarg(r, &in->memarg) && wasm_read_u8(r, &in->lane);
+    return read_memarg(r, mm, &in->memarg) && wasm_read_u8(r, &in->lane);
   case WASM_IMM_SELECT_T:
     return read_select_types(r, in);
   case WASM_IMM_REFTYPE:
     return read_ref_type(r, &in->imm.ref_type);
   case WASM_IMM_MEMORY:
-    return read_zero_byte(r, &in->imm.memory);
+    return read_memory_index(r, mm, &in->imm.memory);
   case WASM_IMM_MEMORY_INIT:
     return wasm_read_u32(r, &in->imm.memory_init.data) &&
-           read_zero_byte(r, &in->imm.memory_init.memory);
+           read_memory_index(r, mm, &in->imm.memory_init.memory);
   case WASM_IMM_DATA:
     return wasm_read_u32(r, &in->imm.data);
   case WASM_IMM_MEMORY_COPY:
-    return read_zero_byte(r, &in->imm.memory_copy.dst) &&
-           read_zero_byte(r, &in->imm.memory_copy.src);
+    return read_memory_index(r, mm, &in->imm.memory_copy.dst) &&
+           read_memory_index(r, mm, &in->imm.memory_copy.src);
   case WASM_IMM_ELEM:
     return wasm_read_u32(r, &in->imm.elem);
   case WASM_IMM_TABLE_INIT:
@@ -443,7 +459,9 @@ static bool read_opcode(wasm_reader *r, const wasm_module *m,
 bool wasm_read_instr(wasm_reader *r, const wasm_module *m, wasm_instr *out) {
   memset(out, 0, sizeof *out);
   out->offset = r->pos;
-  if (!read_opcode(r, m, &out->op) || !read_immediates(r, out))
+  bool multi_memory = !m || (m->features & WASM_FEATURE_MULTI_MEMORY) != 0;
+  if (!read_opcode(r, m, &out->op) ||
+      !read_immediates(r, multi_memory, out))
     return false;
   out->end = r->pos;
   return true;

@@ -93,9 +93,13 @@ typedef enum wasm_const_kind {
   WASM_CONST_F32,
   WASM_CONST_F64,
   WASM_CONST_V128,
-  WASM_CONST_REF_NULL,  /* value.ref_type */
-  WASM_CONST_REF_FUNC,  /* value.index = function index */
-  WASM_CONST_GLOBAL_GET /* value.index = global index */
+  WASM_CONST_REF_NULL,   /* value.ref_type */
+  WASM_CONST_REF_FUNC,   /* value.index = function index */
+  WASM_CONST_GLOBAL_GET, /* value.index = global index */
+  /* Several instructions (extended constant expressions, 3.0): the bytes
+   * at offset..offset+size, walked by wasm_const_expr_each();
+   * value.max_depth is the deepest its operand stack gets. */
+  WASM_CONST_EXTENDED
 } wasm_const_kind;
 
 typedef struct wasm_const_expr {
@@ -108,6 +112,7 @@ typedef struct wasm_const_expr {
     uint8_t v128[16];
     uint32_t index;
     wasm_type ref_type;
+    uint32_t max_depth;
   } value;
   size_t offset; /* of the first instruction byte in the module */
   size_t size;   /* bytes up to, not including, the final `end` */

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wasm_const_expr.h"
+#include "wasm_features.h"
 #include "wasm_instr.h"
 #include "wasm_module.h"
 
@@ -36,6 +38,7 @@ typedef struct validator {
   wasm_error *err;
   uint8_t *declared_funcs; /* bitset over function indices: the spec's C.refs */
   uint32_t data_count;     /* the spec's C.datas: segments instructions name */
+  uint32_t const_globals;  /* globals a constant expression may read */
 
   /* The function being checked. */
   const wasm_functype *func_type;
@@ -369,7 +372,9 @@ static bool validate_call(validator *v, uint32_t func) {
   return apply_functype(v, wasm_func_type(v->m, func));
 }
 
-static bool validate_call_indirect(validator *v, const wasm_instr *in) {
+/* The table and type of call_indirect (and return_call_indirect), and
+ * its table index operand. */
+static bool check_call_indirect(validator *v, const wasm_instr *in) {
   const wasm_module *m = v->m;
   uint32_t table = in->imm.call_indirect.table;
   uint32_t type_index = in->imm.call_indirect.type_index;
@@ -382,8 +387,28 @@ static bool validate_call_indirect(validator *v, const wasm_instr *in) {
                 table, type_name(m->tables[table].elem_type));
   if (type_index >= m->type_count)
     return fail(v, "unknown type %u", type_index);
-  return pop_val(v, WASM_TYPE_I32, NULL) &&
-         apply_functype(v, &m->types[type_index]);
+  return pop_val(v, WASM_TYPE_I32, NULL);
+}
+
+static bool validate_call_indirect(validator *v, const wasm_instr *in) {
+  return check_call_indirect(v, in) &&
+         apply_functype(v, &v->m->types[in->imm.call_indirect.type_index]);
+}
+
+/* return_call and return_call_indirect: a call whose results are the
+ * function's, then as `return`. 3.0 asks the callee's results to match
+ * the caller's (exactly, without subtyping here). */
+static bool validate_return_call(validator *v, const wasm_functype *callee) {
+  type_list want = blocktype_results(v->m, &v->ctrls[0].type);
+  type_list got = functype_results(callee);
+  bool same = want.count == got.count;
+  for (uint32_t i = 0; same && i < want.count; i++)
+    same = want.types[i] == got.types[i];
+  if (!same)
+    return fail(v, "type mismatch: the callee of a tail call returns other "
+                   "types than this function");
+  return pop_vals(v, functype_params(callee)) &&
+         push_vals(v, functype_results(callee)) && validate_return(v);
 }
 
 static bool validate_control(validator *v, const wasm_instr *in) {
@@ -409,6 +434,14 @@ static bool validate_control(validator *v, const wasm_instr *in) {
     return validate_return(v);
   case WASM_OP_CALL:
     return validate_call(v, in->imm.func);
+  case WASM_OP_RETURN_CALL:
+    if (in->imm.func >= v->m->func_count)
+      return fail(v, "unknown function %u", in->imm.func);
+    return validate_return_call(v, wasm_func_type(v->m, in->imm.func));
+  case WASM_OP_RETURN_CALL_INDIRECT:
+    return check_call_indirect(v, in) &&
+           validate_return_call(v,
+                                &v->m->types[in->imm.call_indirect.type_index]);
   default: /* WASM_OP_CALL_INDIRECT */
     return validate_call_indirect(v, in);
   }
@@ -840,7 +873,7 @@ static bool check_memories(validator *v) {
     size_t offset = i < m->import_memory_count
                         ? import_offset(m, WASM_EXTERN_MEMORY, i)
                         : 0;
-    if (i > 0)
+    if (i > 0 && !(m->features & WASM_FEATURE_MULTI_MEMORY))
       return fail_at(v, offset, "multiple memories: Wasm 2.0 allows one");
     if (!check_limits(v, &m->memories[i].limits, MAX_MEMORY_PAGES,
                       "memory (in 64 KiB pages)", offset))
@@ -879,16 +912,18 @@ static bool collect_declared_funcs(validator *v) {
   return true;
 }
 
-/* Wasm 2.0 constant expressions may read only imported immutable globals:
- * those are the only ones known before any initialiser runs. */
+/* Constant expressions read immutable globals that are known before the
+ * expression runs (3.0): a global's initialiser the globals before it,
+ * imported or defined; segment offsets and items any global
+ * (v->const_globals). 2.0 allowed only imported ones. */
 static bool const_global_type(validator *v, const wasm_const_expr *e,
                               wasm_type *out) {
   uint32_t index = e->value.index;
-  if (index >= v->m->import_global_count)
+  if (index >= v->const_globals)
     return fail_at(v, e->offset,
-                   "unknown global %u: constant expressions may only read "
-                   "imported globals",
-                   index);
+                   "unknown global %u: a constant expression may read only "
+                   "the %u globals before it",
+                   index, v->const_globals);
   const wasm_globaltype *g = &v->m->globals[index].type;
   if (g->is_mutable)
     return fail_at(v, e->offset,
@@ -898,8 +933,57 @@ static bool const_global_type(validator *v, const wasm_const_expr *e,
 }
 
 static bool const_expr_type(validator *v, const wasm_const_expr *e,
+                            wasm_type *out);
+
+/* The operand stack of an extended constant expression. */
+typedef struct const_stack {
+  validator *v;
+  const wasm_const_expr *expr;
+  wasm_type types[WASM_CONST_EXPR_MAX_DEPTH];
+  uint32_t depth;
+} const_stack;
+
+static bool const_stack_step(void *ctx, const wasm_const_instr *in) {
+  const_stack *st = ctx;
+  validator *v = st->v;
+  if (in->arith == WASM_CONST_PUSH) {
+    wasm_type t;
+    if (!const_expr_type(v, &in->value, &t))
+      return false;
+    /* The decoder bounded the depth. */
+    st->types[st->depth++] = t;
+    return true;
+  }
+  wasm_type operand = wasm_const_arith_type(in->arith);
+  if (st->depth < 2 || st->types[st->depth - 1] != operand ||
+      st->types[st->depth - 2] != operand)
+    return fail_at(v, in->value.offset,
+                   "type mismatch: %s arithmetic in a constant expression "
+                   "needs two %s operands",
+                   type_name(operand), type_name(operand));
+  st->depth--;
+  return true;
+}
+
+static bool extended_const_type(validator *v, const wasm_const_expr *e,
+                                wasm_type *out) {
+  const_stack st = {.v = v, .expr = e};
+  if (!wasm_const_expr_each(v->m, e, const_stack_step, &st))
+    return false;
+  if (st.depth != 1)
+    return fail_at(v, e->offset,
+                   "type mismatch: constant expression leaves %u values, "
+                   "expected 1",
+                   st.depth);
+  *out = st.types[0];
+  return true;
+}
+
+static bool const_expr_type(validator *v, const wasm_const_expr *e,
                             wasm_type *out) {
   switch (e->kind) {
+  case WASM_CONST_EXTENDED:
+    return extended_const_type(v, e, out);
   case WASM_CONST_I32:
     *out = WASM_TYPE_I32;
     return true;
@@ -942,10 +1026,13 @@ static bool check_const_expr(validator *v, const wasm_const_expr *e,
 
 static bool check_globals(validator *v) {
   const wasm_module *m = v->m;
-  for (uint32_t i = m->import_global_count; i < m->global_count; i++)
+  for (uint32_t i = m->import_global_count; i < m->global_count; i++) {
+    v->const_globals = i;
     if (!check_const_expr(v, &m->globals[i].init, m->globals[i].type.type,
                           "global initializer"))
       return false;
+  }
+  v->const_globals = m->global_count; /* for the segments after */
   return true;
 }
 

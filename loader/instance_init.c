@@ -7,12 +7,49 @@
 #include <string.h>
 
 #include "runtime.h"
+#include "wasm_const_expr.h"
 
-/* Evaluates a Wasm 2.0 constant expression into a 16-byte cell. */
+static void eval_const(wasmaot_instance *inst, const wasm_const_expr *e,
+                       uint8_t cell[16]);
+
+/* An extended constant expression, on a stack of integers: validation
+ * left only i32/i64 constants, global.get of integers and arithmetic,
+ * and bounded the depth (wasm_const_expr.h). */
+typedef struct const_eval {
+  wasmaot_instance *inst;
+  uint64_t stack[WASM_CONST_EXPR_MAX_DEPTH];
+  uint32_t depth;
+} const_eval;
+
+static bool const_eval_step(void *ctx, const wasm_const_instr *in) {
+  const_eval *ev = ctx;
+  if (in->arith == WASM_CONST_PUSH) {
+    uint8_t cell[16];
+    eval_const(ev->inst, &in->value, cell);
+    if (ev->depth < WASM_CONST_EXPR_MAX_DEPTH)
+      memcpy(&ev->stack[ev->depth++], cell, 8);
+    return true;
+  }
+  if (ev->depth < 2)
+    return false;
+  ev->depth--;
+  ev->stack[ev->depth - 1] = wasm_const_arith_apply(
+      in->arith, ev->stack[ev->depth - 1], ev->stack[ev->depth]);
+  return true;
+}
+
+/* Evaluates a constant expression into a 16-byte cell. */
 static void eval_const(wasmaot_instance *inst, const wasm_const_expr *e,
                        uint8_t cell[16]) {
   memset(cell, 0, 16);
   switch (e->kind) {
+  case WASM_CONST_EXTENDED: {
+    const_eval ev = {.inst = inst};
+    if (wasm_const_expr_each(inst->wasm, e, const_eval_step, &ev) &&
+        ev.depth == 1)
+      memcpy(cell, &ev.stack[0], 8);
+    break;
+  }
   case WASM_CONST_I32:
     memcpy(cell, &e->value.i32, 4);
     break;

@@ -13,8 +13,7 @@ spec=${SPEC_DIR:-$top/../shared/spec-testsuite}
 out=$top/build-fuzz
 mkdir -p "$out/seeds" "$out/corpus"
 
-front=(wasm_error.c wasm_reader.c wasm_module.c wasm_decode.c wasm_instr.c wasm_validate.c
-  wasm_features.c)
+front=(wasm_error.c wasm_reader.c wasm_module.c wasm_decode.c wasm_const_expr.c wasm_features.c wasm_instr.c wasm_validate.c)
 srcs=()
 for f in "${front[@]}"; do srcs+=("$top/frontend/$f"); done
 clang-19 -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \

@@ -49,3 +49,7 @@ fi
 # The real programs, by name and pinned version (nothing is fetched when
 # the tests run).
 bash "$(dirname "$0")/fetch-real-programs.sh"
+
+# wasm-tools' text parser for the WebAssembly 3.0 spec scripts
+# (tests/spec/wast_to_json.mjs, docs/spec-reader.md).
+bash "$(dirname "$0")/fetch-wast-reader.sh"

@@ -46,6 +46,14 @@ echo "spec: $(spec_counts spec-wasm-2.0)"
 echo "float scripts for the x86-64 baseline CPU: $(spec_counts spec-baseline-float)"
 echo "the same through large modules' pieces: $(spec_counts spec-wasm-2.0-pieces)"
 echo "the same at the fast tier (--fast): $(spec_counts spec-wasm-2.0-fast)"
+# WebAssembly 3.0, a test per folder (docs/spec-reader.md); skipped
+# includes the commands tests/spec/wasm-3.0.skips lists as not implemented.
+echo "wasm-3.0 spec suite:"
+for folder in '' bulk-memory exceptions gc legacy-exceptions memory64 \
+  multi-memory relaxed-simd simd; do
+  name=spec-wasm-3.0${folder:+-$folder}
+  echo "${folder:-top level}: $(spec_counts "$name")"
+done
 # The cross test's count of the same suite run on aarch64 under qemu
 # (tests/cross/run_cross.sh, docs/cross.md).
 cross_line=$(grep -h '^spec wasm-2.0 on aarch64: ' build/meson-logs/testlog.txt | tail -1 || true)

@@ -56,6 +56,29 @@ spec_outcome spec_run_module(spec_script *s, const spec_command *cmd) {
   return instantiate_module(s, cmd);
 }
 
+/* A definition is checked as a module is, but not instantiated: a later
+ * `module instance` command names its file. */
+spec_outcome spec_run_module_definition(spec_script *s,
+                                        const spec_command *cmd) {
+  wasm_module *module;
+  wasm_error err;
+  spec_load_result r = spec_load_module(s, cmd->filename, &module, &err);
+  if (r == SPEC_LOAD_UNREADABLE)
+    return spec_script_fail(s, cmd, "%s", err.message);
+  if (r != SPEC_LOADED)
+    return spec_script_fail(s, cmd, "%s: %s failed at 0x%zx: %s", cmd->filename,
+                            spec_load_stage_name(r), err.offset, err.message);
+  wasm_module_free(module);
+  return SPEC_PASS;
+}
+
+spec_outcome spec_run_unencodable(spec_script *s, const spec_command *cmd) {
+  if (cmd->kind == SPEC_CMD_MODULE)
+    bind_module(s, cmd, NULL);
+  return spec_script_fail(s, cmd, "the script reader cannot encode it: %s",
+                          cmd->encode_error);
+}
+
 static spec_reject_stage reject_stage_of(spec_load_result r) {
   return r == SPEC_DECODE_FAILED ? SPEC_REJECTED_BY_DECODE
                                  : SPEC_REJECTED_BY_VALIDATE;

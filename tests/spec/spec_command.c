@@ -16,6 +16,8 @@ static const char *const command_kind_names[SPEC_CMD_KIND_COUNT] = {
     [SPEC_CMD_ASSERT_INVALID] = "assert_invalid",
     [SPEC_CMD_ASSERT_UNLINKABLE] = "assert_unlinkable",
     [SPEC_CMD_ASSERT_UNINSTANTIABLE] = "assert_uninstantiable",
+    [SPEC_CMD_MODULE_DEFINITION] = "module_definition",
+    [SPEC_CMD_ASSERT_EXCEPTION] = "assert_exception",
 };
 
 const char *spec_command_kind_name(spec_command_kind kind) {
@@ -32,15 +34,16 @@ fail(char *why, size_t why_size, const char *fmt, ...) {
 }
 
 static bool carries_module(spec_command_kind kind) {
-  return kind == SPEC_CMD_MODULE || kind == SPEC_CMD_ASSERT_MALFORMED ||
-         kind == SPEC_CMD_ASSERT_INVALID ||
+  return kind == SPEC_CMD_MODULE || kind == SPEC_CMD_MODULE_DEFINITION ||
+         kind == SPEC_CMD_ASSERT_MALFORMED || kind == SPEC_CMD_ASSERT_INVALID ||
          kind == SPEC_CMD_ASSERT_UNLINKABLE ||
          kind == SPEC_CMD_ASSERT_UNINSTANTIABLE;
 }
 
 static bool carries_action(spec_command_kind kind) {
   return kind == SPEC_CMD_ACTION || kind == SPEC_CMD_ASSERT_RETURN ||
-         kind == SPEC_CMD_ASSERT_TRAP || kind == SPEC_CMD_ASSERT_EXHAUSTION;
+         kind == SPEC_CMD_ASSERT_TRAP || kind == SPEC_CMD_ASSERT_EXHAUSTION ||
+         kind == SPEC_CMD_ASSERT_EXCEPTION;
 }
 
 static bool kind_from_json(const json_value *type, spec_command_kind *out) {
@@ -103,6 +106,9 @@ static bool format_from_json(const json_value *json, const char *filename,
 
 static bool parse_module_ref(const json_value *json, spec_command *cmd,
                              char *why, size_t why_size) {
+  if (!optional_cstring(json, "encode_error", &cmd->encode_error, why,
+                        why_size))
+    return false;
   if (!optional_cstring(json, "filename", &cmd->filename, why, why_size))
     return false;
   if (!cmd->filename || !is_plain_file_name(cmd->filename))
@@ -110,6 +116,12 @@ static bool parse_module_ref(const json_value *json, spec_command *cmd,
   if (!format_from_json(json, cmd->filename, &cmd->format))
     return fail(why, why_size, "unknown module type for %s", cmd->filename);
   return true;
+}
+
+static void free_values(spec_value *values, size_t count) {
+  for (size_t i = 0; i < count; i++)
+    spec_value_release(&values[i]);
+  free(values);
 }
 
 /* Parses a JSON array of values into a malloc'ed array. */
@@ -132,7 +144,7 @@ static bool parse_value_list(const json_value *list, bool allow_patterns,
     if (ok && !allow_patterns && spec_value_is_pattern(&values[i]))
       ok = fail(why, why_size, "argument %zu is a pattern, not a value", i);
     if (!ok) {
-      free(values);
+      free_values(values, i + 1);
       return false;
     }
   }
@@ -214,8 +226,8 @@ bool spec_command_parse(const json_value *json, spec_command *cmd, char *why,
 }
 
 void spec_command_free(spec_command *cmd) {
-  free(cmd->action.args);
-  free(cmd->expected);
+  free_values(cmd->action.args, cmd->action.arg_count);
+  free_values(cmd->expected, cmd->expected_count);
   cmd->action.args = NULL;
   cmd->action.arg_count = 0;
   cmd->expected = NULL;

@@ -24,6 +24,9 @@ typedef enum spec_command_kind {
   SPEC_CMD_ASSERT_INVALID,
   SPEC_CMD_ASSERT_UNLINKABLE,
   SPEC_CMD_ASSERT_UNINSTANTIABLE,
+  /* 3.0 scripts (tests/spec/wast_to_json.mjs) */
+  SPEC_CMD_MODULE_DEFINITION, /* decoded and validated, not instantiated */
+  SPEC_CMD_ASSERT_EXCEPTION,  /* the action must throw a Wasm exception */
   SPEC_CMD_KIND_COUNT
 } spec_command_kind;
 
@@ -53,6 +56,9 @@ typedef struct spec_command {
   /* module and assert_{malformed,invalid,unlinkable,uninstantiable} */
   spec_module_format format;
   const char *filename; /* beside the JSON file; NULL when no module */
+  /* The converter could not encode the module's text (wast_to_json.mjs
+   * writes why): the command fails with this message. */
+  const char *encode_error;
 
   /* module: its "$M" binding; register: the module to register (NULL =
    * the latest). NULL when absent. */

@@ -16,6 +16,11 @@ typedef spec_outcome (*spec_command_handler)(spec_script *s,
 spec_outcome spec_run_module(spec_script *s, const spec_command *cmd);
 spec_outcome spec_run_assert_malformed(spec_script *s, const spec_command *cmd);
 spec_outcome spec_run_assert_invalid(spec_script *s, const spec_command *cmd);
+spec_outcome spec_run_module_definition(spec_script *s,
+                                        const spec_command *cmd);
+/* A command whose module the converter could not encode: a failure (and
+ * a module command binds its name to the failed module). */
+spec_outcome spec_run_unencodable(spec_script *s, const spec_command *cmd);
 
 /* spec_cmd_exec.c: actions on the script's instances. */
 spec_outcome spec_run_register(spec_script *s, const spec_command *cmd);
@@ -24,6 +29,7 @@ spec_outcome spec_run_assert_return(spec_script *s, const spec_command *cmd);
 spec_outcome spec_run_assert_trap(spec_script *s, const spec_command *cmd);
 spec_outcome spec_run_assert_exhaustion(spec_script *s,
                                         const spec_command *cmd);
+spec_outcome spec_run_assert_exception(spec_script *s, const spec_command *cmd);
 /* spec_cmd_link.c: modules whose instantiation must fail. */
 spec_outcome spec_run_assert_unlinkable(spec_script *s,
                                         const spec_command *cmd);

@@ -19,6 +19,9 @@ wasmaot_valkind spec_value_host_kind(spec_value_type type) {
     return WASMAOT_FUNCREF;
   case SPEC_VALUE_EXTERNREF:
     return WASMAOT_EXTERNREF;
+  case SPEC_VALUE_NULL_REF:
+  case SPEC_VALUE_EITHER: /* patterns: never passed to the host */
+    break;
   }
   return WASMAOT_I32;
 }
@@ -69,6 +72,9 @@ bool spec_value_to_host(const spec_value *v, wasmaot_val *out) {
     out->of.ref =
         v->of.ref.is_null ? NULL : (void *)(uintptr_t)(v->of.ref.host_id + 1);
     return true;
+  case SPEC_VALUE_NULL_REF:
+  case SPEC_VALUE_EITHER:
+    break;
   }
   return false;
 }

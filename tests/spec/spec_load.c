@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "spec_file.h"
+#include "wasm_features.h"
 
 static uint8_t *read_module_file(const spec_script *s, const char *filename,
                                  size_t *size, wasm_error *err) {
@@ -26,11 +27,12 @@ spec_load_result spec_load_module(const spec_script *s, const char *filename,
   if (!bytes)
     return SPEC_LOAD_UNREADABLE;
   wasm_module *m =
-      wasm_module_decode_features(bytes, size, s->options->features, err);
+      wasm_module_decode_features(bytes, size, s->options->wasm_features, err);
   free(bytes);
   if (!m)
     return SPEC_DECODE_FAILED;
-  if (!wasm_module_validate(m, err)) {
+  if (!wasm_module_validate(m, err) ||
+      !wasm_module_check_features(m, s->options->wasm_features, err)) {
     wasm_module_free(m);
     return SPEC_VALIDATE_FAILED;
   }

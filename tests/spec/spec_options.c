@@ -1,5 +1,7 @@
 #include "spec_options.h"
 
+#include "wasm_features.h"
+
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +20,16 @@ static void print_usage(FILE *out) {
           "  --wast2json PATH       the wast2json program to use\n"
           "  --wast2json-flag FLAG  pass FLAG to wast2json (repeatable)\n"
           "  --verbose              warnings and a per-command table\n"
-          "  --superseded FILE      commands a later spec overruled, as\n"
-          "                         NAME.wast:LINE reason: counted as skipped\n"
-          "  --wasm-features LIST   e.g. -threads: proposals the decoder\n"
-          "                         refuses (all are on by default)\n"
           "  --cpu NAME             compile for LLVM CPU NAME (e.g. x86-64,\n"
           "                         the baseline whose float rounding is\n"
           "                         done by libcalls), not this CPU\n"
+          "  --skip-list FILE       commands to count as skipped, with the\n"
+          "                         reason (spec_skip_list.h)\n"
+          "  --suite-path DIR       WAST_DIR below the suite's root, for the\n"
+          "                         skip list's patterns (default: none)\n"
+          "  --wasm-features LIST   e.g. -threads,-multi-memory: features beyond 2.0\n"
+          "                         that decoding and validation accept\n"
+          "                         (default: all)\n"
           "\n"
           "Cross runs (the work directory is shared by two runners):\n"
           "  --compile-only         convert, and compile every module a\n"
@@ -75,13 +80,20 @@ static bool parse_option(int argc, char **argv, int *i, spec_options *o) {
     o->target = value;
   else if (take_value(argc, argv, i, "--cpu", &value, &missing))
     o->cpu = value;
-  else if (take_value(argc, argv, i, "--superseded", &value, &missing)) {
-    if (value && !spec_superseded_load(&o->superseded, value))
-      return false;
-  } else if (take_value(argc, argv, i, "--wasm-features", &value, &missing)) {
+  else if (take_value(argc, argv, i, "--suite-path", &value, &missing))
+    o->suite_path = value;
+  else if (take_value(argc, argv, i, "--wasm-features", &value, &missing)) {
     char why[256];
-    if (value && !wasm_features_parse(value, &o->features, why, sizeof why)) {
-      fprintf(stderr, "spec_runner: --wasm-features: %s\n", why);
+    if (value &&
+        !wasm_features_parse(value, &o->wasm_features, why, sizeof why)) {
+      fprintf(stderr, "spec_runner: %s\n", why);
+      return false;
+    }
+  } else if (take_value(argc, argv, i, "--skip-list", &value, &missing)) {
+    char why[512];
+    spec_skip_list_free(&o->skips);
+    if (value && !spec_skip_list_load(value, &o->skips, why, sizeof why)) {
+      fprintf(stderr, "spec_runner: %s\n", why);
       return false;
     }
   } else if (strcmp(argv[*i], "--verbose") == 0 || strcmp(argv[*i], "-v") == 0)
@@ -156,7 +168,7 @@ spec_options_result spec_options_parse(int argc, char **argv,
                                        spec_options *out) {
   memset(out, 0, sizeof *out);
   out->wast2json = "wast2json";
-  out->features = WASM_FEATURES_DEFAULT;
+  out->wasm_features = WASM_FEATURES_ALL;
   if (!allocate_lists(argc, out)) {
     fprintf(stderr, "spec_runner: out of memory\n");
     spec_options_free(out);
@@ -169,10 +181,10 @@ spec_options_result spec_options_parse(int argc, char **argv,
 }
 
 void spec_options_free(spec_options *opts) {
-  spec_superseded_free(&opts->superseded);
   free(opts->filters);
   free(opts->excludes);
   free(opts->wast2json_flags);
+  spec_skip_list_free(&opts->skips);
   opts->filters = opts->excludes = opts->wast2json_flags = NULL;
   opts->filter_count = opts->exclude_count = opts->wast2json_flag_count = 0;
 }

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "spec_superseded.h"
+#include "spec_skip_list.h"
 #include "wasm_features.h"
 
 typedef struct spec_options {
@@ -20,17 +20,23 @@ typedef struct spec_options {
   const char **wast2json_flags; /* passed through, e.g. --enable-tail-call */
   size_t wast2json_flag_count;
   bool verbose;
-  /* --wasm-features=-threads,...: what the decoder accepts (all by
-   * default); the 2.0 suite runs without the later proposals, whose
-   * encodings some of its malformed modules use. */
-  wasm_features features;
-  spec_superseded superseded; /* --superseded FILE */
   /* Cross runs (spec_artifact.h): compile every module for `target`
    * without running anything, or run artifacts compiled that way. */
   bool compile_only;
   bool precompiled;
   const char *target; /* --target TRIPLE; NULL: this machine */
   const char *cpu;    /* --cpu NAME; NULL: the target's default CPU */
+  /* --skip-list FILE: commands skipped with a reason (a feature not
+   * implemented, an assertion a later spec overruled), by their path
+   * below the suite's root: --suite-path DIR (e.g. "exceptions") is
+   * WAST_DIR's place there, "" for the root. */
+  spec_skip_list skips;
+  const char *suite_path;
+  /* --wasm-features LIST: what decoding and validation accept beyond 2.0
+   * (wasm_features.h; all by default). The 2.0 suite runs without
+   * threads and multi-memory, whose encodings some of its malformed
+   * modules use. */
+  wasm_features wasm_features;
 } spec_options;
 
 typedef enum spec_options_result {

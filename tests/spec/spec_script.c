@@ -22,6 +22,8 @@ static const spec_command_handler handlers[SPEC_CMD_KIND_COUNT] = {
     [SPEC_CMD_ASSERT_INVALID] = spec_run_assert_invalid,
     [SPEC_CMD_ASSERT_UNLINKABLE] = spec_run_assert_unlinkable,
     [SPEC_CMD_ASSERT_UNINSTANTIABLE] = spec_run_assert_uninstantiable,
+    [SPEC_CMD_MODULE_DEFINITION] = spec_run_module_definition,
+    [SPEC_CMD_ASSERT_EXCEPTION] = spec_run_assert_exception,
 };
 
 void spec_script_init(spec_script *s, const spec_options *options,
@@ -38,6 +40,8 @@ void spec_script_finish(spec_script *s) {
 
 static void print_located(const spec_script *s, uint64_t line,
                           const char *prefix, const char *fmt, va_list ap) {
+  if (s->quiet)
+    return;
   printf("%s:%" PRIu64 ": %s", s->wast_name, line, prefix);
   vprintf(fmt, ap);
   putchar('\n');
@@ -78,13 +82,8 @@ void spec_script_fail_whole(spec_script *s, const char *fmt, ...) {
 }
 
 static spec_outcome dispatch(spec_script *s, const spec_command *cmd) {
-  const char *superseded =
-      spec_superseded_reason(&s->options->superseded, s->wast_name, cmd->line);
-  if (superseded) {
-    printf("%s:%" PRIu64 ": skipped: %s\n", s->wast_name, cmd->line,
-           superseded);
-    return SPEC_SKIP_SUPERSEDED;
-  }
+  if (cmd->encode_error)
+    return spec_run_unencodable(s, cmd);
   if (cmd->format == SPEC_MODULE_TEXT)
     return SPEC_SKIP_TEXT;
   return handlers[cmd->kind](s, cmd);
@@ -99,9 +98,64 @@ static void fail_unparsable(spec_script *s, const json_value *json,
   spec_tally_record_unreadable_command(&s->tally);
 }
 
+/* The command's path below the suite's root, for the skip list. */
+static void script_path(const spec_script *s, char *buf, size_t size) {
+  const char *dir = s->options->suite_path;
+  if (dir && dir[0])
+    snprintf(buf, size, "%s/%s", dir, s->wast_name);
+  else
+    snprintf(buf, size, "%s", s->wast_name);
+}
+
+static spec_outcome dispatch(spec_script *s, const spec_command *cmd);
+
+/* A command the skip list names by line runs, quietly, and must still
+ * fail: one that passes is a failure, its entry stale. A command of a
+ * script listed whole is not run; a module there still binds its name
+ * (to a failed module), so the commands on it are not run on another. */
+static bool skip_if_listed(spec_script *s, const json_value *json) {
+  uint64_t line = 0;
+  json_as_uint64(json_object_get(json, "line"), &line);
+  char path[512];
+  script_path(s, path, sizeof path);
+  bool whole_script;
+  const char *reason =
+      spec_skip_list_reason(&s->options->skips, path, line, &whole_script);
+  if (!reason)
+    return false;
+  spec_command cmd;
+  char why[256];
+  if (!spec_command_parse(json, &cmd, why, sizeof why)) {
+    spec_tally_record_listed(&s->tally, reason);
+    return true;
+  }
+  if (whole_script) {
+    if (cmd.kind == SPEC_CMD_MODULE)
+      spec_registry_add_module(&s->runtime.registry, NULL, cmd.name);
+    spec_tally_record_listed(&s->tally, reason);
+  } else {
+    s->quiet = true;
+    spec_outcome outcome = dispatch(s, &cmd);
+    s->quiet = false;
+    if (outcome == SPEC_PASS) {
+      spec_tally_record(&s->tally, &cmd, SPEC_FAIL);
+      spec_script_fail(s, &cmd,
+                       "listed as \"%s\" but passes: remove its entry from "
+                       "the skip list",
+                       reason);
+    } else {
+      spec_tally_record_listed(&s->tally, reason);
+    }
+  }
+  spec_command_free(&cmd);
+  return true;
+}
+
 static void run_command(spec_script *s, const json_value *json) {
   spec_command cmd;
   char why[256];
+  if (skip_if_listed(s, json))
+    return;
   if (!spec_command_parse(json, &cmd, why, sizeof why)) {
     fail_unparsable(s, json, why);
     return;

@@ -22,6 +22,9 @@ typedef struct spec_script {
    * (the target of actions without a module) and the names bound by
    * `register`. */
   spec_runtime runtime;
+  /* A command the skip list names by line runs to check that it still
+   * fails; its expected failure is not printed. */
+  bool quiet;
 } spec_script;
 
 void spec_script_init(spec_script *s, const spec_options *options,

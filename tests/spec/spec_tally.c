@@ -20,6 +20,12 @@ void spec_tally_record_script_failure(spec_tally *t) {
   t->script_failures++;
 }
 
+void spec_tally_record_listed(spec_tally *t, const char *reason) {
+  t->outcome[SPEC_SKIP_LISTED]++;
+  if (!t->listed_reason)
+    t->listed_reason = reason;
+}
+
 void spec_tally_record_unreadable_command(spec_tally *t) {
   t->outcome[SPEC_FAIL]++;
   t->unreadable_commands++;
@@ -38,27 +44,32 @@ void spec_tally_add(spec_tally *into, const spec_tally *from) {
   }
   into->script_failures += from->script_failures;
   into->unreadable_commands += from->unreadable_commands;
+  if (!into->listed_reason)
+    into->listed_reason = from->listed_reason;
 }
 
 size_t spec_tally_skipped(const spec_tally *t) {
   return t->outcome[SPEC_SKIP_TEXT] + t->outcome[SPEC_SKIP_DEPENDS] +
-         t->outcome[SPEC_SKIP_SUPERSEDED];
+         t->outcome[SPEC_SKIP_LISTED];
 }
 
 void spec_tally_print_file(FILE *out, const char *name, const spec_tally *t) {
-  fprintf(out, "%s: %zu passed, %zu failed, %zu skipped\n", name,
+  fprintf(out, "%s: %zu passed, %zu failed, %zu skipped", name,
           t->outcome[SPEC_PASS], t->outcome[SPEC_FAIL], spec_tally_skipped(t));
+  if (t->outcome[SPEC_SKIP_LISTED] > 0)
+    fprintf(out, " (%zu listed: %s)", t->outcome[SPEC_SKIP_LISTED],
+            t->listed_reason);
+  fputc('\n', out);
 }
 
 void spec_tally_print_summary(FILE *out, const spec_tally *t) {
   fprintf(out, "%zu passed, %zu failed, %zu skipped\n", t->outcome[SPEC_PASS],
           t->outcome[SPEC_FAIL], spec_tally_skipped(t));
-  fprintf(out, "skipped: %zu text-format, %zu depend on a module that failed",
-          t->outcome[SPEC_SKIP_TEXT], t->outcome[SPEC_SKIP_DEPENDS]);
-  if (t->outcome[SPEC_SKIP_SUPERSEDED])
-    fprintf(out, ", %zu superseded by a later spec",
-            t->outcome[SPEC_SKIP_SUPERSEDED]);
-  fputc('\n', out);
+  fprintf(out,
+          "skipped: %zu text-format, %zu depend on a module that failed, "
+          "%zu listed in the skip list\n",
+          t->outcome[SPEC_SKIP_TEXT], t->outcome[SPEC_SKIP_DEPENDS],
+          t->outcome[SPEC_SKIP_LISTED]);
 }
 
 static size_t kind_total(const spec_tally *t, int kind) {
@@ -78,7 +89,7 @@ void spec_tally_print_table(FILE *out, const spec_tally *t) {
             spec_command_kind_name((spec_command_kind)k), kind_total(t, k),
             t->binary_modules[k], t->text_modules[k], o[SPEC_PASS],
             o[SPEC_FAIL],
-            o[SPEC_SKIP_TEXT] + o[SPEC_SKIP_DEPENDS] + o[SPEC_SKIP_SUPERSEDED],
+            o[SPEC_SKIP_TEXT] + o[SPEC_SKIP_DEPENDS] + o[SPEC_SKIP_LISTED],
             t->rejected[k][SPEC_REJECTED_BY_DECODE],
             t->rejected[k][SPEC_REJECTED_BY_VALIDATE]);
   }

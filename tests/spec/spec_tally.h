@@ -14,8 +14,8 @@ typedef enum spec_outcome {
   /* The command acts on a module that failed (to compile, load or
    * instantiate); that module's command is the failure that counts. */
   SPEC_SKIP_DEPENDS,
-  /* Listed by --superseded: a later spec overruled what it asserts. */
-  SPEC_SKIP_SUPERSEDED,
+  /* The skip list names it: a feature not implemented (spec_skip_list.h) */
+  SPEC_SKIP_LISTED,
   SPEC_OUTCOME_COUNT
 } spec_outcome;
 
@@ -38,6 +38,8 @@ typedef struct spec_tally {
   size_t script_failures;
   /* Commands whose JSON could not be understood; also failures. */
   size_t unreadable_commands;
+  /* The reason of the first listed skip, for the script's line. */
+  const char *listed_reason;
 } spec_tally;
 
 void spec_tally_record(spec_tally *t, const spec_command *cmd,
@@ -45,6 +47,8 @@ void spec_tally_record(spec_tally *t, const spec_command *cmd,
 void spec_tally_record_rejection(spec_tally *t, spec_command_kind kind,
                                  spec_reject_stage stage);
 void spec_tally_record_script_failure(spec_tally *t);
+/* A command the skip list names, with the list's reason. */
+void spec_tally_record_listed(spec_tally *t, const char *reason);
 void spec_tally_record_unreadable_command(spec_tally *t);
 void spec_tally_add(spec_tally *into, const spec_tally *from);
 

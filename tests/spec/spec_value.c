@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -16,6 +17,8 @@ static const struct {
     {"v128", SPEC_VALUE_V128},
     {"funcref", SPEC_VALUE_FUNCREF},
     {"externref", SPEC_VALUE_EXTERNREF},
+    {"ref", SPEC_VALUE_NULL_REF},
+    {"either", SPEC_VALUE_EITHER},
 };
 
 static const struct {
@@ -89,8 +92,11 @@ static bool parse_float_text(const json_string *s, unsigned bits,
 
 static bool parse_ref(const json_string *s, spec_value *out) {
   out->of.ref.is_null = strcmp(s->data, "null") == 0 && s->len == 4;
+  out->of.ref.any_non_null = strcmp(s->data, "nonnull") == 0 && s->len == 7;
   out->of.ref.host_id = 0;
-  return out->of.ref.is_null ||
+  if (out->type == SPEC_VALUE_NULL_REF)
+    return out->of.ref.is_null;
+  return out->of.ref.is_null || out->of.ref.any_non_null ||
          parse_decimal(s, UINT64_MAX, &out->of.ref.host_id);
 }
 
@@ -121,9 +127,11 @@ static bool parse_scalar(const json_value *value, spec_value *out, char *why,
     break;
   case SPEC_VALUE_FUNCREF:
   case SPEC_VALUE_EXTERNREF:
+  case SPEC_VALUE_NULL_REF:
     ok = parse_ref(s, out);
     break;
   case SPEC_VALUE_V128:
+  case SPEC_VALUE_EITHER:
     break;
   }
   if (!ok)
@@ -197,6 +205,39 @@ static bool value_type_from_json(const json_value *json, spec_value_type *out) {
   return false;
 }
 
+void spec_value_release(spec_value *v) {
+  if (v->type != SPEC_VALUE_EITHER)
+    return;
+  for (size_t i = 0; i < v->of.either.count; i++)
+    spec_value_release(&v->of.either.values[i]);
+  free(v->of.either.values);
+  v->of.either.values = NULL;
+  v->of.either.count = 0;
+}
+
+/* {"type": "either", "values": [...]}: alternatives, not nested. */
+static bool parse_either(const json_value *values, spec_value *out, char *why,
+                         size_t why_size) {
+  if (!values || values->kind != JSON_ARRAY || values->as.array.count == 0)
+    return fail(why, why_size, "either without \"values\"");
+  size_t n = values->as.array.count;
+  out->of.either.values = calloc(n, sizeof *out->of.either.values);
+  if (!out->of.either.values)
+    return fail(why, why_size, "out of memory");
+  out->of.either.count = n;
+  for (size_t i = 0; i < n; i++) {
+    spec_value *alt = &out->of.either.values[i];
+    if (!spec_value_parse(json_array_at(values, i), alt, why, why_size) ||
+        alt->type == SPEC_VALUE_EITHER) {
+      if (alt->type == SPEC_VALUE_EITHER)
+        fail(why, why_size, "either inside either");
+      spec_value_release(out);
+      return false;
+    }
+  }
+  return true;
+}
+
 bool spec_value_parse(const json_value *json, spec_value *out, char *why,
                       size_t why_size) {
   memset(out, 0, sizeof *out);
@@ -206,6 +247,8 @@ bool spec_value_parse(const json_value *json, spec_value *out, char *why,
   if (!value_type_from_json(type, &out->type))
     return fail(why, why_size, "unknown value type \"%s\"",
                 json_as_cstring(type) ? json_as_cstring(type) : "(none)");
+  if (out->type == SPEC_VALUE_EITHER)
+    return parse_either(json_object_get(json, "values"), out, why, why_size);
   const json_value *value = json_object_get(json, "value");
   if (!value) {
     out->type_only = true;
@@ -233,7 +276,11 @@ static size_t float_pattern_count(const spec_value *v) {
 }
 
 bool spec_value_is_pattern(const spec_value *v) {
-  if (v->type_only)
+  if (v->type_only || v->type == SPEC_VALUE_EITHER ||
+      v->type == SPEC_VALUE_NULL_REF)
+    return true;
+  if ((v->type == SPEC_VALUE_FUNCREF || v->type == SPEC_VALUE_EXTERNREF) &&
+      v->of.ref.any_non_null)
     return true;
   for (size_t i = 0; i < float_pattern_count(v); i++)
     if (v->pattern[i] != SPEC_FLOAT_EXACT)
@@ -257,6 +304,10 @@ wasm_type spec_value_wasm_type(const spec_value *v) {
     return WASM_TYPE_FUNCREF;
   case SPEC_VALUE_EXTERNREF:
     return WASM_TYPE_EXTERNREF;
+  case SPEC_VALUE_NULL_REF:
+    return WASM_TYPE_FUNCREF;
+  case SPEC_VALUE_EITHER:
+    return spec_value_wasm_type(&v->of.either.values[0]);
   }
   return 0;
 }
@@ -307,10 +358,21 @@ static bool ref_matches(const spec_value *expected, const spec_value *actual) {
     return expected->of.ref.is_null == actual->of.ref.is_null;
   /* A non-null funcref names no particular function in the script. */
   return expected->type == SPEC_VALUE_FUNCREF ||
+         expected->of.ref.any_non_null ||
          expected->of.ref.host_id == actual->of.ref.host_id;
 }
 
 bool spec_value_matches(const spec_value *expected, const spec_value *actual) {
+  if (expected->type == SPEC_VALUE_EITHER) {
+    for (size_t i = 0; i < expected->of.either.count; i++)
+      if (spec_value_matches(&expected->of.either.values[i], actual))
+        return true;
+    return false;
+  }
+  if (expected->type == SPEC_VALUE_NULL_REF)
+    return (actual->type == SPEC_VALUE_FUNCREF ||
+            actual->type == SPEC_VALUE_EXTERNREF) &&
+           actual->of.ref.is_null;
   if (expected->type != actual->type)
     return false;
   if (expected->type_only)
@@ -331,6 +393,9 @@ bool spec_value_matches(const spec_value *expected, const spec_value *actual) {
   case SPEC_VALUE_FUNCREF:
   case SPEC_VALUE_EXTERNREF:
     return ref_matches(expected, actual);
+  case SPEC_VALUE_NULL_REF:
+  case SPEC_VALUE_EITHER:
+    break;
   }
   return false;
 }
@@ -405,10 +470,22 @@ void spec_value_format(const spec_value *v, char *buf, size_t size) {
     break;
   case SPEC_VALUE_FUNCREF:
   case SPEC_VALUE_EXTERNREF:
+  case SPEC_VALUE_NULL_REF:
     if (v->of.ref.is_null)
       append(buf, size, &used, "null");
+    else if (v->of.ref.any_non_null)
+      append(buf, size, &used, "non-null");
     else
       append(buf, size, &used, "%" PRIu64, v->of.ref.host_id);
+    break;
+  case SPEC_VALUE_EITHER:
+    append(buf, size, &used, "(");
+    for (size_t i = 0; i < v->of.either.count; i++) {
+      char alt[160];
+      spec_value_format(&v->of.either.values[i], alt, sizeof alt);
+      append(buf, size, &used, "%s%s", i ? " | " : "", alt);
+    }
+    append(buf, size, &used, ")");
     break;
   }
 }

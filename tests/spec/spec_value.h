@@ -23,6 +23,12 @@ typedef enum spec_value_type {
   SPEC_VALUE_V128,
   SPEC_VALUE_FUNCREF,
   SPEC_VALUE_EXTERNREF,
+  /* Expected results only (the 3.0 scripts, tests/spec/wast_to_json.mjs):
+   * a null of any reference type, `(ref.null)`; and one of several
+   * results, `(either ...)`, for relaxed SIMD's implementation-defined
+   * choices. */
+  SPEC_VALUE_NULL_REF,
+  SPEC_VALUE_EITHER,
 } spec_value_type;
 
 /* How the script spelled a v128's lanes; NaN patterns need float lanes. */
@@ -59,8 +65,15 @@ typedef struct spec_value {
     uint8_t v128[16]; /* lane 0 first, each lane little-endian */
     struct {
       bool is_null;
+      /* Expected only: any non-null reference, `(ref.func)` or
+       * `(ref.extern)` without a number ("value": "nonnull"). */
+      bool any_non_null;
       uint64_t host_id; /* externref: the script's (ref.extern N) */
     } ref;
+    struct {
+      struct spec_value *values; /* owned: spec_value_release() */
+      size_t count;
+    } either;
   } of;
 } spec_value;
 
@@ -68,6 +81,9 @@ typedef struct spec_value {
  * reason into `why` and returns false. */
 bool spec_value_parse(const json_value *json, spec_value *out, char *why,
                       size_t why_size);
+
+/* Frees what a parsed value owns (the alternatives of an `either`). */
+void spec_value_release(spec_value *v);
 
 /* True when the value holds a NaN pattern or is type-only: it can be
  * expected but not passed as an argument. */

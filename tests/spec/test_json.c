@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "json.h"
 #include "spec_command.h"
+#include "spec_skip_list.h"
 #include "spec_value.h"
 
 static json_document *parse_text(const char *text) {
@@ -342,6 +344,126 @@ static void test_command_parse(void **state) {
   json_document_free(doc);
 }
 
+/* ---- 3.0 result patterns (wast_to_json.mjs) -------------------------- */
+
+static spec_value ref_value(spec_value_type type, bool is_null, uint64_t id) {
+  spec_value v = {.type = type};
+  v.of.ref.is_null = is_null;
+  v.of.ref.host_id = id;
+  return v;
+}
+
+static void test_either(void **state) {
+  (void)state;
+  spec_value v;
+  assert_true(parse_value_text(
+      "{\"type\": \"either\", \"values\": [{\"type\": \"i32\", \"value\": "
+      "\"1\"}, {\"type\": \"i32\", \"value\": \"2\"}]}",
+      &v));
+  assert_int_equal(v.type, SPEC_VALUE_EITHER);
+  assert_int_equal(v.of.either.count, 2);
+  assert_true(spec_value_is_pattern(&v));
+  spec_value one = {.type = SPEC_VALUE_I32, .of.i32 = 1};
+  spec_value two = {.type = SPEC_VALUE_I32, .of.i32 = 2};
+  spec_value three = {.type = SPEC_VALUE_I32, .of.i32 = 3};
+  assert_true(spec_value_matches(&v, &one));
+  assert_true(spec_value_matches(&v, &two));
+  assert_false(spec_value_matches(&v, &three));
+  char text[160];
+  spec_value_format(&v, text, sizeof text);
+  assert_string_equal(text, "either:(i32:1 | i32:2)");
+  spec_value_release(&v);
+  assert_null(v.of.either.values);
+  /* No alternatives, or an either inside an either: refused. */
+  assert_false(parse_value_text("{\"type\": \"either\", \"values\": []}", &v));
+  assert_false(parse_value_text(
+      "{\"type\": \"either\", \"values\": [{\"type\": \"either\", "
+      "\"values\": [{\"type\": \"i32\", \"value\": \"1\"}]}]}",
+      &v));
+}
+
+static void test_reference_patterns(void **state) {
+  (void)state;
+  spec_value any_null, func, ext;
+  assert_true(
+      parse_value_text("{\"type\": \"ref\", \"value\": \"null\"}", &any_null));
+  assert_true(parse_value_text(
+      "{\"type\": \"funcref\", \"value\": \"nonnull\"}", &func));
+  assert_true(parse_value_text(
+      "{\"type\": \"externref\", \"value\": \"nonnull\"}", &ext));
+  /* `(ref.null)` has no non-null form. */
+  spec_value bad;
+  assert_false(parse_value_text("{\"type\": \"ref\", \"value\": \"1\"}", &bad));
+
+  spec_value null_func = ref_value(SPEC_VALUE_FUNCREF, true, 0);
+  spec_value null_ext = ref_value(SPEC_VALUE_EXTERNREF, true, 0);
+  spec_value some_func = ref_value(SPEC_VALUE_FUNCREF, false, 7);
+  spec_value some_ext = ref_value(SPEC_VALUE_EXTERNREF, false, 7);
+  spec_value i32 = {.type = SPEC_VALUE_I32};
+  assert_true(spec_value_matches(&any_null, &null_func));
+  assert_true(spec_value_matches(&any_null, &null_ext));
+  assert_false(spec_value_matches(&any_null, &some_func));
+  assert_false(spec_value_matches(&any_null, &i32));
+  assert_true(spec_value_matches(&func, &some_func));
+  assert_false(spec_value_matches(&func, &null_func));
+  assert_false(spec_value_matches(&func, &some_ext));
+  assert_true(spec_value_matches(&ext, &some_ext));
+  assert_false(spec_value_matches(&ext, &null_ext));
+  /* Patterns, never arguments. */
+  assert_true(spec_value_is_pattern(&any_null));
+  assert_true(spec_value_is_pattern(&func));
+  assert_true(spec_value_is_pattern(&ext));
+}
+
+/* ---- the skip list ---------------------------------------------------- */
+
+static void test_skip_list(void **state) {
+  (void)state;
+  char path[] = "/tmp/spec-skips-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  assert_non_null(f);
+  fputs("# comment\n\ngc/*.wast  feature gc not implemented\n"
+        "  ref_null.wast   GC types  \n"
+        "elem.wast:87 typed function references\n",
+        f);
+  fclose(f);
+  spec_skip_list list;
+  char why[256];
+  assert_true(spec_skip_list_load(path, &list, why, sizeof why));
+  assert_int_equal(list.count, 3);
+  assert_string_equal(spec_skip_list_reason(&list, "gc/array.wast", 5, NULL),
+                      "feature gc not implemented");
+  assert_string_equal(spec_skip_list_reason(&list, "ref_null.wast", 1, NULL),
+                      "GC types");
+  assert_string_equal(spec_skip_list_reason(&list, "elem.wast", 87, NULL),
+                      "typed function references");
+  assert_null(spec_skip_list_reason(&list, "elem.wast", 88, NULL));
+  bool whole = false;
+  spec_skip_list_reason(&list, "gc/i31.wast", 9, &whole);
+  assert_true(whole);
+  spec_skip_list_reason(&list, "elem.wast", 87, &whole);
+  assert_false(whole);
+  assert_null(spec_skip_list_reason(&list, "i32.wast", 87, NULL));
+  spec_skip_list_free(&list);
+
+  /* A line without a reason, or with a bad line number, is refused with
+   * where it is. */
+  f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("ok.wast reason\nelem.wast:x8 reason\n", f);
+  fclose(f);
+  assert_false(spec_skip_list_load(path, &list, why, sizeof why));
+  assert_non_null(strstr(why, ":2:"));
+  f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("lonely.wast\n", f);
+  fclose(f);
+  assert_false(spec_skip_list_load(path, &list, why, sizeof why));
+  unlink(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_command_document),
@@ -357,6 +479,9 @@ int main(void) {
       cmocka_unit_test(test_v128_values),
       cmocka_unit_test(test_nan_matching),
       cmocka_unit_test(test_command_parse),
+      cmocka_unit_test(test_either),
+      cmocka_unit_test(test_reference_patterns),
+      cmocka_unit_test(test_skip_list),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

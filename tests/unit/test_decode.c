@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "wasm_features.h"
 #include "wasm_module.h"
 
 /* ---- building test binaries --------------------------------------------- */
@@ -562,15 +563,41 @@ static void test_global_const_exprs(void **state) {
   wasm_module_free(m);
 }
 
+/* Multi-memory (3.0) reads memory indices as u32 LEB128s where 2.0 has
+ * a zero byte, and a memarg's bit 6 as "a memory index follows"; with
+ * the feature off the 2.0 reading stays. */
+static void test_memory_indices(void **state) {
+  (void)state;
+  module_buf b;
+  mb_init(&b);
+  SECTION(&b, SEC_TYPE, 0x01, 0x60, 0x00, 0x00);
+  SECTION(&b, SEC_FUNCTION, 0x01, 0x00);
+  SECTION(&b, SEC_MEMORY, 0x02, 0x00, 0x00, 0x00, 0x00);
+  /* memory.size with an overlong 0; i32.load with memory index 1. */
+  size_t at = SECTION(&b, SEC_CODE, 0x01, 0x0d, 0x00, 0x3f, 0x80, 0x00, 0x1a,
+                      0x41, 0x00, 0x28, 0x42, 0x01, 0x00, 0x1a, 0x0b);
+  wasm_module *m = decode_ok(&b);
+  assert_true(m->features & WASM_FEATURE_MULTI_MEMORY);
+  wasm_module_free(m);
+
+  uint32_t without = WASM_FEATURES_ALL & ~WASM_FEATURE_MULTI_MEMORY;
+  wasm_error err = {0};
+  m = wasm_module_decode_features(b.bytes, b.len, without, &err);
+  assert_null(m);
+  assert_int_equal(err.offset, at + 4);
+  assert_string_equal(err.message, "zero byte expected");
+}
+
 static void test_const_expr_errors(void **state) {
   (void)state;
   module_buf b;
   mb_init(&b);
-  size_t at = SECTION(&b, SEC_GLOBAL, 0x01, 0x7f, 0x00, 0x6a, 0x0b);
+  /* i32.ctz: not constant (i32.add is, in 3.0: test_validate.c). */
+  size_t at = SECTION(&b, SEC_GLOBAL, 0x01, 0x7f, 0x00, 0x68, 0x0b);
   expect_error(&b, at + 3, "constant expression required");
 
   mb_init(&b);
-  at = SECTION(&b, SEC_GLOBAL, 0x01, 0x7f, 0x00, 0x41, 0x00, 0x41, 0x00, 0x0b);
+  at = SECTION(&b, SEC_GLOBAL, 0x01, 0x7f, 0x00, 0x41, 0x00, 0x68, 0x0b);
   expect_error(&b, at + 5, "constant expression required");
 
   mb_init(&b);
@@ -1177,6 +1204,7 @@ int main(void) {
       cmocka_unit_test(test_bad_mutability),
       cmocka_unit_test(test_global_const_exprs),
       cmocka_unit_test(test_const_expr_errors),
+      cmocka_unit_test(test_memory_indices),
       cmocka_unit_test(test_exports_and_start),
       cmocka_unit_test(test_bad_export_kind),
       cmocka_unit_test(test_element_encodings),

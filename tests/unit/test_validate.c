@@ -407,11 +407,45 @@ static void test_global_initializer(void **state) {
                                .body = BYTES(END)},
                  "type mismatch in global initializer: expected i64, "
                  "found i32");
-  /* Wasm 2.0: only imported globals may be read. */
-  assert_invalid((module_spec){.global = BYTES(2, I32, 0, I32_CONST, 0, END,
-                                               I32, 0, 0x23, 0, END),
+  /* Wasm 3.0: a global may read the immutable globals before it, not
+   * itself or later ones. */
+  assert_valid((module_spec){
+      .global = BYTES(2, I32, 0, I32_CONST, 0, END, I32, 0, 0x23, 0, END),
+      .body = BYTES(END)});
+  assert_invalid((module_spec){.global = BYTES(2, I32, 0, 0x23, 1, END, I32, 0,
+                                               I32_CONST, 0, END),
+                               .body = BYTES(END)},
+                 "unknown global 1");
+  assert_invalid((module_spec){.global = BYTES(1, I32, 0, 0x23, 0, END),
                                .body = BYTES(END)},
                  "unknown global 0");
+}
+
+/* Extended constant expressions: i32/i64 add, sub and mul. */
+static void test_extended_const(void **state) {
+  (void)state;
+  enum { I32_ADD = 0x6a, I32_MUL = 0x6c, I64_ADD = 0x7c, I64_CONST = 0x42 };
+  assert_valid((module_spec){.global = BYTES(2, I32, 0, I32_CONST, 2, END, I32,
+                                             0, 0x23, 0, I32_CONST, 3, I32_MUL,
+                                             I32_CONST, 1, I32_ADD, END),
+                             .body = BYTES(END)});
+  assert_invalid((module_spec){.global = BYTES(1, I32, 0, I32_CONST, 1,
+                                               I64_CONST, 1, I32_ADD, END),
+                               .body = BYTES(END)},
+                 "type mismatch");
+  assert_invalid(
+      (module_spec){.global = BYTES(1, I64, 0, I64_CONST, 1, I64_CONST, 1,
+                                    I64_ADD, I64_ADD, END),
+                    .body = BYTES(END)},
+      "type mismatch");
+  /* Two values left, and arithmetic with nothing to add. */
+  assert_invalid(
+      (module_spec){.global = BYTES(1, I32, 0, I32_CONST, 0, I32_CONST, 0, END),
+                    .body = BYTES(END)},
+      "type mismatch");
+  assert_invalid((module_spec){.global = BYTES(1, I32, 0, I32_ADD, END),
+                               .body = BYTES(END)},
+                 "type mismatch");
 }
 
 /* ---- Memory and SIMD ----------------------------------------------------- */
@@ -548,12 +582,14 @@ static void test_malformed_bodies(void **state) {
   assert_true(strstr(err.message, "section size mismatch") != NULL);
   assert_null(decode_spec((module_spec){.body = BYTES(0xff, END)}, &err));
   assert_string_equal(err.message, "illegal opcode 0xff");
-  /* memory.size's reserved byte is a byte, not a LEB128. */
-  assert_null(
+  /* With multi-memory (3.0) memory.size's memory index is a LEB128, so
+   * 0x80 0x00 is memory 0 (2.0's zero byte: test_decode.c). */
+  wasm_module *m =
       decode_spec((module_spec){.memory = BYTES(1, 0, 1),
                                 .body = BYTES(0x3f, 0x80, 0x00, DROP, END)},
-                  &err));
-  assert_string_equal(err.message, "zero byte expected");
+                  &err);
+  assert_non_null(m);
+  wasm_module_free(m);
   /* data.drop needs a data count section. */
   assert_null(decode_spec((module_spec){.body = BYTES(0xfc, 9, 0, END)}, &err));
   assert_string_equal(err.message, "data count section required");
@@ -682,10 +718,11 @@ static void test_read_immediates(void **state) {
   static const uint8_t illegal[] = {SIMD, 0x9a, 0x01};
   assert_false(read_one(illegal, sizeof illegal, &in, &err));
   assert_string_equal(err.message, "illegal opcode 0xfd 0x9a");
-  /* memory.copy's two reserved bytes */
+  /* memory.copy's two memory indices (multi-memory), destination first */
   static const uint8_t copy[] = {0xfc, 10, 0, 1};
-  assert_false(read_one(copy, sizeof copy, &in, &err));
-  assert_int_equal(err.offset, 3);
+  assert_true(read_one(copy, sizeof copy, &in, &err));
+  assert_int_equal(in.imm.memory_copy.dst, 0);
+  assert_int_equal(in.imm.memory_copy.src, 1);
 }
 
 static void test_opcode_table(void **state) {
@@ -702,11 +739,14 @@ static void test_opcode_table(void **state) {
   assert_int_equal(sig.result_count, 1);
   assert_int_equal(sig.results[0], WASM_TYPE_V128);
   assert_false(wasm_op_get_signature(WASM_OP_CALL, &sig));
-  /* Every SIMD sub-opcode but the 20 unassigned ones is in the table. */
+  /* Every 2.0 SIMD sub-opcode but the 20 unassigned ones is in the
+   * table, and relaxed SIMD's 20 (0x100 to 0x113). */
   int simd = 0;
   for (int op = 0; op < WASM_OP_COUNT; op++)
     simd += wasm_op_prefix((wasm_opcode)op) == 0xfd;
-  assert_int_equal(simd, 236);
+  assert_int_equal(simd, 236 + 20);
+  assert_int_equal(wasm_op_code(WASM_OP_I32X4_RELAXED_DOT_I8X16_I7X16_ADD_S),
+                   0x113);
 }
 
 int main(void) {
@@ -726,6 +766,7 @@ int main(void) {
       cmocka_unit_test(test_locals),
       cmocka_unit_test(test_immutable_global_set),
       cmocka_unit_test(test_global_initializer),
+      cmocka_unit_test(test_extended_const),
       cmocka_unit_test(test_alignment),
       cmocka_unit_test(test_simd_lane_index),
       cmocka_unit_test(test_simd_signature),
