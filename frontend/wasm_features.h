@@ -43,12 +43,12 @@ typedef uint32_t wasm_features;
 
 enum {
 #define WASM_FEATURE_BIT(id, name)                                             \
-  WASM_FEATURE_##id = WASM_FEATURE_INDEX_##id,
+  WASM_FEATURE_##id = 1u << WASM_FEATURE_INDEX_##id,
   WASM_FEATURE_LIST(WASM_FEATURE_BIT)
 #undef WASM_FEATURE_BIT
 };
 
-#define WASM_FEATURES_ALL ((wasm_features)(WASM_FEATURE_COUNT - 1))
+#define WASM_FEATURES_ALL ((wasm_features)((1u << WASM_FEATURE_COUNT) - 1))
 #define WASM_FEATURES_DEFAULT WASM_FEATURES_ALL
 
 /* The name of feature bit `index` (< WASM_FEATURE_COUNT). */

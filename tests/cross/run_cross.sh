@@ -202,6 +202,9 @@ threads_counts=$(grep -E '^[0-9]+ passed, ' "$work/threads-run.log" | tail -1)
 
 phase "WASI test suite: compiled here for aarch64, run under qemu"
 suites=$wasi_testsuite_dir/tests
+# The runner compiles each test once per cache directory: start it empty,
+# so that no artifact of an earlier build (another format) is reused.
+rm -rf "$work/wasi-testsuite"
 python3 "$src/tests/wasi-testsuite/run_wasi_testsuite.py" \
   --wasmaot "$wrapper" --compiler "$wasmaot" --target aarch64-linux-gnu \
   --cache-dir "$work/wasi-testsuite" \
