@@ -62,13 +62,20 @@ int32_t wasi_fd_allocate(void *env, int32_t fd, int64_t offset, int64_t len) {
   return wasi_errno_from_host(r);
 }
 
-int32_t wasi_fd_close(void *env, int32_t fd) {
+static int32_t wasi_fd_close_locked(void *env, int32_t fd) {
   wasi_fd_entry *e;
   int32_t err = wasi_fd_lookup(env, fd, 0, &e);
   if (err)
     return err;
   wasi_fd_release(e);
   return 0;
+}
+
+int32_t wasi_fd_close(void *env, int32_t fd) {
+  wasi_fd_table_lock(env);
+  int32_t err = wasi_fd_close_locked(env, fd);
+  wasi_fd_table_unlock(env);
+  return err;
 }
 
 int32_t wasi_fd_datasync(void *env, int32_t fd) {
@@ -89,7 +96,7 @@ int32_t wasi_fd_sync(void *env, int32_t fd) {
 
 /* Preview1's renumber is dup2() that moves instead of copies: `to` must
  * be open already, and afterwards `fd` is closed. */
-int32_t wasi_fd_renumber(void *env, int32_t fd, int32_t to) {
+static int32_t wasi_fd_renumber_locked(void *env, int32_t fd, int32_t to) {
   wasi_fd_entry *from, *dest;
   int32_t err = wasi_fd_lookup(env, fd, 0, &from);
   if (!err)
@@ -102,4 +109,11 @@ int32_t wasi_fd_renumber(void *env, int32_t fd, int32_t to) {
   *dest = *from;
   *from = (wasi_fd_entry){.host_fd = -1};
   return 0;
+}
+
+int32_t wasi_fd_renumber(void *env, int32_t fd, int32_t to) {
+  wasi_fd_table_lock(env);
+  int32_t err = wasi_fd_renumber_locked(env, fd, to);
+  wasi_fd_table_unlock(env);
+  return err;
 }

@@ -160,7 +160,8 @@ static int32_t lookup_preopen(wasi_ctx *ctx, int32_t fd, wasi_fd_entry **e) {
   return err;
 }
 
-int32_t wasi_fd_prestat_get(void *env, int32_t fd, int32_t prestat_out) {
+static int32_t wasi_fd_prestat_get_locked(void *env, int32_t fd,
+                                          int32_t prestat_out) {
   wasi_ctx *ctx = env;
   wasi_fd_entry *e;
   int32_t err = lookup_preopen(ctx, fd, &e);
@@ -175,8 +176,15 @@ int32_t wasi_fd_prestat_get(void *env, int32_t fd, int32_t prestat_out) {
   return 0;
 }
 
-int32_t wasi_fd_prestat_dir_name(void *env, int32_t fd, int32_t path,
-                                 int32_t path_len) {
+int32_t wasi_fd_prestat_get(void *env, int32_t fd, int32_t prestat_out) {
+  wasi_fd_table_lock(env);
+  int32_t err = wasi_fd_prestat_get_locked(env, fd, prestat_out);
+  wasi_fd_table_unlock(env);
+  return err;
+}
+
+static int32_t wasi_fd_prestat_dir_name_locked(void *env, int32_t fd,
+                                               int32_t path, int32_t path_len) {
   wasi_ctx *ctx = env;
   wasi_fd_entry *e;
   int32_t err = lookup_preopen(ctx, fd, &e);
@@ -190,4 +198,12 @@ int32_t wasi_fd_prestat_dir_name(void *env, int32_t fd, int32_t path,
     return WASI_ENAMETOOLONG;
   memcpy(p, e->preopen_path, len); /* not NUL-terminated, as specified */
   return 0;
+}
+
+int32_t wasi_fd_prestat_dir_name(void *env, int32_t fd, int32_t path,
+                                 int32_t path_len) {
+  wasi_fd_table_lock(env);
+  int32_t err = wasi_fd_prestat_dir_name_locked(env, fd, path, path_len);
+  wasi_fd_table_unlock(env);
+  return err;
 }

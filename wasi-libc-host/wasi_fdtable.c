@@ -209,6 +209,14 @@ int32_t wasi_fd_insert(wasi_ctx *ctx, wasi_fd_entry *entry, uint32_t *fd_out) {
   return err;
 }
 
+void wasi_fd_table_lock(wasi_ctx *ctx) {
+  pthread_mutex_lock(&ctx->fds.lock);
+}
+
+void wasi_fd_table_unlock(wasi_ctx *ctx) {
+  pthread_mutex_unlock(&ctx->fds.lock);
+}
+
 void wasi_fd_release(wasi_fd_entry *e) {
   if (e->dir)
     closedir(e->dir);

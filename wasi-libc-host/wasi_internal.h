@@ -160,6 +160,13 @@ int32_t wasi_fd_lookup(wasi_ctx *ctx, int32_t fd, uint64_t rights,
 int32_t wasi_fd_insert(wasi_ctx *ctx, wasi_fd_entry *entry, uint32_t *fd_out);
 /* The same at guest fd `fd`, closing what was there. */
 int32_t wasi_fd_insert_at(wasi_ctx *ctx, uint32_t fd, wasi_fd_entry *entry);
+/* The table's mutex (the one inserts take), held by the calls that free
+ * an entry's heap parts (fd_close, fd_renumber) and by those that use
+ * them (fd_readdir's DIR stream, the prestat calls' preopen name), so
+ * that one thread of a wasi-threads program closing an fd cannot free
+ * what another thread is reading. None of them blocks for long. */
+void wasi_fd_table_lock(wasi_ctx *ctx);
+void wasi_fd_table_unlock(wasi_ctx *ctx);
 /* A new table entry for an open host fd with default rights for its
  * type. */
 wasi_fd_entry wasi_fd_entry_for(int host_fd);

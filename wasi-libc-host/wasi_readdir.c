@@ -85,8 +85,9 @@ static uint32_t put_entry(uint8_t *out, uint32_t room, DIR *dir,
   return n;
 }
 
-int32_t wasi_fd_readdir(void *env, int32_t fd, int32_t buf, int32_t buf_len,
-                        int64_t cookie, int32_t bufused_out) {
+static int32_t wasi_fd_readdir_locked(void *env, int32_t fd, int32_t buf,
+                                      int32_t buf_len, int64_t cookie,
+                                      int32_t bufused_out) {
   wasi_ctx *ctx = env;
   wasi_fd_entry *e;
   int32_t err = wasi_fd_lookup(ctx, fd, WASI_RIGHT_FD_READDIR, &e);
@@ -119,4 +120,13 @@ int32_t wasi_fd_readdir(void *env, int32_t fd, int32_t buf, int32_t buf_len,
     e->dir_cookie = (uint64_t)de->d_off;
   }
   return wasi_store_u32(ctx, (uint32_t)bufused_out, used);
+}
+
+int32_t wasi_fd_readdir(void *env, int32_t fd, int32_t buf, int32_t buf_len,
+                        int64_t cookie, int32_t bufused_out) {
+  wasi_fd_table_lock(env);
+  int32_t err =
+      wasi_fd_readdir_locked(env, fd, buf, buf_len, cookie, bufused_out);
+  wasi_fd_table_unlock(env);
+  return err;
 }
