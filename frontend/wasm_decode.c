@@ -126,18 +126,6 @@ static bool read_name(wasm_reader *r, wasm_name *out) {
   return wasm_read_name(r, &out->data, &out->len);
 }
 
-/* The spec reads type bytes as 7-bit signed LEB128, so a byte with the
- * continuation bit set is an overlong integer before it is a bad type; we
- * keep that wording. */
-static bool read_type_byte(wasm_reader *r, uint8_t *out) {
-  size_t at = r->pos;
-  if (!wasm_read_u8(r, out))
-    return false;
-  if (*out & 0x80)
-    return wasm_error_set(r->err, at, "integer representation too long");
-  return true;
-}
-
 static bool read_value_type(const wasm_module *m, wasm_reader *r,
                             wasm_type *out) {
   return wasm_read_value_type(r, wasm_module_type_rules(m), out);
@@ -448,7 +436,7 @@ static bool read_composite_type(const wasm_module *m, wasm_reader *r,
                                 wasm_functype *t) {
   size_t at = r->pos;
   uint8_t form;
-  if (!read_type_byte(r, &form))
+  if (!wasm_read_type_byte(r, &form))
     return false;
   bool typed = m->features & WASM_FEATURE_FUNCTION_REFERENCES;
   uint32_t count = 1;

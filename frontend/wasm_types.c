@@ -170,7 +170,7 @@ bool wasm_read_heap_type(wasm_reader *r, wasm_type_rules rules,
 /* The spec reads type bytes as 7-bit signed LEB128, so a byte with the
  * continuation bit set is an overlong integer before it is a bad type; we
  * keep that wording. */
-static bool read_type_byte(wasm_reader *r, uint8_t *out) {
+bool wasm_read_type_byte(wasm_reader *r, uint8_t *out) {
   size_t at = r->pos;
   if (!wasm_read_u8(r, out))
     return false;
@@ -198,7 +198,7 @@ bool wasm_read_value_type(wasm_reader *r, wasm_type_rules rules,
                           wasm_type *out) {
   size_t at = r->pos;
   uint8_t b;
-  if (!read_type_byte(r, &b))
+  if (!wasm_read_type_byte(r, &b))
     return false;
   if (!wasm_is_value_type_byte(b, rules))
     return wasm_error_set(r->err, at, "malformed value type 0x%02x", b);
@@ -212,7 +212,7 @@ bool wasm_read_value_type(wasm_reader *r, wasm_type_rules rules,
 bool wasm_read_ref_type(wasm_reader *r, wasm_type_rules rules, wasm_type *out) {
   size_t at = r->pos;
   uint8_t b;
-  if (!read_type_byte(r, &b))
+  if (!wasm_read_type_byte(r, &b))
     return false;
   if (is_number_or_vector(b) || !wasm_is_value_type_byte(b, rules))
     return wasm_error_set(r->err, at, "malformed reference type 0x%02x", b);

@@ -134,6 +134,10 @@ bool wasm_read_value_type(wasm_reader *r, wasm_type_rules rules,
 bool wasm_read_ref_type(wasm_reader *r, wasm_type_rules rules, wasm_type *out);
 bool wasm_read_heap_type(wasm_reader *r, wasm_type_rules rules,
                          wasm_heaptype *out);
+/* One byte of a type encoding (a form byte such as 0x60): the spec reads
+ * them as 7-bit signed LEB128, so a continuation bit is "integer
+ * representation too long". */
+bool wasm_read_type_byte(wasm_reader *r, uint8_t *out);
 /* Is `b` the first byte of a value type (block types start with either a
  * value type or an s33 type index)? */
 bool wasm_is_value_type_byte(uint8_t b, wasm_type_rules rules);
