@@ -713,6 +713,11 @@ static bool read_table(wasm_module *m, wasm_reader *r, uint32_t index) {
     return read_table_type(m, r, &m->tables[index]) &&
            read_const_expr(m, r, &m->table_inits[index]);
   }
+  if (r->pos < r->end && r->bytes[r->pos] == TABLE_INIT_FORM)
+    return wasm_error_set(r->err, at,
+                          "malformed reference type 0x40 (a table "
+                          "initializer needs the function-references "
+                          "feature)");
   return read_table_type(m, r, &m->tables[index]);
 }
 
