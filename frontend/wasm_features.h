@@ -32,7 +32,11 @@
   /* the 20 relaxed SIMD instructions */                                       \
   WASM_FEATURE(RELAXED_SIMD, "relaxed-simd")                                   \
   /* (ref null? ht), call_ref, br_on_null, ..., rec groups, subtypes */        \
-  WASM_FEATURE(FUNCTION_REFERENCES, "function-references")
+  WASM_FEATURE(FUNCTION_REFERENCES, "function-references")                     \
+  /* tags, throw, throw_ref, try_table, exnref */                              \
+  WASM_FEATURE(EXCEPTIONS, "exceptions")                                       \
+  /* try, catch, catch_all, delegate, rethrow (and tags, throw) */             \
+  WASM_FEATURE(LEGACY_EXCEPTIONS, "legacy-exceptions")
 
 enum {
 #define WASM_FEATURE_BIT_INDEX(id, name) WASM_FEATURE_INDEX_##id,

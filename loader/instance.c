@@ -201,6 +201,8 @@ static void build_export(wasmaot_instance *inst, const wasm_export *e,
         .is_mutable = w->globals[e->index].type.is_mutable};
     out->value.of.global = &out->global;
     break;
+  case WASM_EXTERN_TAG: /* the compiler refuses modules with tags */
+    break;
   }
 }
 

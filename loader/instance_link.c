@@ -151,13 +151,16 @@ static bool link_one(wasmaot_instance *inst, const wasmaot_extern *v,
     return link_memory(inst, n->memories++, v->of.memory, e);
   case WASM_EXTERN_GLOBAL:
     return link_global(inst, n->globals++, v->of.global, e);
+  case WASM_EXTERN_TAG: /* the compiler refuses modules with tags */
+    return incompatible_import(e, "tags are not implemented");
   }
   return incompatible_import(e, "unknown kind");
 }
 
 static const char *kind_name(wasm_extern_kind k) {
-  static const char *const names[] = {"function", "table", "memory", "global"};
-  return (unsigned)k < 4 ? names[k] : "?";
+  static const char *const names[] = {"function", "table", "memory", "global",
+                                      "tag"};
+  return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
 bool rt_instance_link(wasmaot_instance *inst, wasmaot_resolver resolver,
