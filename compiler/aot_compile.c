@@ -225,16 +225,15 @@ bool aot_compile(const uint8_t *wasm, size_t size, const aot_options *opts,
     wasm_module_free(m);
     return fail(errbuf, errlen, "0x%zx: %s", werr.offset, werr.message);
   }
-  /* The front end reads and validates both exception encodings; code
-   * generation and the runtime for them are not there yet
-   * (docs/exceptions.md), so such a module is refused here, before any
-   * code is generated for it. */
-  if (m->tag_count || (m->features_used & (WASM_FEATURE_EXCEPTIONS |
-                                           WASM_FEATURE_LEGACY_EXCEPTIONS))) {
+  /* The front end reads and validates both exception encodings and the
+   * loader links tags, but code generation for throwing and catching is
+   * not there yet (docs/exceptions.md): such a module is refused here,
+   * before any code is generated for it. */
+  if (m->has_exception_code) {
     wasm_module_free(m);
     return fail(errbuf, errlen,
-                "exceptions (tags, throw, try) are not implemented in the "
-                "compiler yet");
+                "exception instructions (throw, try, try_table) are not "
+                "implemented in the compiler yet");
   }
   bool ok = compile_validated(m, opts, out, errbuf, errlen);
   wasm_module_free(m);

@@ -1325,9 +1325,12 @@ static bool finish_module(decoder *d, wasm_reader *r) {
  * spaces and data count are known. */
 static bool check_function_bodies(wasm_module *m, wasm_error *err) {
   uint32_t defined = m->func_count - m->import_func_count;
+  wasm_body_facts facts = {m->features_used, false};
   for (uint32_t i = 0; i < defined; i++)
-    if (!wasm_func_body_well_formed(m, i, &m->features_used, err))
+    if (!wasm_func_body_well_formed(m, i, &facts, err))
       return false;
+  m->features_used = facts.used;
+  m->has_exception_code = facts.exception_code;
   for (uint32_t i = 0; i < m->memory_count; i++)
     if (m->memories[i].shared)
       m->features_used |= WASM_FEATURE_THREADS;

@@ -618,7 +618,8 @@ static bool track_nesting(nesting_stack *s, const wasm_instr *in,
 }
 
 static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s,
-                       wasm_features *used) {
+                       wasm_body_facts *facts) {
+  wasm_features *used = &facts->used;
   wasm_instr in;
   bool done = false;
   if (!nesting_push(s, OPEN_BLOCK, r->err, r->pos))
@@ -640,6 +641,9 @@ static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s,
       *used |= WASM_FEATURE_EXCEPTIONS;
     if (wasm_op_is_legacy_exceptions(in.op))
       *used |= WASM_FEATURE_LEGACY_EXCEPTIONS;
+    if (wasm_op_is_exceptions(in.op) || wasm_op_is_legacy_exceptions(in.op) ||
+        in.op == WASM_OP_THROW)
+      facts->exception_code = true;
   }
   if (!wasm_reader_at_end(r))
     return wasm_error_set(r->err, r->pos,
@@ -649,11 +653,11 @@ static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s,
 }
 
 bool wasm_func_body_well_formed(const wasm_module *m, uint32_t defined_index,
-                                wasm_features *used, wasm_error *err) {
+                                wasm_body_facts *facts, wasm_error *err) {
   const wasm_func *f = &m->funcs[defined_index];
   wasm_reader r = {m->bytes, f->code_offset, f->code_end, err};
   nesting_stack s = {0};
-  bool ok = check_body(&r, m, &s, used);
+  bool ok = check_body(&r, m, &s, facts);
   free(s.items);
   return ok;
 }

@@ -255,13 +255,19 @@ static inline bool wasm_op_is_atomic(wasm_opcode op) {
  * other instructions. */
 unsigned wasm_op_lane_count(wasm_opcode op);
 
+/* What wasm_func_body_well_formed() learns of a body on the way. */
+typedef struct wasm_body_facts {
+  wasm_features used;  /* ORed: the features of its instructions */
+  bool exception_code; /* ORed: it throws or catches (either encoding) */
+} wasm_body_facts;
+
 /* A syntax-only pass over one defined function's instructions, from
  * m->funcs[defined_index].code_offset to code_end, for the decoder: every
  * instruction decodes, block/loop/if/else/end nest properly, the body's
  * final `end` is its last byte, and memory.init/data.drop appear only with
- * a data count section. Uses a heap stack, not recursion. ORs the features
- * the body's instructions belong to into *used. */
+ * a data count section. Uses a heap stack, not recursion. ORs what it
+ * learns into *facts. */
 bool wasm_func_body_well_formed(const wasm_module *m, uint32_t defined_index,
-                                wasm_features *used, wasm_error *err);
+                                wasm_body_facts *facts, wasm_error *err);
 
 #endif

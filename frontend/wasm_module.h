@@ -241,6 +241,9 @@ typedef struct wasm_module {
    * params the payload. Imports first. */
   uint32_t tag_count, import_tag_count;
   uint32_t *tag_types;
+  /* Some function body throws or catches (either encoding, `throw`
+   * included): what code generation has to handle, beyond tags. */
+  bool has_exception_code;
 
   bool has_start;
   uint32_t start_func;

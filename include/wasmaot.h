@@ -57,6 +57,9 @@ typedef struct wasmaot_func wasmaot_func;
 typedef struct wasmaot_memory wasmaot_memory;
 typedef struct wasmaot_table wasmaot_table;
 typedef struct wasmaot_global wasmaot_global;
+/* An exception tag. Its identity is the object: two tags of the same
+ * type are different tags unless one module imports the other's. */
+typedef struct wasmaot_tag wasmaot_tag;
 
 /* ---- Values ------------------------------------------------------------ */
 
@@ -155,6 +158,7 @@ typedef enum wasmaot_extern_kind {
   WASMAOT_EXTERN_TABLE = 1,
   WASMAOT_EXTERN_MEMORY = 2,
   WASMAOT_EXTERN_GLOBAL = 3,
+  WASMAOT_EXTERN_TAG = 4, /* exceptions */
 } wasmaot_extern_kind;
 
 typedef struct wasmaot_extern {
@@ -164,6 +168,7 @@ typedef struct wasmaot_extern {
     wasmaot_table *table;
     wasmaot_memory *memory;
     wasmaot_global *global;
+    wasmaot_tag *tag;
   } of;
 } wasmaot_extern;
 

@@ -280,6 +280,18 @@ struct wasmaot_func {
 void rt_func_retain(wasmaot_func *f);
 void rt_func_release(wasmaot_func *f);
 
+/* tag.c: an exception tag, shared by the instance that defines it and
+ * every importer (so it may outlive its instance); compared by address.
+ * Its signature is engine-owned (canonical), the payload's types. */
+struct wasmaot_tag {
+  atomic_int refs;
+  const rt_signature *signature;
+};
+
+wasmaot_tag *rt_tag_new(const rt_signature *signature);
+void rt_tag_retain(wasmaot_tag *t);
+void rt_tag_release(wasmaot_tag *t);
+
 /* ---- Instances (instance*.c) -------------------------------------------- */
 
 typedef struct rt_data_segment {
@@ -310,6 +322,7 @@ struct wasmaot_instance {
   wasmaot_global **imported_globals;
   wasmaot_memory **memories;
   wasmaot_table **tables;
+  wasmaot_tag **tags;
 
   rt_data_segment *data;
   rt_elem_segment *elems;
