@@ -43,13 +43,19 @@ static void print_hex(const uint8_t *bytes, size_t n) {
 /* ---- The module interface ------------------------------------------------
  */
 
+/* Every value type, typed references included ("(ref null 3)"). */
+static void print_type(const char *before, wasm_type t) {
+  char name[48];
+  printf("%s%s", before, wasm_type_format(t, name, sizeof name));
+}
+
 static void print_functype(const wasm_functype *t) {
   printf("func (");
   for (uint32_t i = 0; i < t->param_count; i++)
-    printf("%s%s", i ? ", " : "", wasm_type_name(wasm_functype_params(t)[i]));
+    print_type(i ? ", " : "", wasm_functype_params(t)[i]);
   printf(") -> (");
   for (uint32_t i = 0; i < t->result_count; i++)
-    printf("%s%s", i ? ", " : "", wasm_type_name(wasm_functype_results(t)[i]));
+    print_type(i ? ", " : "", wasm_functype_results(t)[i]);
   printf(")");
 }
 
@@ -69,7 +75,8 @@ static void print_extern(const wasm_module *m, wasm_extern_kind kind,
     break;
   case WASM_EXTERN_TABLE:
     if (index < m->table_count) {
-      printf("table %s ", wasm_type_name(m->tables[index].elem_type));
+      print_type("table ", m->tables[index].elem_type);
+      printf(" ");
       print_limits(&m->tables[index].limits);
     }
     break;
@@ -82,8 +89,8 @@ static void print_extern(const wasm_module *m, wasm_extern_kind kind,
     break;
   case WASM_EXTERN_GLOBAL:
     if (index < m->global_count)
-      printf("global %s%s", m->globals[index].type.is_mutable ? "mut " : "",
-             wasm_type_name(m->globals[index].type.type));
+      print_type(m->globals[index].type.is_mutable ? "global mut " : "global ",
+                 m->globals[index].type.type);
     break;
   }
 }

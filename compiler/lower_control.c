@@ -13,7 +13,11 @@ static const wasm_type single_types[] = {
     WASM_TYPE_I32,  WASM_TYPE_I64,     WASM_TYPE_F32,      WASM_TYPE_F64,
     WASM_TYPE_V128, WASM_TYPE_FUNCREF, WASM_TYPE_EXTERNREF};
 
+/* Code generation needs only the LLVM type, and every reference is a
+ * pointer: any reference type stands for all. */
 static const wasm_type *single_type(wasm_type t) {
+  if (wasm_type_is_ref(t))
+    t = WASM_TYPE_FUNCREF;
   for (size_t i = 0; i < sizeof single_types / sizeof *single_types; i++)
     if (single_types[i] == t)
       return &single_types[i];
@@ -377,12 +381,64 @@ static void lower_call_indirect(lower_func_ctx *f, const wasm_instr *in,
       "type_id");
   LLVMValueRef expected = lower_vmctx_load(
       f, mc->t_i32, mc->layout.type_ids + 4 * type_index, true);
-  lower_trap_if(f, LLVMBuildICmp(b, LLVMIntNE, actual, expected, ""),
-                WASMAOT_TRAP_INDIRECT_CALL_TYPE);
+  LLVMValueRef differ = LLVMBuildICmp(b, LLVMIntNE, actual, expected, "");
+  if (mc->m->types[type_index].is_final) {
+    /* Only the type itself matches a final type: one comparison. */
+    lower_trap_if(f, differ, WASMAOT_TRAP_INDIRECT_CALL_TYPE);
+  } else {
+    /* A declared subtype matches too: asked of the runtime only when the
+     * ids differ, so the matching call pays nothing more. */
+    LLVMBasicBlockRef slow = new_block(f, "call_indirect.subtype");
+    LLVMBasicBlockRef cont = new_block(f, "call_indirect.typed");
+    LLVMBuildCondBr(b, differ, slow, cont);
+    LLVMPositionBuilderAtEnd(b, slow);
+    LLVMValueRef args[2] = {actual, expected};
+    LLVMValueRef ok =
+        lower_call_helper(f, WASMAOT_HELPER_FUNC_SUBTYPE, mc->t_i32, args, 2);
+    lower_trap_if(f, LLVMBuildIsNull(b, ok, ""),
+                  WASMAOT_TRAP_INDIRECT_CALL_TYPE);
+    LLVMBuildBr(b, cont);
+    LLVMPositionBuilderAtEnd(b, cont);
+  }
 
   LLVMValueRef code, env;
   load_funcref(f, ref, false, &code, &env);
   emit(f, type_index, code, env);
+}
+
+/* call_ref, return_call_ref: a null reference traps, and the validator
+ * proved the type, so no signature check. */
+static void lower_call_ref(lower_func_ctx *f, const wasm_instr *in,
+                           call_emitter emit) {
+  LLVMValueRef ref = lower_pop(f);
+  lower_trap_if(f, LLVMBuildIsNull(f->mc->builder, ref, ""),
+                WASMAOT_TRAP_NULL_FUNC_REF);
+  LLVMValueRef code, env;
+  load_funcref(f, ref, false, &code, &env);
+  emit(f, in->imm.type_index, code, env);
+}
+
+/* br_on_null: branch (without the reference) when it is null. */
+static void lower_br_on_null(lower_func_ctx *f, const wasm_instr *in) {
+  LLVMBuilderRef b = f->mc->builder;
+  LLVMValueRef ref = lower_pop(f);
+  LLVMValueRef is_null = LLVMBuildIsNull(b, ref, "");
+  LLVMBasicBlockRef cont = new_block(f, "br_on_null.cont");
+  LLVMBuildCondBr(b, is_null, branch_target(f, in->imm.label), cont);
+  LLVMPositionBuilderAtEnd(b, cont);
+  lower_push(f, ref);
+}
+
+/* br_on_non_null: branch with the reference when it is not null; fall
+ * through without it. */
+static void lower_br_on_non_null(lower_func_ctx *f, const wasm_instr *in) {
+  LLVMBuilderRef b = f->mc->builder;
+  LLVMValueRef ref = f->stack[f->stack_size - 1];
+  LLVMValueRef is_null = LLVMBuildIsNull(b, ref, "");
+  LLVMBasicBlockRef cont = new_block(f, "br_on_non_null.cont");
+  LLVMBuildCondBr(b, is_null, cont, branch_target(f, in->imm.label));
+  LLVMPositionBuilderAtEnd(b, cont);
+  f->stack_size--;
 }
 
 static void lower_select(lower_func_ctx *f) {
@@ -450,6 +506,23 @@ bool lower_control(lower_func_ctx *f, const wasm_instr *in) {
     return true;
   case WASM_OP_RETURN_CALL_INDIRECT:
     lower_call_indirect(f, in, emit_return_call);
+    return true;
+  case WASM_OP_CALL_REF:
+    lower_call_ref(f, in, emit_call);
+    return true;
+  case WASM_OP_RETURN_CALL_REF:
+    lower_call_ref(f, in, emit_return_call);
+    return true;
+  case WASM_OP_REF_AS_NON_NULL:
+    lower_trap_if(f,
+                  LLVMBuildIsNull(mc->builder, f->stack[f->stack_size - 1], ""),
+                  WASMAOT_TRAP_NULL_REFERENCE);
+    return true;
+  case WASM_OP_BR_ON_NULL:
+    lower_br_on_null(f, in);
+    return true;
+  case WASM_OP_BR_ON_NON_NULL:
+    lower_br_on_non_null(f, in);
     return true;
   case WASM_OP_DROP:
     lower_keep_dropped_load(lower_pop(f));

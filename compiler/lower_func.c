@@ -226,7 +226,8 @@ static bool needs_stack_check(lower_module_ctx *mc, const wasm_func *fn,
     if (!wasm_read_instr(&r, m, &in))
       return true;
     if (in.op == WASM_OP_CALL || in.op == WASM_OP_CALL_INDIRECT ||
-        in.op == WASM_OP_RETURN_CALL || in.op == WASM_OP_RETURN_CALL_INDIRECT)
+        in.op == WASM_OP_RETURN_CALL || in.op == WASM_OP_RETURN_CALL_INDIRECT ||
+        in.op == WASM_OP_CALL_REF || in.op == WASM_OP_RETURN_CALL_REF)
       return true;
   }
   return false;
@@ -323,6 +324,10 @@ static bool lower_instr(lower_func_ctx *f, const wasm_instr *in) {
   case WASM_OP_REF_IS_NULL:
   case WASM_OP_REF_FUNC:
     return lower_table(f, in);
+  case WASM_OP_REF_AS_NON_NULL:
+  case WASM_OP_BR_ON_NULL:
+  case WASM_OP_BR_ON_NON_NULL:
+    return lower_control(f, in);
   default:
     break;
   }

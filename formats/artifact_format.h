@@ -34,7 +34,7 @@
 #define WASMAOT_META_MAGIC "WAOTMETA"
 /* Bump on any change to this header's structures or to the ABI between
  * compiled code and the runtime (vmctx, helper table, objects below). */
-#define WASMAOT_FORMAT_VERSION 3u
+#define WASMAOT_FORMAT_VERSION 4u
 
 #define WASMAOT_SYM_METADATA "wasmaot_metadata"
 /* The section that holds the metadata (and nothing else), so tools can
@@ -115,6 +115,10 @@ typedef struct wasmaot_vmctx_header {
  *                 -> 0 woken, 1 value not expected, 2 timed out
  *   ATOMIC_WAIT64 (mem, uint64 addr, uint64 expected, int64 timeout_ns)
  *                 -> as ATOMIC_WAIT32
+ *   FUNC_SUBTYPE (actual_type_id, expected_type_id) -> uint32 1 when the
+ *                 actual type is a declared subtype of the expected one
+ *                 (call_indirect of a non-final type, after the ids
+ *                 differed)
  * addr is the effective address (index + offset); the atomic helpers trap
  * when it is out of bounds or unaligned, and wait traps on an unshared
  * memory. A negative timeout waits forever.
@@ -134,7 +138,8 @@ typedef struct wasmaot_vmctx_header {
   X(ELEM_DROP)                                                                 \
   X(ATOMIC_NOTIFY)                                                             \
   X(ATOMIC_WAIT32)                                                             \
-  X(ATOMIC_WAIT64)
+  X(ATOMIC_WAIT64)                                                             \
+  X(FUNC_SUBTYPE)
 
 typedef enum wasmaot_helper_index {
 #define WASMAOT_HELPER_ENUM(id) WASMAOT_HELPER_##id,

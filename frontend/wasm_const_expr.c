@@ -14,7 +14,7 @@ bool wasm_const_expr_each(const wasm_module *m, const wasm_const_expr *e,
                    .err = &err};
   while (!wasm_reader_at_end(&r)) {
     wasm_const_instr in;
-    if (!wasm_read_const_instr(&r, &in) || !visit(ctx, &in))
+    if (!wasm_read_const_instr(&r, m, &in) || !visit(ctx, &in))
       return false;
   }
   return true;

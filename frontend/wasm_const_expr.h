@@ -41,7 +41,8 @@ typedef struct wasm_const_instr {
 /* Reads one instruction of a constant expression, not its `end`
  * (wasm_decode.c, beside the other binary-format readers). A
  * non-constant instruction is "constant expression required". */
-bool wasm_read_const_instr(wasm_reader *r, wasm_const_instr *out);
+bool wasm_read_const_instr(wasm_reader *r, const wasm_module *m,
+                           wasm_const_instr *out);
 
 typedef bool (*wasm_const_visit)(void *ctx, const wasm_const_instr *in);
 

@@ -20,6 +20,7 @@
 #include "wasm_instr.h"
 #include "wasm_module.h"
 #include "wasm_reader.h"
+#include "wasm_type_relations.h"
 
 enum {
   SECTION_CUSTOM = 0,
@@ -55,6 +56,12 @@ enum {
   OP_SIMD_PREFIX = 0xfd,
   SIMD_V128_CONST = 12,
   FUNCTYPE_FORM = 0x60,
+  STRUCTTYPE_FORM = 0x5f,
+  ARRAYTYPE_FORM = 0x5e,
+  SUBTYPE_FORM = 0x50,
+  SUBTYPE_FINAL_FORM = 0x4f,
+  RECTYPE_FORM = 0x4e,
+  TABLE_INIT_FORM = 0x40,
   ELEM_KIND_FUNCREF = 0x00,
 };
 
@@ -64,6 +71,7 @@ typedef struct decoder {
   uint32_t sections_seen; /* bit per non-custom section id */
   uint8_t last_id;        /* last non-custom section, 0 before any */
   uint32_t custom_capacity;
+  uint32_t type_capacity;
 } decoder;
 
 /* ---- small reading helpers ---------------------------------------------- */
@@ -118,49 +126,14 @@ static bool read_name(wasm_reader *r, wasm_name *out) {
   return wasm_read_name(r, &out->data, &out->len);
 }
 
-/* The spec reads type bytes as 7-bit signed LEB128, so a byte with the
- * continuation bit set is an overlong integer before it is a bad type; we
- * keep that wording. */
-static bool read_type_byte(wasm_reader *r, uint8_t *out) {
-  size_t at = r->pos;
-  if (!wasm_read_u8(r, out))
-    return false;
-  if (*out & 0x80)
-    return wasm_error_set(r->err, at, "integer representation too long");
-  return true;
+static bool read_value_type(const wasm_module *m, wasm_reader *r,
+                            wasm_type *out) {
+  return wasm_read_value_type(r, wasm_module_type_rules(m), out);
 }
 
-static bool is_value_type(uint8_t b) {
-  switch (b) {
-  case WASM_TYPE_I32:
-  case WASM_TYPE_I64:
-  case WASM_TYPE_F32:
-  case WASM_TYPE_F64:
-  case WASM_TYPE_V128:
-  case WASM_TYPE_FUNCREF:
-  case WASM_TYPE_EXTERNREF:
-    return true;
-  default:
-    return false;
-  }
-}
-
-static bool read_value_type(wasm_reader *r, wasm_type *out) {
-  size_t at = r->pos;
-  if (!read_type_byte(r, out))
-    return false;
-  if (!is_value_type(*out))
-    return wasm_error_set(r->err, at, "malformed value type 0x%02x", *out);
-  return true;
-}
-
-static bool read_ref_type(wasm_reader *r, wasm_type *out) {
-  size_t at = r->pos;
-  if (!read_type_byte(r, out))
-    return false;
-  if (!wasm_type_is_ref(*out))
-    return wasm_error_set(r->err, at, "malformed reference type 0x%02x", *out);
-  return true;
+static bool read_ref_type(const wasm_module *m, wasm_reader *r,
+                          wasm_type *out) {
+  return wasm_read_ref_type(r, wasm_module_type_rules(m), out);
 }
 
 /* The limits flag is a one-byte LEB128: bit 0 says a maximum follows, and
@@ -212,12 +185,14 @@ static bool read_memory_type(const wasm_module *m, wasm_reader *r,
   return true;
 }
 
-static bool read_table_type(wasm_reader *r, wasm_tabletype *out) {
-  return read_ref_type(r, &out->elem_type) && read_limits(r, &out->limits);
+static bool read_table_type(const wasm_module *m, wasm_reader *r,
+                            wasm_tabletype *out) {
+  return read_ref_type(m, r, &out->elem_type) && read_limits(r, &out->limits);
 }
 
-static bool read_global_type(wasm_reader *r, wasm_globaltype *out) {
-  if (!read_value_type(r, &out->type))
+static bool read_global_type(const wasm_module *m, wasm_reader *r,
+                             wasm_globaltype *out) {
+  if (!read_value_type(m, r, &out->type))
     return false;
   size_t at = r->pos;
   uint8_t mut;
@@ -262,7 +237,8 @@ static bool read_int_const(wasm_reader *r, uint8_t op, wasm_const_expr *e) {
   return true;
 }
 
-static bool read_const_value(wasm_reader *r, uint8_t op, wasm_const_expr *e);
+static bool read_const_value(wasm_reader *r, const wasm_module *m, uint8_t op,
+                             wasm_const_expr *e);
 
 /* The arithmetic of extended constant expressions, by opcode byte. */
 static wasm_const_arith const_arith_of(uint8_t op) {
@@ -286,7 +262,8 @@ static wasm_const_arith const_arith_of(uint8_t op) {
 
 /* One instruction of a constant expression: a constant, global.get,
  * ref.null, ref.func, or (3.0) i32/i64 add, sub, mul. */
-bool wasm_read_const_instr(wasm_reader *r, wasm_const_instr *in) {
+bool wasm_read_const_instr(wasm_reader *r, const wasm_module *m,
+                           wasm_const_instr *in) {
   in->arith = WASM_CONST_PUSH;
   wasm_const_expr *e = &in->value;
   e->offset = r->pos;
@@ -294,12 +271,13 @@ bool wasm_read_const_instr(wasm_reader *r, wasm_const_instr *in) {
   if (!wasm_read_u8(r, &op))
     return false;
   in->arith = const_arith_of(op);
-  bool ok = in->arith != WASM_CONST_PUSH || read_const_value(r, op, e);
+  bool ok = in->arith != WASM_CONST_PUSH || read_const_value(r, m, op, e);
   e->size = r->pos - e->offset;
   return ok;
 }
 
-static bool read_const_value(wasm_reader *r, uint8_t op, wasm_const_expr *e) {
+static bool read_const_value(wasm_reader *r, const wasm_module *m, uint8_t op,
+                             wasm_const_expr *e) {
   size_t at = e->offset;
   switch (op) {
   case OP_I32_CONST:
@@ -313,9 +291,15 @@ static bool read_const_value(wasm_reader *r, uint8_t op, wasm_const_expr *e) {
     return wasm_read_f64_bits(r, &e->value.f64_bits);
   case OP_SIMD_PREFIX:
     return read_v128_const(r, e, at);
-  case OP_REF_NULL:
+  case OP_REF_NULL: {
+    /* A heap type (3.0); 2.0's reference type bytes are the same. */
+    wasm_heaptype heap;
     e->kind = WASM_CONST_REF_NULL;
-    return read_ref_type(r, &e->value.ref_type);
+    if (!wasm_read_heap_type(r, wasm_module_type_rules(m), &heap))
+      return false;
+    e->value.ref_type = wasm_ref_type(true, heap);
+    return true;
+  }
   case OP_REF_FUNC:
     e->kind = WASM_CONST_REF_FUNC;
     return wasm_read_u32(r, &e->value.index);
@@ -339,10 +323,11 @@ static bool next_is_end(const wasm_reader *r) {
 /* A one-instruction expression is kept as that instruction; a longer one
  * (extended constant expressions) as its bytes, checked here for syntax
  * and for the depth of its operand stack (types are the validator's). */
-static bool read_const_expr(wasm_reader *r, wasm_const_expr *e) {
+static bool read_const_expr(const wasm_module *m, wasm_reader *r,
+                            wasm_const_expr *e) {
   size_t start = r->pos;
   wasm_const_instr in;
-  if (!wasm_read_const_instr(r, &in))
+  if (!wasm_read_const_instr(r, m, &in))
     return false;
   if (in.arith == WASM_CONST_PUSH && next_is_end(r)) {
     *e = in.value;
@@ -352,7 +337,7 @@ static bool read_const_expr(wasm_reader *r, wasm_const_expr *e) {
       size_t at = r->pos;
       if (wasm_reader_at_end(r))
         break; /* the read of `end` below reports it */
-      if (!wasm_read_const_instr(r, &in))
+      if (!wasm_read_const_instr(r, m, &in))
         return false;
       if (in.arith == WASM_CONST_PUSH)
         depth++;
@@ -377,44 +362,168 @@ static bool read_const_expr(wasm_reader *r, wasm_const_expr *e) {
 
 /* ---- type section ------------------------------------------------------- */
 
-/* A vec(valtype). Every 2.0 value type is one byte, so the vector is the
- * `*count` bytes at `*at`, which the caller copies once both vectors of a
- * function type are known. */
-static bool read_value_type_vec(wasm_reader *r, uint32_t *count, size_t *at) {
+/* A vec(valtype) into a fresh array of *count types. */
+static bool read_value_type_vec(const wasm_module *m, wasm_reader *r,
+                                uint32_t *count, wasm_type **out) {
   if (!read_count(r, count))
     return false;
-  *at = r->pos;
-  for (uint32_t i = 0; i < *count; i++) {
-    wasm_type t;
-    if (!read_value_type(r, &t))
+  *out = alloc_array(r, *count, sizeof **out);
+  if (!*out && *count)
+    return false;
+  for (uint32_t i = 0; i < *count; i++)
+    if (!read_value_type(m, r, &(*out)[i]))
       return false;
-  }
   return true;
 }
 
-static bool read_func_type(wasm_reader *r, wasm_functype *t) {
-  size_t at = r->pos;
-  uint8_t form;
-  if (!read_type_byte(r, &form))
-    return false;
-  if (form != FUNCTYPE_FORM)
-    return wasm_error_set(r->err, at, "malformed function type 0x%02x", form);
+static bool read_func_type(const wasm_module *m, wasm_reader *r,
+                           wasm_functype *t) {
   uint32_t params, results;
-  size_t params_at, results_at;
-  if (!read_value_type_vec(r, &params, &params_at) ||
-      !read_value_type_vec(r, &results, &results_at))
-    return false;
+  wasm_type *p = NULL, *q = NULL;
+  bool ok = read_value_type_vec(m, r, &params, &p) &&
+            read_value_type_vec(m, r, &results, &q);
   /* Both counts are bytes of the module, so their sum fits a size_t. */
   size_t total = (size_t)params + results;
-  t->types = alloc_array(r, total, sizeof *t->types);
-  if (!t->types && total)
+  if (ok) {
+    t->types = alloc_array(r, total, sizeof *t->types);
+    ok = t->types || !total;
+  }
+  if (ok && params)
+    memcpy(t->types, p, params * sizeof *p);
+  if (ok && results)
+    memcpy(t->types + params, q, results * sizeof *q);
+  free(p);
+  free(q);
+  if (!ok)
     return false;
-  if (params)
-    memcpy(t->types, r->bytes + params_at, params);
-  if (results)
-    memcpy(t->types + params, r->bytes + results_at, results);
   t->param_count = params;
   t->result_count = results;
+  return true;
+}
+
+/* A struct or array field: a storage type (a value type, i8 or i16) and
+ * its mutability. */
+static bool read_field(const wasm_module *m, wasm_reader *r, wasm_type *type,
+                       uint8_t *is_mutable) {
+  if (r->pos < r->end &&
+      (r->bytes[r->pos] == WASM_TYPE_I8 || r->bytes[r->pos] == WASM_TYPE_I16))
+    *type = r->bytes[r->pos++];
+  else if (!read_value_type(m, r, type))
+    return false;
+  size_t at = r->pos;
+  if (!wasm_read_u8(r, is_mutable))
+    return false;
+  if (*is_mutable > 1)
+    return wasm_error_set(r->err, at, "malformed mutability 0x%02x",
+                          *is_mutable);
+  return true;
+}
+
+static bool read_fields(const wasm_module *m, wasm_reader *r, uint32_t count,
+                        wasm_functype *t) {
+  t->types = alloc_array(r, count, sizeof *t->types);
+  t->field_mutable = alloc_array(r, count, 1);
+  if (count && (!t->types || !t->field_mutable))
+    return false;
+  t->param_count = count;
+  for (uint32_t i = 0; i < count; i++)
+    if (!read_field(m, r, &t->types[i], &t->field_mutable[i]))
+      return false;
+  return true;
+}
+
+static bool read_composite_type(const wasm_module *m, wasm_reader *r,
+                                wasm_functype *t) {
+  size_t at = r->pos;
+  uint8_t form;
+  if (!wasm_read_type_byte(r, &form))
+    return false;
+  bool typed = m->features & WASM_FEATURE_FUNCTION_REFERENCES;
+  uint32_t count = 1;
+  switch (form) {
+  case FUNCTYPE_FORM:
+    t->composite = WASM_COMPOSITE_FUNC;
+    return read_func_type(m, r, t);
+  case STRUCTTYPE_FORM:
+    if (!typed || !read_count(r, &count))
+      break;
+    t->composite = WASM_COMPOSITE_STRUCT;
+    return read_fields(m, r, count, t);
+  case ARRAYTYPE_FORM:
+    if (!typed)
+      break;
+    t->composite = WASM_COMPOSITE_ARRAY;
+    return read_fields(m, r, count, t);
+  }
+  if (r->err->message[0])
+    return false;
+  return wasm_error_set(r->err, at, "malformed function type 0x%02x", form);
+}
+
+/* sub / sub final with at most one supertype, or a bare composite type
+ * (final, no supertype). */
+static bool read_sub_type(const wasm_module *m, wasm_reader *r,
+                          wasm_functype *t) {
+  t->is_final = true;
+  t->supertype = WASM_NO_SUPERTYPE;
+  uint8_t b = r->pos < r->end ? r->bytes[r->pos] : 0;
+  if ((b != SUBTYPE_FORM && b != SUBTYPE_FINAL_FORM) ||
+      !(m->features & WASM_FEATURE_FUNCTION_REFERENCES))
+    return read_composite_type(m, r, t);
+  r->pos++;
+  t->is_final = b == SUBTYPE_FINAL_FORM;
+  size_t at = r->pos;
+  uint32_t n;
+  if (!read_count(r, &n))
+    return false;
+  if (n > 1)
+    return wasm_error_set(r->err, at, "multiple supertypes: %u", n);
+  if (n == 1 && !wasm_read_u32(r, &t->supertype))
+    return false;
+  return read_composite_type(m, r, t);
+}
+
+/* Room for one more type; the section's count is of rec groups, not
+ * types. */
+static bool reserve_type(decoder *d, wasm_reader *r) {
+  wasm_module *m = d->m;
+  if (m->type_count < d->type_capacity)
+    return true;
+  if (m->type_count >= WASM_HEAP_INDEX_LIMIT)
+    return wasm_error_set(r->err, r->pos,
+                          "too many types (implementation limit)");
+  uint32_t cap = d->type_capacity ? 2 * d->type_capacity : 16;
+  wasm_functype *grown = realloc(m->types, cap * sizeof *grown);
+  if (!grown)
+    return wasm_error_set(r->err, r->pos, "out of memory");
+  memset(grown + m->type_count, 0, (cap - m->type_count) * sizeof *grown);
+  m->types = grown;
+  d->type_capacity = cap;
+  return true;
+}
+
+/* One rec group: `rec` with several sub types, or a single one. */
+static bool read_rec_group(decoder *d, wasm_reader *r) {
+  wasm_module *m = d->m;
+  uint32_t n = 1;
+  if (r->pos < r->end && r->bytes[r->pos] == RECTYPE_FORM &&
+      (m->features & WASM_FEATURE_FUNCTION_REFERENCES)) {
+    r->pos++;
+    if (!read_count(r, &n))
+      return false;
+  }
+  uint32_t start = m->type_count;
+  for (uint32_t i = 0; i < n; i++) {
+    if (!reserve_type(d, r))
+      return false;
+    wasm_functype *t = &m->types[m->type_count++];
+    t->rec_start = start;
+    t->rec_size = n;
+    if (!read_sub_type(m, r, t))
+      return false;
+    if (!t->is_final || t->supertype != WASM_NO_SUPERTYPE)
+      m->has_subtypes = true;
+  }
   return true;
 }
 
@@ -423,14 +532,10 @@ static bool decode_type_section(decoder *d, wasm_reader *r) {
   uint32_t n;
   if (!read_count(r, &n))
     return false;
-  m->types = alloc_array(r, n, sizeof *m->types);
-  if (!m->types && n)
-    return false;
-  m->type_count = n;
   for (uint32_t i = 0; i < n; i++)
-    if (!read_func_type(r, &m->types[i]))
+    if (!read_rec_group(d, r))
       return false;
-  return true;
+  return wasm_module_canonicalise_types(m, r->err);
 }
 
 /* ---- import section ----------------------------------------------------- */
@@ -446,11 +551,11 @@ static bool read_import_desc(const wasm_module *m, wasm_reader *r,
   case WASM_EXTERN_FUNC:
     return wasm_read_u32(r, &imp->desc.func_type);
   case WASM_EXTERN_TABLE:
-    return read_table_type(r, &imp->desc.table);
+    return read_table_type(m, r, &imp->desc.table);
   case WASM_EXTERN_MEMORY:
     return read_memory_type(m, r, &imp->desc.memory);
   case WASM_EXTERN_GLOBAL:
-    return read_global_type(r, &imp->desc.global);
+    return read_global_type(m, r, &imp->desc.global);
   default:
     return wasm_error_set(r->err, at, "malformed import kind 0x%02x", kind);
   }
@@ -584,13 +689,45 @@ static bool decode_function_section(decoder *d, wasm_reader *r) {
   return true;
 }
 
+/* A defined table: its type, or (3.0) 0x40 0x00, its type and the
+ * expression every element starts as. */
+static bool read_table(wasm_module *m, wasm_reader *r, uint32_t index) {
+  size_t at = r->pos;
+  if (r->pos < r->end && r->bytes[r->pos] == TABLE_INIT_FORM &&
+      (m->features & WASM_FEATURE_FUNCTION_REFERENCES)) {
+    uint8_t zero;
+    r->pos++;
+    if (!wasm_read_u8(r, &zero))
+      return false;
+    if (zero != 0)
+      return wasm_error_set(r->err, at + 1,
+                            "malformed table: zero byte "
+                            "expected after 0x40");
+    if (!m->has_table_init) {
+      m->has_table_init = alloc_array(r, m->table_count, sizeof(bool));
+      m->table_inits = alloc_array(r, m->table_count, sizeof *m->table_inits);
+      if (!m->has_table_init || !m->table_inits)
+        return false;
+    }
+    m->has_table_init[index] = true;
+    return read_table_type(m, r, &m->tables[index]) &&
+           read_const_expr(m, r, &m->table_inits[index]);
+  }
+  if (r->pos < r->end && r->bytes[r->pos] == TABLE_INIT_FORM)
+    return wasm_error_set(r->err, at,
+                          "malformed reference type 0x40 (a table "
+                          "initializer needs the function-references "
+                          "feature)");
+  return read_table_type(m, r, &m->tables[index]);
+}
+
 static bool decode_table_section(decoder *d, wasm_reader *r) {
   wasm_module *m = d->m;
   uint32_t n;
   if (!read_count(r, &n) || !build_table_space(m, r, n))
     return false;
   for (uint32_t i = 0; i < n; i++)
-    if (!read_table_type(r, &m->tables[m->import_table_count + i]))
+    if (!read_table(m, r, m->import_table_count + i))
       return false;
   return true;
 }
@@ -613,7 +750,7 @@ static bool decode_global_section(decoder *d, wasm_reader *r) {
     return false;
   for (uint32_t i = 0; i < n; i++) {
     wasm_global *g = &m->globals[m->import_global_count + i];
-    if (!read_global_type(r, &g->type) || !read_const_expr(r, &g->init))
+    if (!read_global_type(m, r, &g->type) || !read_const_expr(m, r, &g->init))
       return false;
   }
   return true;
@@ -684,11 +821,12 @@ static bool read_func_index_items(wasm_reader *r, wasm_elem_segment *seg) {
   return true;
 }
 
-static bool read_expr_items(wasm_reader *r, wasm_elem_segment *seg) {
+static bool read_expr_items(const wasm_module *m, wasm_reader *r,
+                            wasm_elem_segment *seg) {
   if (!alloc_elem_items(r, seg))
     return false;
   for (uint32_t i = 0; i < seg->item_count; i++)
-    if (!read_const_expr(r, &seg->items[i]))
+    if (!read_const_expr(m, r, &seg->items[i]))
       return false;
   return true;
 }
@@ -700,14 +838,15 @@ static bool read_elem_kind(wasm_reader *r, wasm_type *out) {
     return false;
   if (kind != ELEM_KIND_FUNCREF)
     return wasm_error_set(r->err, at, "malformed element kind 0x%02x", kind);
-  *out = WASM_TYPE_FUNCREF;
+  *out = wasm_ref_type(false, WASM_HEAP_FUNC);
   return true;
 }
 
 /* The segment's flags are three bits: 1 = passive or declarative, 2 =
  * explicit table index (active) or declarative (otherwise), 4 = items are
  * expressions rather than function indices. */
-static bool read_elem_segment(wasm_reader *r, wasm_elem_segment *seg) {
+static bool read_elem_segment(const wasm_module *m, wasm_reader *r,
+                              wasm_elem_segment *seg) {
   seg->offset_in_module = r->pos;
   uint32_t flags;
   if (!wasm_read_u32(r, &flags))
@@ -721,14 +860,17 @@ static bool read_elem_segment(wasm_reader *r, wasm_elem_segment *seg) {
                             : WASM_SEGMENT_PASSIVE;
   if (is_active && (flags & 2) && !wasm_read_u32(r, &seg->table_index))
     return false;
-  if (is_active && !read_const_expr(r, &seg->offset))
+  if (is_active && !read_const_expr(m, r, &seg->offset))
     return false;
-  /* Flags 0 and 4 imply funcref; the others spell out the element type. */
-  seg->elem_type = WASM_TYPE_FUNCREF;
-  if ((flags & 3) && !(uses_exprs ? read_ref_type(r, &seg->elem_type)
+  /* Flag 0 implies (ref func) (function indices are never null), flag 4
+   * funcref; the others spell out the element type. */
+  seg->elem_type =
+      uses_exprs ? WASM_TYPE_FUNCREF : wasm_ref_type(false, WASM_HEAP_FUNC);
+  if ((flags & 3) && !(uses_exprs ? read_ref_type(m, r, &seg->elem_type)
                                   : read_elem_kind(r, &seg->elem_type)))
     return false;
-  return uses_exprs ? read_expr_items(r, seg) : read_func_index_items(r, seg);
+  return uses_exprs ? read_expr_items(m, r, seg)
+                    : read_func_index_items(r, seg);
 }
 
 static bool decode_element_section(decoder *d, wasm_reader *r) {
@@ -741,7 +883,7 @@ static bool decode_element_section(decoder *d, wasm_reader *r) {
     return false;
   m->elem_count = n;
   for (uint32_t i = 0; i < n; i++)
-    if (!read_elem_segment(r, &m->elems[i]))
+    if (!read_elem_segment(m, r, &m->elems[i]))
       return false;
   return true;
 }
@@ -763,7 +905,7 @@ static bool decode_data_count_section(decoder *d, wasm_reader *r) {
 /* Declared locals come in runs of (count, type). Their total must fit the
  * 32-bit local index space; the spec checks declared locals only, params
  * excluded. */
-static bool read_locals(wasm_reader *r, wasm_func *f) {
+static bool read_locals(const wasm_module *m, wasm_reader *r, wasm_func *f) {
   uint32_t runs;
   if (!read_count(r, &runs))
     return false;
@@ -775,7 +917,7 @@ static bool read_locals(wasm_reader *r, wasm_func *f) {
   for (uint32_t i = 0; i < runs; i++) {
     wasm_local_run *run = &f->local_runs[i];
     size_t at = r->pos;
-    if (!wasm_read_u32(r, &run->count) || !read_value_type(r, &run->type))
+    if (!wasm_read_u32(r, &run->count) || !read_value_type(m, r, &run->type))
       return false;
     total += run->count;
     if (total > UINT32_MAX)
@@ -788,14 +930,15 @@ static bool read_locals(wasm_reader *r, wasm_func *f) {
 /* One code entry: its size, locals, and instructions ending in `end`. The
  * instructions themselves are checked later by the instruction reader;
  * here we only make sure the body is not empty and ends in `end`. */
-static bool read_code_entry(wasm_reader *r, wasm_func *f) {
+static bool read_code_entry(const wasm_module *m, wasm_reader *r,
+                            wasm_func *f) {
   uint32_t size;
   if (!read_length(r, &size))
     return false;
   wasm_reader body = sub_reader(r, size);
   f->body_offset = body.pos;
   f->code_end = body.end;
-  if (!read_locals(&body, f))
+  if (!read_locals(m, &body, f))
     return false;
   f->code_offset = body.pos;
   if (wasm_reader_at_end(&body))
@@ -819,14 +962,15 @@ static bool decode_code_section(decoder *d, wasm_reader *r) {
                           "lengths: %u functions, %u bodies",
                           defined, n);
   for (uint32_t i = 0; i < n; i++)
-    if (!read_code_entry(r, &m->funcs[i]))
+    if (!read_code_entry(m, r, &m->funcs[i]))
       return false;
   return true;
 }
 
 /* Flags: 0 = active in memory 0, 1 = passive, 2 = active with an explicit
  * memory index. */
-static bool read_data_segment(wasm_reader *r, wasm_data_segment *seg) {
+static bool read_data_segment(const wasm_module *m, wasm_reader *r,
+                              wasm_data_segment *seg) {
   seg->offset_in_module = r->pos;
   uint32_t flags;
   if (!wasm_read_u32(r, &flags))
@@ -837,7 +981,7 @@ static bool read_data_segment(wasm_reader *r, wasm_data_segment *seg) {
   seg->mode = flags == 1 ? WASM_SEGMENT_PASSIVE : WASM_SEGMENT_ACTIVE;
   if (flags == 2 && !wasm_read_u32(r, &seg->memory_index))
     return false;
-  if (flags != 1 && !read_const_expr(r, &seg->offset))
+  if (flags != 1 && !read_const_expr(m, r, &seg->offset))
     return false;
   const uint8_t *data;
   if (!wasm_read_u32(r, &seg->size) || !wasm_read_bytes(r, seg->size, &data))
@@ -862,7 +1006,7 @@ static bool decode_data_section(decoder *d, wasm_reader *r) {
     return false;
   m->data_segment_count = n;
   for (uint32_t i = 0; i < n; i++)
-    if (!read_data_segment(r, &m->data_segments[i]))
+    if (!read_data_segment(m, r, &m->data_segments[i]))
       return false;
   return true;
 }

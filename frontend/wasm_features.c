@@ -122,6 +122,8 @@ static void scan_code(const wasm_module *m, wasm_features *used,
       wasm_instr in;
       if (!wasm_read_instr(&r, m, &in))
         return;
+      if (wasm_op_is_function_references(in.op))
+        note(used, offsets, WASM_FEATURE_FUNCTION_REFERENCES, in.offset);
       if (in.op == WASM_OP_RETURN_CALL || in.op == WASM_OP_RETURN_CALL_INDIRECT)
         note(used, offsets, WASM_FEATURE_TAIL_CALL, in.offset);
       if (in.op >= WASM_OP_I8X16_RELAXED_SWIZZLE &&
@@ -134,6 +136,50 @@ static void scan_code(const wasm_module *m, wasm_features *used,
   }
 }
 
+/* A type beyond 2.0's funcref and externref. */
+static bool is_typed_ref(wasm_type t) {
+  return wasm_type_is_ref(t) && t != WASM_TYPE_FUNCREF &&
+         t != WASM_TYPE_EXTERNREF;
+}
+
+static bool types_use_typed_refs(const wasm_type *types, uint64_t n) {
+  for (uint64_t i = 0; i < n; i++)
+    if (is_typed_ref(types[i]))
+      return true;
+  return false;
+}
+
+/* Typed references outside code: reference types, rec groups, subtypes,
+ * table initialisers. */
+static bool uses_typed_refs(const wasm_module *m) {
+  if (m->has_subtypes || m->has_table_init)
+    return true;
+  for (uint32_t i = 0; i < m->type_count; i++)
+    if (m->types[i].rec_size != 1 ||
+        m->types[i].composite != WASM_COMPOSITE_FUNC ||
+        types_use_typed_refs(m->types[i].types,
+                             (uint64_t)m->types[i].param_count +
+                                 m->types[i].result_count))
+      return true;
+  for (uint32_t i = 0; i < m->table_count; i++)
+    if (is_typed_ref(m->tables[i].elem_type))
+      return true;
+  for (uint32_t i = 0; i < m->global_count; i++)
+    if (is_typed_ref(m->globals[i].type.type))
+      return true;
+  /* Segments of function indices have type (ref func) whatever the
+   * version: not a use. */
+  for (uint32_t i = 0; i < m->elem_count; i++)
+    if (is_typed_ref(m->elems[i].elem_type) &&
+        m->elems[i].elem_type != wasm_ref_type(false, WASM_HEAP_FUNC))
+      return true;
+  for (uint32_t i = 0; i < m->func_count - m->import_func_count; i++)
+    for (uint32_t r = 0; r < m->funcs[i].local_run_count; r++)
+      if (is_typed_ref(m->funcs[i].local_runs[r].type))
+        return true;
+  return false;
+}
+
 wasm_features wasm_module_features(const wasm_module *m,
                                    size_t offsets[WASM_FEATURE_COUNT]) {
   wasm_features used = 0;
@@ -143,6 +189,8 @@ wasm_features wasm_module_features(const wasm_module *m,
   for (uint32_t i = 0; i < m->memory_count; i++)
     if (m->memories[i].shared)
       note(&used, offsets, WASM_FEATURE_THREADS, 0);
+  if (uses_typed_refs(m))
+    note(&used, offsets, WASM_FEATURE_FUNCTION_REFERENCES, 0);
   scan_const_exprs(m, &used, offsets);
   scan_code(m, &used, offsets);
   return used;

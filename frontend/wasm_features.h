@@ -21,16 +21,18 @@
 #include "wasm_error.h"
 
 #define WASM_FEATURE_LIST(WASM_FEATURE)                                        \
-  /* shared memories, 0xFE atomics */                                         \
+  /* shared memories, 0xFE atomics */                                          \
   WASM_FEATURE(THREADS, "threads")                                             \
-  /* i32/i64 add, sub, mul in constant expressions */                         \
+  /* i32/i64 add, sub, mul in constant expressions */                          \
   WASM_FEATURE(EXTENDED_CONST, "extended-const")                               \
-  /* return_call, return_call_indirect */                                     \
+  /* return_call, return_call_indirect */                                      \
   WASM_FEATURE(TAIL_CALL, "tail-call")                                         \
-  /* several memories, memory indices */                                      \
+  /* several memories, memory indices */                                       \
   WASM_FEATURE(MULTI_MEMORY, "multi-memory")                                   \
-  /* the 20 relaxed SIMD instructions */                                      \
-  WASM_FEATURE(RELAXED_SIMD, "relaxed-simd")
+  /* the 20 relaxed SIMD instructions */                                       \
+  WASM_FEATURE(RELAXED_SIMD, "relaxed-simd")                                   \
+  /* (ref null? ht), call_ref, br_on_null, ..., rec groups, subtypes */        \
+  WASM_FEATURE(FUNCTION_REFERENCES, "function-references")
 
 enum {
 #define WASM_FEATURE_BIT_INDEX(id, name) WASM_FEATURE_INDEX_##id,

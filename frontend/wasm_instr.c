@@ -202,36 +202,11 @@ unsigned wasm_op_lane_count(wasm_opcode op) {
 
 /* ---- Immediates ---------------------------------------------------------- */
 
-static bool is_value_type(uint8_t b) {
-  switch (b) {
-  case WASM_TYPE_I32:
-  case WASM_TYPE_I64:
-  case WASM_TYPE_F32:
-  case WASM_TYPE_F64:
-  case WASM_TYPE_V128:
-  case WASM_TYPE_FUNCREF:
-  case WASM_TYPE_EXTERNREF:
-    return true;
-  default:
-    return false;
-  }
-}
-
-static bool read_value_type(wasm_reader *r, wasm_type *out) {
-  size_t start = r->pos;
-  uint8_t b;
-  if (!wasm_read_u8(r, &b))
-    return false;
-  if (!is_value_type(b))
-    return wasm_error_set(r->err, start, "malformed value type 0x%02x", b);
-  *out = b;
-  return true;
-}
-
 /* A block type is 0x40, a single value-type byte, or a non-negative s33
  * type index. The first two are negative as s33, so any other negative
  * value is malformed. */
-static bool read_blocktype(wasm_reader *r, wasm_blocktype *out) {
+static bool read_blocktype(wasm_reader *r, wasm_type_rules rules,
+                           wasm_blocktype *out) {
   size_t start = r->pos;
   if (r->pos < r->end) {
     uint8_t b = r->bytes[r->pos];
@@ -240,11 +215,9 @@ static bool read_blocktype(wasm_reader *r, wasm_blocktype *out) {
       out->kind = WASM_BLOCKTYPE_EMPTY;
       return true;
     }
-    if (is_value_type(b)) {
-      r->pos++;
+    if (wasm_is_value_type_byte(b, rules)) {
       out->kind = WASM_BLOCKTYPE_VALUE;
-      out->value = b;
-      return true;
+      return wasm_read_value_type(r, rules, &out->value);
     }
   }
   int64_t index;
@@ -317,14 +290,15 @@ static bool read_br_table(wasm_reader *r, wasm_br_table *out) {
   return wasm_read_u32(r, &out->default_label);
 }
 
-static bool read_select_types(wasm_reader *r, wasm_instr *out) {
+static bool read_select_types(wasm_reader *r, wasm_type_rules rules,
+                              wasm_instr *out) {
   uint32_t count;
   if (!wasm_read_u32(r, &count))
     return false;
   out->imm.select_t.count = count;
   for (uint32_t i = 0; i < count; i++) {
     wasm_type t = 0;
-    if (!read_value_type(r, &t))
+    if (!wasm_read_value_type(r, rules, &t))
       return false;
     if (i == 0)
       out->imm.select_t.type = t;
@@ -332,14 +306,14 @@ static bool read_select_types(wasm_reader *r, wasm_instr *out) {
   return true;
 }
 
-static bool read_ref_type(wasm_reader *r, wasm_type *out) {
-  size_t start = r->pos;
-  uint8_t b;
-  if (!wasm_read_u8(r, &b))
+/* ref.null's immediate: a heap type in 3.0, whose abstract bytes are
+ * 2.0's reference type bytes. */
+static bool read_null_type(wasm_reader *r, wasm_type_rules rules,
+                           wasm_type *out) {
+  wasm_heaptype heap;
+  if (!wasm_read_heap_type(r, rules, &heap))
     return false;
-  if (!wasm_type_is_ref(b))
-    return wasm_error_set(r->err, start, "malformed reference type 0x%02x", b);
-  *out = b;
+  *out = wasm_ref_type(true, heap);
   return true;
 }
 
@@ -356,12 +330,13 @@ static bool read_two_u32(wasm_reader *r, uint32_t *a, uint32_t *b) {
 }
 
 /* `mm`: multi-memory is on (memory indices instead of zero bytes). */
-static bool read_immediates(wasm_reader *r, bool mm, wasm_instr *in) {
+static bool read_immediates(wasm_reader *r, bool mm, wasm_type_rules rules,
+                            wasm_instr *in) {
   switch (wasm_op_imm(in->op)) {
   case WASM_IMM_NONE:
     return true;
   case WASM_IMM_BLOCKTYPE:
-    return read_blocktype(r, &in->imm.block);
+    return read_blocktype(r, rules, &in->imm.block);
   case WASM_IMM_LABEL:
     return wasm_read_u32(r, &in->imm.label);
   case WASM_IMM_BR_TABLE:
@@ -395,9 +370,11 @@ static bool read_immediates(wasm_reader *r, bool mm, wasm_instr *in) {
   case WASM_IMM_MEMARG_LANE:
     return read_memarg(r, mm, &in->memarg) && wasm_read_u8(r, &in->lane);
   case WASM_IMM_SELECT_T:
-    return read_select_types(r, in);
+    return read_select_types(r, rules, in);
   case WASM_IMM_REFTYPE:
-    return read_ref_type(r, &in->imm.ref_type);
+    return read_null_type(r, rules, &in->imm.ref_type);
+  case WASM_IMM_TYPE:
+    return wasm_read_u32(r, &in->imm.type_index);
   case WASM_IMM_MEMORY:
     return read_memory_index(r, mm, &in->imm.memory);
   case WASM_IMM_MEMORY_INIT:
@@ -453,6 +430,9 @@ static bool read_opcode(wasm_reader *r, const wasm_module *m,
     return wasm_error_set(r->err, start, "illegal opcode 0x%02x", prefix);
   }
   *out = (wasm_opcode)(entry - 1);
+  if (m && !(m->features & WASM_FEATURE_FUNCTION_REFERENCES) &&
+      wasm_op_is_function_references(*out))
+    return wasm_error_set(r->err, start, "illegal opcode 0x%02x", prefix);
   return true;
 }
 
@@ -460,8 +440,11 @@ bool wasm_read_instr(wasm_reader *r, const wasm_module *m, wasm_instr *out) {
   memset(out, 0, sizeof *out);
   out->offset = r->pos;
   bool multi_memory = !m || (m->features & WASM_FEATURE_MULTI_MEMORY) != 0;
+  wasm_type_rules rules = {true, false};
+  if (m)
+    rules = wasm_module_type_rules(m);
   if (!read_opcode(r, m, &out->op) ||
-      !read_immediates(r, multi_memory, out))
+      !read_immediates(r, multi_memory, rules, out))
     return false;
   out->end = r->pos;
   return true;
@@ -559,6 +542,8 @@ static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s,
       return false;
     if (wasm_op_is_atomic(in.op))
       *used |= WASM_FEATURE_THREADS;
+    if (wasm_op_is_function_references(in.op))
+      *used |= WASM_FEATURE_FUNCTION_REFERENCES;
   }
   if (!wasm_reader_at_end(r))
     return wasm_error_set(r->err, r->pos,

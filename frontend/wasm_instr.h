@@ -46,7 +46,8 @@ typedef enum wasm_imm_kind {
   WASM_IMM_LANE,          /* one lane-index byte -> .lane */
   WASM_IMM_MEMARG_LANE,   /* memarg, then one lane byte -> .memarg, .lane */
   WASM_IMM_SELECT_T,      /* vec(valtype) -> .imm.select_t */
-  WASM_IMM_REFTYPE,       /* one reftype byte -> .imm.ref_type */
+  WASM_IMM_REFTYPE,       /* a heap type ht -> .imm.ref_type = (ref null ht) */
+  WASM_IMM_TYPE,          /* u32 type index -> .imm.type_index */
   WASM_IMM_MEMORY,        /* one reserved 0x00 byte -> .imm.memory (= 0) */
   WASM_IMM_MEMORY_INIT,   /* u32 data index, 0x00 -> .imm.memory_init */
   WASM_IMM_DATA,          /* u32 data index -> .imm.data */
@@ -98,6 +99,7 @@ typedef struct wasm_instr {
     uint32_t label;
     wasm_br_table br_table;
     uint32_t func;
+    uint32_t type_index;
     struct {
       uint32_t type_index;
       uint32_t table;
@@ -185,6 +187,13 @@ bool wasm_op_get_signature(wasm_opcode op, wasm_op_signature *out);
  * accessed, which is also the largest valid alignment exponent (for an
  * atomic access, the only valid one). Returns -1 for other instructions. */
 int wasm_op_natural_align_log2(wasm_opcode op);
+
+/* The instructions of typed function references (3.0). */
+static inline bool wasm_op_is_function_references(wasm_opcode op) {
+  return op == WASM_OP_CALL_REF || op == WASM_OP_RETURN_CALL_REF ||
+         op == WASM_OP_REF_AS_NON_NULL || op == WASM_OP_BR_ON_NULL ||
+         op == WASM_OP_BR_ON_NON_NULL;
+}
 
 /* The threads proposal's 0xFE instructions: their memory accesses must be
  * naturally aligned, in the immediate and at run time. */

@@ -1,33 +1,15 @@
-/* Small helpers over the decoded module: type names and freeing. */
+/* Freeing a decoded module. */
 #include "wasm_module.h"
 
 #include <stdlib.h>
 
-const char *wasm_type_name(wasm_type t) {
-  switch (t) {
-  case WASM_TYPE_I32:
-    return "i32";
-  case WASM_TYPE_I64:
-    return "i64";
-  case WASM_TYPE_F32:
-    return "f32";
-  case WASM_TYPE_F64:
-    return "f64";
-  case WASM_TYPE_V128:
-    return "v128";
-  case WASM_TYPE_FUNCREF:
-    return "funcref";
-  case WASM_TYPE_EXTERNREF:
-    return "externref";
-  default:
-    return "?";
-  }
-}
-
 static void free_types(wasm_module *m) {
-  for (uint32_t i = 0; i < m->type_count; i++)
+  for (uint32_t i = 0; i < m->type_count; i++) {
     free(m->types[i].types);
+    free(m->types[i].field_mutable);
+  }
   free(m->types);
+  free(m->type_canon);
 }
 
 static void free_funcs(wasm_module *m) {
@@ -58,6 +40,8 @@ void wasm_module_free(wasm_module *m) {
   free(m->func_types);
   free_funcs(m);
   free(m->tables);
+  free(m->has_table_init);
+  free(m->table_inits);
   free(m->memories);
   free(m->globals);
   free(m->exports);

@@ -16,24 +16,7 @@
 
 #include "wasm_error.h"
 #include "wasm_features.h"
-
-/* Value types, by their binary encoding. */
-enum {
-  WASM_TYPE_I32 = 0x7f,
-  WASM_TYPE_I64 = 0x7e,
-  WASM_TYPE_F32 = 0x7d,
-  WASM_TYPE_F64 = 0x7c,
-  WASM_TYPE_V128 = 0x7b,
-  WASM_TYPE_FUNCREF = 0x70,
-  WASM_TYPE_EXTERNREF = 0x6f,
-};
-typedef uint8_t wasm_type;
-
-static inline bool wasm_type_is_ref(wasm_type t) {
-  return t == WASM_TYPE_FUNCREF || t == WASM_TYPE_EXTERNREF;
-}
-/* "i32", "funcref", ... ; "?" for anything else. */
-const char *wasm_type_name(wasm_type t);
+#include "wasm_types.h"
 
 typedef enum wasm_extern_kind {
   WASM_EXTERN_FUNC = 0,
@@ -47,10 +30,31 @@ typedef struct wasm_name {
   uint32_t len;
 } wasm_name;
 
+/* What a defined type is. Only function types have instructions; struct
+ * and array types (GC) are decoded so that rec groups and type
+ * equivalence see them, and take part in nothing else. */
+typedef enum wasm_composite_kind {
+  WASM_COMPOSITE_FUNC,
+  WASM_COMPOSITE_STRUCT,
+  WASM_COMPOSITE_ARRAY,
+} wasm_composite_kind;
+
+#define WASM_NO_SUPERTYPE UINT32_MAX
+
+/* A defined type (3.0: a subtype in a rec group). For a function type,
+ * `types` holds the params then the results; for a struct or array the
+ * fields' storage types (param_count of them, result_count 0), with
+ * `field_mutable` saying which are mutable. */
 typedef struct wasm_functype {
   uint32_t param_count;
   uint32_t result_count;
-  wasm_type *types; /* param_count params, then result_count results */
+  wasm_type *types;       /* param_count params, then result_count results */
+  uint8_t composite;      /* wasm_composite_kind */
+  bool is_final;          /* no subtype may declare it as its supertype */
+  uint32_t supertype;     /* type index, or WASM_NO_SUPERTYPE */
+  uint32_t rec_start;     /* first type index of its rec group */
+  uint32_t rec_size;      /* types in the rec group */
+  uint8_t *field_mutable; /* struct/array only; NULL when none is */
 } wasm_functype;
 
 /* `types` is NULL for a [] -> [] type: callers index these only below
@@ -69,7 +73,7 @@ typedef struct wasm_limits {
 } wasm_limits;
 
 typedef struct wasm_tabletype {
-  wasm_type elem_type; /* funcref or externref */
+  wasm_type elem_type; /* a reference type */
   wasm_limits limits;
 } wasm_tabletype;
 
@@ -200,6 +204,11 @@ typedef struct wasm_module {
 
   uint32_t type_count;
   wasm_functype *types;
+  /* Per type index the smallest index of an equivalent type (3.0's
+   * iso-recursive equivalence: same position in structurally equal rec
+   * groups), so type equality within the module is equality of these. */
+  uint32_t *type_canon;
+  bool has_subtypes; /* some type is not final or declares a supertype */
 
   uint32_t import_count;
   wasm_import *imports;
@@ -211,6 +220,11 @@ typedef struct wasm_module {
 
   uint32_t table_count, import_table_count;
   wasm_tabletype *tables;
+  /* Defined tables' initial element (3.0 `0x40 0x00` encoding); for the
+   * others has_table_init is false and elements start null. Indexed by
+   * table index, NULL when no table has one. */
+  bool *has_table_init;
+  wasm_const_expr *table_inits;
 
   uint32_t memory_count, import_memory_count;
   wasm_memtype *memories;
@@ -255,6 +269,23 @@ void wasm_module_free(wasm_module *m);
 /* Validates a decoded module per the spec: types of every function body,
  * constant expressions, indices, limits, exports, start. */
 bool wasm_module_validate(const wasm_module *m, wasm_error *err);
+
+/* The type rules the module was decoded with. */
+static inline wasm_type_rules wasm_module_type_rules(const wasm_module *m) {
+  wasm_type_rules rules = {
+      (m->features & WASM_FEATURE_FUNCTION_REFERENCES) != 0,
+      false /* exnref: the exceptions feature is not implemented */};
+  return rules;
+}
+
+/* Subtyping of value types within the module (3.0, without the GC
+ * instructions): numbers match themselves, references by nullability
+ * and heap type, defined types by equivalence or declared supertypes. */
+bool wasm_type_matches(const wasm_module *m, wasm_type sub, wasm_type super);
+bool wasm_heaptype_matches(const wasm_module *m, wasm_heaptype sub,
+                           wasm_heaptype super);
+/* The abstract top of heap type h (FUNC for a function type index). */
+wasm_heaptype wasm_module_heap_top(const wasm_module *m, wasm_heaptype h);
 
 static inline const wasm_functype *wasm_func_type(const wasm_module *m,
                                                   uint32_t func_index) {

@@ -15,10 +15,15 @@
 #include "wasm_features.h"
 #include "wasm_instr.h"
 #include "wasm_module.h"
+#include "wasm_type_relations.h"
 
 /* The type of an operand popped from the polymorphic stack of unreachable
  * code: it matches every type. No value type is encoded as 0. */
 enum { TYPE_UNKNOWN = 0 };
+/* A reference of unknown type from the polymorphic stack (what
+ * ref.as_non_null and br_on_null give it back): matches every reference
+ * type, and nothing else. */
+#define TYPE_BOTTOM_REF WASM_REF_TYPE(0, WASM_HEAP_BOTTOM)
 
 typedef struct type_list {
   const wasm_type *types;
@@ -31,6 +36,7 @@ typedef struct ctrl_frame {
   size_t height; /* operand stack height when the frame was entered */
   bool unreachable;
   size_t br_table_stamp; /* offset + 1 of the last br_table checking it */
+  size_t init_height;    /* locals initialised in it start here (inits) */
 } ctrl_frame;
 
 typedef struct validator {
@@ -44,7 +50,18 @@ typedef struct validator {
   const wasm_functype *func_type;
   const wasm_func *func;
   uint64_t *local_run_ends; /* prefix sums of func->local_runs[].count */
+  /* Non-defaultable locals (non-null references) must be set before they
+   * are read, and a set lasts to the end of its block. Each has an
+   * ordinal (run_nd_base[run] + position in the run), a bit in
+   * local_inited and, while set, an entry on `inits`. */
+  uint64_t *run_nd_base;
   size_t local_run_cap;
+  uint8_t *local_inited;
+  size_t local_inited_size;
+  uint32_t *inits;
+  size_t init_count, init_cap;
+  char type_names[4][48]; /* ring of buffers for messages */
+  unsigned next_type_name;
   const wasm_instr *instr; /* for error offsets and messages */
 
   wasm_type *vals;
@@ -83,8 +100,11 @@ static bool fail(validator *v, const char *fmt, ...) {
   return false;
 }
 
-static const char *type_name(wasm_type t) {
-  return t == TYPE_UNKNOWN ? "any" : wasm_type_name(t);
+static const char *type_name(validator *v, wasm_type t) {
+  if (t == TYPE_UNKNOWN)
+    return "any";
+  char *buf = v->type_names[v->next_type_name++ % 4];
+  return wasm_type_format(t, buf, sizeof v->type_names[0]);
 }
 
 static const char *instr_name(const validator *v) {
@@ -100,6 +120,8 @@ static bool grow(validator *v, void **items, size_t *cap, size_t item_size) {
   *cap = new_cap;
   return true;
 }
+
+static bool check_value_type(validator *v, wasm_type t, size_t offset);
 
 /* ---- Block types --------------------------------------------------------- */
 
@@ -144,9 +166,19 @@ static type_list label_types(const wasm_module *m, const ctrl_frame *f) {
   return blocktype_results(m, &f->type);
 }
 
-static bool type_lists_equal(type_list a, type_list b) {
-  return a.count == b.count &&
-         (a.count == 0 || !memcmp(a.types, b.types, a.count));
+static bool matches(const validator *v, wasm_type sub, wasm_type super) {
+  return sub == TYPE_UNKNOWN || super == TYPE_UNKNOWN ||
+         wasm_type_matches(v->m, sub, super);
+}
+
+/* Every type of `a` a subtype of the one at its place in `b`. */
+static bool type_lists_match(const validator *v, type_list a, type_list b) {
+  if (a.count != b.count)
+    return false;
+  for (uint32_t i = 0; i < a.count; i++)
+    if (!matches(v, a.types[i], b.types[i]))
+      return false;
+  return true;
 }
 
 /* ---- Operand stack ------------------------------------------------------- */
@@ -172,7 +204,7 @@ static bool push_vals(validator *v, type_list list) {
 
 static bool mismatch(validator *v, wasm_type expected, const char *found) {
   return fail(v, "type mismatch in %s: expected %s, found %s", instr_name(v),
-              expected == TYPE_UNKNOWN ? "a value" : type_name(expected),
+              expected == TYPE_UNKNOWN ? "a value" : type_name(v, expected),
               found);
 }
 
@@ -187,8 +219,8 @@ static bool pop_val(validator *v, wasm_type expected, wasm_type *out) {
   } else {
     actual = v->vals[--v->val_count];
   }
-  if (expected != TYPE_UNKNOWN && actual != TYPE_UNKNOWN && actual != expected)
-    return mismatch(v, expected, type_name(actual));
+  if (!matches(v, actual, expected))
+    return mismatch(v, expected, type_name(v, actual));
   if (out)
     *out = actual;
   return true;
@@ -211,8 +243,8 @@ static bool peek_vals(validator *v, type_list list) {
     if (i >= available)
       return top->unreachable ? true : mismatch(v, expected, "nothing");
     wasm_type actual = v->vals[v->val_count - 1 - i];
-    if (actual != TYPE_UNKNOWN && actual != expected)
-      return mismatch(v, expected, type_name(actual));
+    if (!matches(v, actual, expected))
+      return mismatch(v, expected, type_name(v, actual));
   }
   return true;
 }
@@ -237,6 +269,7 @@ static bool push_ctrl(validator *v, wasm_opcode op, const wasm_blocktype *bt) {
   f->height = v->val_count;
   f->unreachable = false;
   f->br_table_stamp = 0;
+  f->init_height = v->init_count;
   return true;
 }
 
@@ -263,10 +296,13 @@ static bool label_frame(validator *v, uint32_t depth, ctrl_frame **out) {
 
 /* ---- Control instructions ------------------------------------------------ */
 
+static bool check_func_type_index(validator *v, uint32_t type_index);
+
 static bool check_blocktype(validator *v, const wasm_blocktype *bt) {
-  if (bt->kind == WASM_BLOCKTYPE_TYPE_INDEX &&
-      bt->type_index >= v->m->type_count)
-    return fail(v, "unknown type %u", bt->type_index);
+  if (bt->kind == WASM_BLOCKTYPE_TYPE_INDEX)
+    return check_func_type_index(v, bt->type_index);
+  if (bt->kind == WASM_BLOCKTYPE_VALUE)
+    return check_value_type(v, bt->value, v->instr->offset);
   return true;
 }
 
@@ -281,11 +317,20 @@ static bool validate_block_start(validator *v, const wasm_instr *in) {
          push_vals(v, params);
 }
 
+/* Locals set inside the frame are unset again after it. */
+static void reset_inits(validator *v, const ctrl_frame *f) {
+  while (v->init_count > f->init_height) {
+    uint32_t ordinal = v->inits[--v->init_count];
+    v->local_inited[ordinal / 8] &= (uint8_t) ~(1u << (ordinal % 8));
+  }
+}
+
 static bool validate_else(validator *v) {
   if (top_frame(v)->op != WASM_OP_IF)
     return fail(v, "else without matching if");
   if (!close_frame(v))
     return false;
+  reset_inits(v, top_frame(v));
   ctrl_frame *top = top_frame(v);
   top->op = WASM_OP_ELSE;
   top->unreachable = false;
@@ -296,10 +341,11 @@ static bool validate_end(validator *v) {
   if (!close_frame(v))
     return false;
   ctrl_frame frame = *top_frame(v);
+  reset_inits(v, &frame);
   type_list results = blocktype_results(v->m, &frame.type);
   /* A missing else branch passes the params through unchanged. */
   if (frame.op == WASM_OP_IF &&
-      !type_lists_equal(blocktype_params(v->m, &frame.type), results))
+      !type_lists_match(v, blocktype_params(v->m, &frame.type), results))
     return fail(v, "type mismatch in if: without an else branch, the block "
                    "type's params must equal its results");
   v->ctrl_count--;
@@ -372,6 +418,15 @@ static bool validate_call(validator *v, uint32_t func) {
   return apply_functype(v, wasm_func_type(v->m, func));
 }
 
+/* A type index naming a function type. */
+static bool check_func_type_index(validator *v, uint32_t type_index) {
+  if (type_index >= v->m->type_count)
+    return fail(v, "unknown type %u", type_index);
+  if (v->m->types[type_index].composite != WASM_COMPOSITE_FUNC)
+    return fail(v, "type mismatch: type %u is not a function type", type_index);
+  return true;
+}
+
 /* The table and type of call_indirect (and return_call_indirect), and
  * its table index operand. */
 static bool check_call_indirect(validator *v, const wasm_instr *in) {
@@ -380,13 +435,13 @@ static bool check_call_indirect(validator *v, const wasm_instr *in) {
   uint32_t type_index = in->imm.call_indirect.type_index;
   if (table >= m->table_count)
     return fail(v, "unknown table %u", table);
-  if (m->tables[table].elem_type != WASM_TYPE_FUNCREF)
+  if (!wasm_type_matches(m, m->tables[table].elem_type, WASM_TYPE_FUNCREF))
     return fail(v,
                 "type mismatch in call_indirect: table %u holds %s, "
                 "expected funcref",
-                table, type_name(m->tables[table].elem_type));
-  if (type_index >= m->type_count)
-    return fail(v, "unknown type %u", type_index);
+                table, type_name(v, m->tables[table].elem_type));
+  if (!check_func_type_index(v, type_index))
+    return false;
   return pop_val(v, WASM_TYPE_I32, NULL);
 }
 
@@ -401,14 +456,69 @@ static bool validate_call_indirect(validator *v, const wasm_instr *in) {
 static bool validate_return_call(validator *v, const wasm_functype *callee) {
   type_list want = blocktype_results(v->m, &v->ctrls[0].type);
   type_list got = functype_results(callee);
-  bool same = want.count == got.count;
-  for (uint32_t i = 0; same && i < want.count; i++)
-    same = want.types[i] == got.types[i];
-  if (!same)
+  if (!type_lists_match(v, got, want))
     return fail(v, "type mismatch: the callee of a tail call returns other "
                    "types than this function");
   return pop_vals(v, functype_params(callee)) &&
          push_vals(v, functype_results(callee)) && validate_return(v);
+}
+
+/* call_ref and return_call_ref: the operand is a (ref null $t). */
+static bool validate_call_ref(validator *v, const wasm_instr *in) {
+  uint32_t type_index = in->imm.type_index;
+  if (!check_func_type_index(v, type_index) ||
+      !pop_val(v, wasm_ref_type(true, type_index), NULL))
+    return false;
+  const wasm_functype *t = &v->m->types[type_index];
+  if (in->op == WASM_OP_RETURN_CALL_REF)
+    return validate_return_call(v, t);
+  return apply_functype(v, t);
+}
+
+/* Pops a reference of any type; TYPE_BOTTOM_REF from unreachable code. */
+static bool pop_ref(validator *v, wasm_type *out) {
+  wasm_type t;
+  if (!pop_val(v, TYPE_UNKNOWN, &t))
+    return false;
+  if (t == TYPE_UNKNOWN)
+    t = TYPE_BOTTOM_REF;
+  if (!wasm_type_is_ref(t))
+    return fail(v, "type mismatch in %s: expected a reference, found %s",
+                instr_name(v), type_name(v, t));
+  *out = t;
+  return true;
+}
+
+/* br_on_null: branch with the values below when null, else keep the
+ * reference, now non-null. */
+static bool validate_br_on_null(validator *v, uint32_t depth) {
+  ctrl_frame *target = NULL;
+  wasm_type t;
+  if (!label_frame(v, depth, &target) || !pop_ref(v, &t))
+    return false;
+  type_list types = label_types(v->m, target);
+  return pop_vals(v, types) && push_vals(v, types) &&
+         push_val(v, wasm_type_as_non_null(t));
+}
+
+/* br_on_non_null: branch with the non-null reference (the label's last
+ * value) when not null; fall through without it. */
+static bool validate_br_on_non_null(validator *v, uint32_t depth) {
+  ctrl_frame *target = NULL;
+  wasm_type t;
+  if (!label_frame(v, depth, &target))
+    return false;
+  type_list types = label_types(v->m, target);
+  if (types.count == 0 || !wasm_type_is_ref(types.types[types.count - 1]))
+    return fail(v, "type mismatch in br_on_non_null: the label's last "
+                   "value must be a reference");
+  if (!pop_ref(v, &t))
+    return false;
+  wasm_type want = types.types[types.count - 1];
+  if (!matches(v, wasm_type_as_non_null(t), want))
+    return mismatch(v, want, type_name(v, wasm_type_as_non_null(t)));
+  type_list rest = {types.types, types.count - 1};
+  return pop_vals(v, rest) && push_vals(v, rest);
 }
 
 static bool validate_control(validator *v, const wasm_instr *in) {
@@ -438,6 +548,13 @@ static bool validate_control(validator *v, const wasm_instr *in) {
     if (in->imm.func >= v->m->func_count)
       return fail(v, "unknown function %u", in->imm.func);
     return validate_return_call(v, wasm_func_type(v->m, in->imm.func));
+  case WASM_OP_CALL_REF:
+  case WASM_OP_RETURN_CALL_REF:
+    return validate_call_ref(v, in);
+  case WASM_OP_BR_ON_NULL:
+    return validate_br_on_null(v, in->imm.label);
+  case WASM_OP_BR_ON_NON_NULL:
+    return validate_br_on_non_null(v, in->imm.label);
   case WASM_OP_RETURN_CALL_INDIRECT:
     return check_call_indirect(v, in) &&
            validate_return_call(v,
@@ -460,10 +577,10 @@ static bool validate_select(validator *v) {
     return fail(v,
                 "type mismatch in select: operands must be numbers or "
                 "vectors, found %s (use select with a result type)",
-                type_name(wasm_type_is_ref(t1) ? t1 : t2));
+                type_name(v, wasm_type_is_ref(t1) ? t1 : t2));
   if (t1 != t2 && t1 != TYPE_UNKNOWN && t2 != TYPE_UNKNOWN)
     return fail(v, "type mismatch in select: operands are %s and %s",
-                type_name(t2), type_name(t1));
+                type_name(v, t2), type_name(v, t1));
   return push_val(v, t1 == TYPE_UNKNOWN ? t2 : t1);
 }
 
@@ -472,31 +589,62 @@ static bool validate_typed_select(validator *v, const wasm_instr *in) {
     return fail(v, "invalid result arity: select takes 1 type, found %u",
                 in->imm.select_t.count);
   wasm_type t = in->imm.select_t.type;
-  return pop_val(v, WASM_TYPE_I32, NULL) && pop_val(v, t, NULL) &&
+  return check_value_type(v, t, in->offset) &&
+         pop_val(v, WASM_TYPE_I32, NULL) && pop_val(v, t, NULL) &&
          pop_val(v, t, NULL) && push_val(v, t);
 }
 
 /* ---- Variable instructions ----------------------------------------------- */
+
+/* Above this many non-null locals in one function the bitmap of their
+ * set-ness would be large: an implementation limit. */
+#define MAX_NON_DEFAULTABLE_LOCALS (UINT64_C(1) << 24)
 
 static bool prepare_locals(validator *v) {
   const wasm_func *f = v->func;
   if (f->local_run_count > v->local_run_cap) {
     uint64_t *ends =
         realloc(v->local_run_ends, f->local_run_count * sizeof *ends);
-    if (!ends)
+    if (ends)
+      v->local_run_ends = ends;
+    uint64_t *bases =
+        realloc(v->run_nd_base, f->local_run_count * sizeof *bases);
+    if (bases)
+      v->run_nd_base = bases;
+    if (!ends || !bases)
       return fail_at(v, f->body_offset, "out of memory");
-    v->local_run_ends = ends;
     v->local_run_cap = f->local_run_count;
   }
-  uint64_t total = 0;
-  for (uint32_t i = 0; i < f->local_run_count; i++)
+  uint64_t total = 0, non_defaultable = 0;
+  for (uint32_t i = 0; i < f->local_run_count; i++) {
+    if (!check_value_type(v, f->local_runs[i].type, f->body_offset))
+      return false;
     v->local_run_ends[i] = total += f->local_runs[i].count;
+    v->run_nd_base[i] = non_defaultable;
+    if (!wasm_type_is_defaultable(f->local_runs[i].type))
+      non_defaultable += f->local_runs[i].count;
+  }
+  if (non_defaultable > MAX_NON_DEFAULTABLE_LOCALS)
+    return fail_at(v, f->body_offset,
+                   "too many non-defaultable locals (implementation limit)");
+  size_t bytes = (size_t)(non_defaultable / 8 + 1);
+  if (bytes > v->local_inited_size) {
+    uint8_t *grown = realloc(v->local_inited, bytes);
+    if (!grown)
+      return fail_at(v, f->body_offset, "out of memory");
+    v->local_inited = grown;
+    v->local_inited_size = bytes;
+  }
+  memset(v->local_inited, 0, bytes);
+  v->init_count = 0;
   return true;
 }
 
 /* Finds the type of local `index`: a parameter, or a declared local found
- * by binary search over the runs. */
-static bool local_type(validator *v, uint32_t index, wasm_type *out) {
+ * by binary search over the runs. For a non-defaultable local *ordinal is
+ * its bit in local_inited. */
+static bool local_type(validator *v, uint32_t index, wasm_type *out,
+                       uint64_t *ordinal) {
   uint32_t params = v->func_type->param_count;
   if (index < params) {
     *out = wasm_functype_params(v->func_type)[index];
@@ -516,20 +664,44 @@ static bool local_type(validator *v, uint32_t index, wasm_type *out) {
   if (lo >= v->func->local_run_count) /* runs disagree with local_count */
     return fail(v, "unknown local %u", index);
   *out = v->func->local_runs[lo].type;
+  uint64_t run_start = lo ? v->local_run_ends[lo - 1] : 0;
+  *ordinal = v->run_nd_base[lo] + (declared - run_start);
+  return true;
+}
+
+static bool is_inited(const validator *v, uint64_t ordinal) {
+  return v->local_inited[ordinal / 8] & (1u << (ordinal % 8));
+}
+
+static bool set_inited(validator *v, uint64_t ordinal) {
+  if (is_inited(v, ordinal))
+    return true;
+  if (v->init_count == v->init_cap &&
+      !grow(v, (void **)&v->inits, &v->init_cap, sizeof *v->inits))
+    return false;
+  v->inits[v->init_count++] = (uint32_t)ordinal;
+  v->local_inited[ordinal / 8] |= (uint8_t)(1u << (ordinal % 8));
   return true;
 }
 
 static bool validate_local(validator *v, const wasm_instr *in) {
   wasm_type t = TYPE_UNKNOWN;
-  if (!local_type(v, in->imm.local, &t))
+  uint64_t ordinal = 0;
+  if (!local_type(v, in->imm.local, &t, &ordinal))
     return false;
+  /* Parameters are always set. */
+  bool tracked = in->imm.local >= v->func_type->param_count &&
+                 !wasm_type_is_defaultable(t);
   switch (in->op) {
   case WASM_OP_LOCAL_GET:
+    if (tracked && !is_inited(v, ordinal))
+      return fail(v, "uninitialized local %u", in->imm.local);
     return push_val(v, t);
   case WASM_OP_LOCAL_SET:
-    return pop_val(v, t, NULL);
+    return pop_val(v, t, NULL) && (!tracked || set_inited(v, ordinal));
   default: /* WASM_OP_LOCAL_TEE */
-    return pop_val(v, t, NULL) && push_val(v, t);
+    return pop_val(v, t, NULL) && (!tracked || set_inited(v, ordinal)) &&
+           push_val(v, t);
   }
 }
 
@@ -572,16 +744,12 @@ static bool validate_ref(validator *v, const wasm_instr *in) {
   wasm_type t;
   switch (in->op) {
   case WASM_OP_REF_NULL:
-    return push_val(v, in->imm.ref_type);
+    return check_value_type(v, in->imm.ref_type, in->offset) &&
+           push_val(v, in->imm.ref_type);
   case WASM_OP_REF_IS_NULL:
-    if (!pop_val(v, TYPE_UNKNOWN, &t))
-      return false;
-    if (t != TYPE_UNKNOWN && !wasm_type_is_ref(t))
-      return fail(v,
-                  "type mismatch in ref.is_null: expected a reference, "
-                  "found %s",
-                  type_name(t));
-    return push_val(v, WASM_TYPE_I32);
+    return pop_ref(v, &t) && push_val(v, WASM_TYPE_I32);
+  case WASM_OP_REF_AS_NON_NULL:
+    return pop_ref(v, &t) && push_val(v, wasm_type_as_non_null(t));
   default: /* WASM_OP_REF_FUNC */
     if (in->imm.func >= v->m->func_count)
       return fail(v, "unknown function %u", in->imm.func);
@@ -590,7 +758,7 @@ static bool validate_ref(validator *v, const wasm_instr *in) {
                   "undeclared function reference %u: ref.func needs the "
                   "function in an element segment, export or global",
                   in->imm.func);
-    return push_val(v, WASM_TYPE_FUNCREF);
+    return push_val(v, wasm_ref_type(false, v->m->func_types[in->imm.func]));
   }
 }
 
@@ -660,11 +828,11 @@ static bool check_table_init(validator *v, const wasm_instr *in) {
     return false;
   wasm_type want = v->m->tables[table].elem_type;
   wasm_type have = v->m->elems[elem].elem_type;
-  if (want != have)
+  if (!wasm_type_matches(v->m, have, want))
     return fail(v,
                 "type mismatch in table.init: elem segment %u holds %s, "
                 "table %u holds %s",
-                elem, type_name(have), table, type_name(want));
+                elem, type_name(v, have), table, type_name(v, want));
   return true;
 }
 
@@ -674,11 +842,11 @@ static bool check_table_copy(validator *v, const wasm_instr *in) {
     return false;
   wasm_type to = v->m->tables[dst].elem_type;
   wasm_type from = v->m->tables[src].elem_type;
-  if (to != from)
+  if (!wasm_type_matches(v->m, from, to))
     return fail(v,
                 "type mismatch in table.copy: table %u holds %s, table %u "
                 "holds %s",
-                src, type_name(from), dst, type_name(to));
+                src, type_name(v, from), dst, type_name(v, to));
   return true;
 }
 
@@ -750,6 +918,7 @@ static bool validate_special(validator *v, const wasm_instr *in) {
   case WASM_OP_REF_NULL:
   case WASM_OP_REF_IS_NULL:
   case WASM_OP_REF_FUNC:
+  case WASM_OP_REF_AS_NON_NULL:
     return validate_ref(v, in);
   default:
     return validate_control(v, in);
@@ -804,9 +973,108 @@ static bool validate_function(validator *v, uint32_t defined_index) {
 
 /* ---- Module-level rules -------------------------------------------------- */
 
+/* A value type's type index, if any, must exist (below `limit`: in the type
+ * section, the end of the current rec group). */
+static bool check_value_type_below(validator *v, wasm_type t, uint32_t limit,
+                                   size_t offset) {
+  if (!wasm_type_is_ref(t) || t == TYPE_BOTTOM_REF)
+    return true;
+  wasm_heaptype h = wasm_type_heap(t);
+  if (wasm_heaptype_is_index(h) && h >= limit)
+    return fail_at(v, offset, "unknown type %u", (unsigned)h);
+  return true;
+}
+
+static bool check_value_type(validator *v, wasm_type t, size_t offset) {
+  return check_value_type_below(v, t, v->m->type_count, offset);
+}
+
 static bool check_type_index(validator *v, uint32_t index, size_t offset) {
   if (index >= v->m->type_count)
     return fail_at(v, offset, "unknown type %u", index);
+  if (v->m->types[index].composite != WASM_COMPOSITE_FUNC)
+    return fail_at(v, offset, "type mismatch: type %u is not a function type",
+                   index);
+  return true;
+}
+
+/* A declared subtype must have the supertype's kind of composite type
+ * and match it: function parameters contravariantly, results
+ * covariantly; fields covariantly when immutable, exactly when not. */
+static bool composite_matches(validator *v, const wasm_functype *sub,
+                              const wasm_functype *super) {
+  const wasm_module *m = v->m;
+  if (sub->composite != super->composite)
+    return false;
+  if (sub->composite == WASM_COMPOSITE_FUNC) {
+    if (sub->param_count != super->param_count ||
+        sub->result_count != super->result_count)
+      return false;
+    for (uint32_t i = 0; i < sub->param_count; i++)
+      if (!wasm_type_matches(m, super->types[i], sub->types[i]))
+        return false;
+    for (uint32_t i = sub->param_count;
+         i < sub->param_count + sub->result_count; i++)
+      if (!wasm_type_matches(m, sub->types[i], super->types[i]))
+        return false;
+    return true;
+  }
+  if (sub->param_count < super->param_count ||
+      (sub->composite == WASM_COMPOSITE_ARRAY &&
+       sub->param_count != super->param_count))
+    return false;
+  for (uint32_t i = 0; i < super->param_count; i++) {
+    bool mut_sub = sub->field_mutable && sub->field_mutable[i];
+    bool mut_super = super->field_mutable && super->field_mutable[i];
+    if (mut_sub != mut_super)
+      return false;
+    wasm_type a = sub->types[i], b = super->types[i];
+    if (mut_sub ? a != b && !(wasm_type_matches(m, a, b) &&
+                              wasm_type_matches(m, b, a))
+                : !wasm_type_matches(m, a, b))
+      return false;
+  }
+  return true;
+}
+
+/* Every type: references within its rec group or earlier, a supertype
+ * that is earlier, not final, and matched. */
+static bool check_types(validator *v) {
+  const wasm_module *m = v->m;
+  for (uint32_t i = 0; i < m->type_count; i++) {
+    const wasm_functype *t = &m->types[i];
+    uint32_t limit = t->rec_start + t->rec_size;
+    for (uint32_t k = 0; k < t->param_count + t->result_count; k++)
+      if (!check_value_type_below(v, t->types[k], limit, 0))
+        return false;
+    if (t->supertype == WASM_NO_SUPERTYPE)
+      continue;
+    if (t->supertype >= i)
+      return fail_at(v, 0,
+                     "unknown type %u: a supertype must be defined "
+                     "before its subtype %u",
+                     t->supertype, i);
+    const wasm_functype *super = &m->types[t->supertype];
+    if (super->is_final || !composite_matches(v, t, super))
+      return fail_at(v, 0, "sub type %u does not match super type %u", i,
+                     t->supertype);
+  }
+  return true;
+}
+
+/* The value types of imports, tables, globals and element segments. */
+static bool check_declared_types(validator *v) {
+  const wasm_module *m = v->m;
+  for (uint32_t i = 0; i < m->table_count; i++)
+    if (!check_value_type(v, m->tables[i].elem_type, 0))
+      return false;
+  for (uint32_t i = 0; i < m->global_count; i++)
+    if (!check_value_type(v, m->globals[i].type.type, 0))
+      return false;
+  for (uint32_t i = 0; i < m->elem_count; i++)
+    if (!check_value_type(v, m->elems[i].elem_type,
+                          m->elems[i].offset_in_module))
+      return false;
   return true;
 }
 
@@ -867,6 +1135,30 @@ static bool check_tables(validator *v) {
   return true;
 }
 
+static bool check_const_expr(validator *v, const wasm_const_expr *e,
+                             wasm_type expected, const char *what);
+
+/* A table of non-null references needs an initial value (3.0's table
+ * initialiser), which must have its element type; it may read the
+ * imported globals. */
+static bool check_table_inits(validator *v) {
+  const wasm_module *m = v->m;
+  v->const_globals = m->import_global_count;
+  for (uint32_t i = m->import_table_count; i < m->table_count; i++) {
+    wasm_type t = m->tables[i].elem_type;
+    if (m->has_table_init && m->has_table_init[i]) {
+      if (!check_const_expr(v, &m->table_inits[i], t, "table initializer"))
+        return false;
+    } else if (!wasm_type_is_defaultable(t)) {
+      return fail_at(v, 0,
+                     "type mismatch: table %u of non-null references needs "
+                     "an initializer",
+                     i);
+    }
+  }
+  return true;
+}
+
 static bool check_memories(validator *v) {
   const wasm_module *m = v->m;
   for (uint32_t i = 0; i < m->memory_count; i++) {
@@ -903,6 +1195,9 @@ static bool collect_declared_funcs(validator *v) {
     return fail_at(v, 0, "out of memory");
   for (uint32_t i = m->import_global_count; i < m->global_count; i++)
     declare_const_expr_func(v, &m->globals[i].init);
+  for (uint32_t i = 0; m->has_table_init && i < m->table_count; i++)
+    if (m->has_table_init[i])
+      declare_const_expr_func(v, &m->table_inits[i]);
   for (uint32_t i = 0; i < m->elem_count; i++)
     for (uint32_t k = 0; k < m->elems[i].item_count; k++)
       declare_const_expr_func(v, &m->elems[i].items[k]);
@@ -960,7 +1255,7 @@ static bool const_stack_step(void *ctx, const wasm_const_instr *in) {
     return fail_at(v, in->value.offset,
                    "type mismatch: %s arithmetic in a constant expression "
                    "needs two %s operands",
-                   type_name(operand), type_name(operand));
+                   type_name(v, operand), type_name(v, operand));
   st->depth--;
   return true;
 }
@@ -1001,11 +1296,11 @@ static bool const_expr_type(validator *v, const wasm_const_expr *e,
     return true;
   case WASM_CONST_REF_NULL:
     *out = e->value.ref_type;
-    return true;
+    return check_value_type(v, *out, e->offset);
   case WASM_CONST_REF_FUNC:
     if (e->value.index >= v->m->func_count)
       return fail_at(v, e->offset, "unknown function %u", e->value.index);
-    *out = WASM_TYPE_FUNCREF;
+    *out = wasm_ref_type(false, v->m->func_types[e->value.index]);
     return true;
   case WASM_CONST_GLOBAL_GET:
     return const_global_type(v, e, out);
@@ -1018,9 +1313,9 @@ static bool check_const_expr(validator *v, const wasm_const_expr *e,
   wasm_type t = TYPE_UNKNOWN;
   if (!const_expr_type(v, e, &t))
     return false;
-  if (t != expected)
+  if (!wasm_type_matches(v->m, t, expected))
     return fail_at(v, e->offset, "type mismatch in %s: expected %s, found %s",
-                   what, type_name(expected), type_name(t));
+                   what, type_name(v, expected), type_name(v, t));
   return true;
 }
 
@@ -1042,11 +1337,11 @@ static bool check_active_elem(validator *v, const wasm_elem_segment *seg) {
     return fail_at(v, seg->offset_in_module, "unknown table %u",
                    seg->table_index);
   wasm_type table_type = m->tables[seg->table_index].elem_type;
-  if (table_type != seg->elem_type)
+  if (!wasm_type_matches(m, seg->elem_type, table_type))
     return fail_at(v, seg->offset_in_module,
                    "type mismatch: element segment of %s for table %u of %s",
-                   type_name(seg->elem_type), seg->table_index,
-                   type_name(table_type));
+                   type_name(v, seg->elem_type), seg->table_index,
+                   type_name(v, table_type));
   return check_const_expr(v, &seg->offset, WASM_TYPE_I32,
                           "element segment offset");
 }
@@ -1156,7 +1451,8 @@ static bool check_exports(validator *v) {
 }
 
 static bool validate_module_level(validator *v) {
-  return check_function_types(v) && check_tables(v) && check_memories(v) &&
+  return check_types(v) && check_function_types(v) && check_declared_types(v) &&
+         check_tables(v) && check_table_inits(v) && check_memories(v) &&
          check_globals(v) && check_elems(v) && check_datas(v) &&
          check_start(v) && check_exports(v) && collect_declared_funcs(v);
 }
@@ -1175,6 +1471,9 @@ bool wasm_module_validate(const wasm_module *m, wasm_error *err) {
   bool ok = validate_module_level(&v) && validate_bodies(&v);
   free(v.declared_funcs);
   free(v.local_run_ends);
+  free(v.run_nd_base);
+  free(v.local_inited);
+  free(v.inits);
   free(v.vals);
   free(v.ctrls);
   return ok;

@@ -20,7 +20,9 @@
   X(STACK_EXHAUSTED, "call stack exhausted")                                   \
   X(HOST, "host function failed")                                              \
   X(UNALIGNED_ATOMIC, "unaligned atomic")                                      \
-  X(EXPECTED_SHARED_MEMORY, "expected shared memory")
+  X(EXPECTED_SHARED_MEMORY, "expected shared memory")                          \
+  X(NULL_FUNC_REF, "null function reference")                                  \
+  X(NULL_REFERENCE, "null reference")
 
 typedef enum wasmaot_trap_kind {
 #define WASMAOT_TRAP_ENUM(id, text) WASMAOT_TRAP_##id,

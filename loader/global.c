@@ -95,7 +95,9 @@ void wasmaot_global_get(const wasmaot_global *global, wasmaot_val *out) {
 }
 
 bool wasmaot_global_set(wasmaot_global *global, const wasmaot_val *value) {
-  if (!global->is_mutable || rt_valkind_to_wasm(value->kind) != global->type)
+  wasmaot_valkind kind;
+  if (!global->is_mutable || !rt_valkind_from_wasm(global->type, &kind) ||
+      kind != value->kind)
     return false;
   rt_cell_write(global->cell, value);
   return true;

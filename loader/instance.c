@@ -132,9 +132,9 @@ static bool create_tables(wasmaot_instance *inst, char *err, size_t errlen) {
   const wasm_module *w = inst->wasm;
   for (uint32_t i = w->import_table_count; i < w->table_count; i++) {
     const wasm_tabletype *t = &w->tables[i];
-    inst->tables[i] =
-        rt_table_create(inst->engine, t->elem_type, t->limits.min,
-                        t->limits.has_max, t->limits.max, err, errlen);
+    inst->tables[i] = rt_table_create(
+        inst->engine, rt_canonical_type(inst->module, t->elem_type),
+        t->limits.min, t->limits.has_max, t->limits.max, err, errlen);
     if (!inst->tables[i])
       return false;
   }
@@ -194,11 +194,11 @@ static void build_export(wasmaot_instance *inst, const wasm_export *e,
       out->value.of.global = inst->imported_globals[e->index];
       break;
     }
-    out->global =
-        (wasmaot_global){.owner = inst,
-                         .cell = rt_instance_global_cell(inst, e->index),
-                         .type = w->globals[e->index].type.type,
-                         .is_mutable = w->globals[e->index].type.is_mutable};
+    out->global = (wasmaot_global){
+        .owner = inst,
+        .cell = rt_instance_global_cell(inst, e->index),
+        .type = rt_canonical_type(inst->module, w->globals[e->index].type.type),
+        .is_mutable = w->globals[e->index].type.is_mutable};
     out->value.of.global = &out->global;
     break;
   }

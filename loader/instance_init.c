@@ -94,10 +94,22 @@ static void *eval_ref(wasmaot_instance *inst, const wasm_const_expr *e) {
   return v;
 }
 
+/* Globals, then (3.0) every element of a table that has an initialiser:
+ * those may read imported globals only, so the order between them does
+ * not show. */
 void rt_instance_init_globals(wasmaot_instance *inst) {
   const wasm_module *w = inst->wasm;
   for (uint32_t i = w->import_global_count; i < w->global_count; i++)
     eval_const(inst, &w->globals[i].init, rt_instance_global_cell(inst, i));
+  for (uint32_t i = w->import_table_count;
+       w->has_table_init && i < w->table_count; i++) {
+    if (!w->has_table_init[i])
+      continue;
+    void *init = eval_ref(inst, &w->table_inits[i]);
+    wasmaot_table_obj *t = &inst->tables[i]->obj;
+    for (uint32_t k = 0; k < t->size; k++)
+      t->elems[k] = init;
+  }
 }
 
 bool rt_instance_prepare_segments(wasmaot_instance *inst, char *err,

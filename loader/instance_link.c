@@ -68,7 +68,9 @@ static bool link_func(wasmaot_instance *inst, uint32_t index, wasmaot_func *f,
                       const link_error *e) {
   const rt_signature *want =
       inst->module->signatures[e->import->desc.func_type];
-  if (f->signature != want)
+  /* The exporter's type must be the import's or a declared subtype. */
+  if (!rt_signature_is_subtype(&inst->engine->signatures, f->signature->id,
+                               want->id))
     return incompatible_import(e, "function signature differs");
   if (!add_linked(inst, f->owner))
     return rt_fail(e->buf, e->len, "out of memory");
@@ -83,10 +85,15 @@ static bool link_func(wasmaot_instance *inst, uint32_t index, wasmaot_func *f,
 static bool link_global(wasmaot_instance *inst, uint32_t index,
                         wasmaot_global *g, const link_error *e) {
   const wasm_globaltype *want = &e->import->desc.global;
-  if (g->type != want->type)
-    return incompatible_import(e, "global value type differs");
+  wasm_type want_type = rt_canonical_type(inst->module, want->type);
   if (g->is_mutable != want->is_mutable)
     return incompatible_import(e, "global mutability differs");
+  /* A mutable global is read and written: its type must be the same;
+   * an immutable one may be a subtype. */
+  if (want->is_mutable ? g->type != want_type
+                       : !rt_canonical_type_matches(&inst->engine->signatures,
+                                                    g->type, want_type))
+    return incompatible_import(e, "global value type differs");
   if (!add_linked(inst, g->owner))
     return rt_fail(e->buf, e->len, "out of memory");
   rt_global_retain(g);
@@ -119,7 +126,7 @@ static bool link_table(wasmaot_instance *inst, uint32_t index, wasmaot_table *t,
   const wasm_tabletype *want = &e->import->desc.table;
   if (t->engine != inst->engine)
     return incompatible_import(e, "table of another engine");
-  if (t->elem_type != want->elem_type)
+  if (t->elem_type != rt_canonical_type(inst->module, want->elem_type))
     return incompatible_import(e, "table element type differs");
   if (!limits_match(t->obj.size, t->has_max, t->max, &want->limits))
     return incompatible_import(e, "table limits do not match");

@@ -252,12 +252,8 @@ static bool intern_signatures(wasmaot_module *m, char *err, size_t errlen) {
       calloc(w->type_count ? w->type_count : 1, sizeof *m->signatures);
   if (!m->signatures)
     return rt_fail(err, errlen, "out of memory");
-  for (uint32_t i = 0; i < w->type_count; i++) {
-    m->signatures[i] =
-        rt_signature_intern_wasm(&m->engine->signatures, &w->types[i]);
-    if (!m->signatures[i])
-      return rt_fail(err, errlen, "type %u: unsupported or out of memory", i);
-  }
+  if (!rt_signatures_intern_module(&m->engine->signatures, w, m->signatures))
+    return rt_fail(err, errlen, "out of memory interning the module's types");
   return true;
 }
 

@@ -34,34 +34,57 @@ typedef void (*rt_trampoline)(void *code, void *env, uint64_t *slots);
 
 /* ---- Signatures (signature.c) ------------------------------------------ */
 
-/* A canonical function signature; one per distinct signature per engine,
- * never freed before the engine, so pointers to it stay valid. */
+/* A canonical defined type (3.0: a position in a canonical rec group);
+ * one per distinct type per engine, never freed before the engine, so
+ * pointers to it stay valid. Function types from modules and host
+ * functions alike: a host signature is a rec group of one final function
+ * type. Two modules' structurally equal rec groups get the same ids. */
 typedef struct rt_signature {
   uint32_t id; /* the funcref type_id; 0 is never used */
   uint32_t param_count, result_count;
-  wasmaot_valkind *kinds; /* params, then results */
-  uint64_t hash;
+  wasmaot_valkind *kinds; /* params, then results (function types) */
+  /* The same types with every defined heap type an id (canonical
+   * types: wasm_types.h's encoding with ids for type indices). */
+  wasm_type *types;
+  uint32_t super_id; /* declared supertype, 0 when none */
+  uint8_t composite; /* wasm_composite_kind */
+  bool is_final;
+  uint32_t group_id, group_size; /* first id and size of its rec group */
+  uint64_t hash;                 /* of the group */
+  uint64_t *key;                 /* the group's key, first member only */
+  size_t key_len;
 } rt_signature;
 
 typedef struct rt_signature_registry {
   pthread_mutex_t lock;
   rt_signature **by_id; /* [id - 1] */
   size_t count, cap;
-  uint32_t *buckets; /* open addressing; 0 = empty, else an id */
-  size_t bucket_count;
+  uint32_t *buckets; /* open addressing by group; 0 = empty, else an id */
+  size_t bucket_count, group_count;
 } rt_signature_registry;
 
 bool rt_signatures_init(rt_signature_registry *r);
 void rt_signatures_destroy(rt_signature_registry *r);
-/* The canonical entry for a signature, created on first use; NULL when
- * out of memory. */
+/* The canonical entry for a host signature, created on first use; NULL
+ * when out of memory. */
 const rt_signature *rt_signature_intern(rt_signature_registry *r,
                                         const wasmaot_valkind *params,
                                         uint32_t param_count,
                                         const wasmaot_valkind *results,
                                         uint32_t result_count);
-const rt_signature *rt_signature_intern_wasm(rt_signature_registry *r,
-                                             const wasm_functype *t);
+/* Canonical entries for all of a module's types, rec group by rec group,
+ * into out[type index]. False when out of memory. */
+bool rt_signatures_intern_module(rt_signature_registry *r, const wasm_module *w,
+                                 const rt_signature **out);
+/* Is canonical type `sub` a subtype of `super` (the same, or super on
+ * sub's declared supertype chain)? */
+bool rt_signature_is_subtype(rt_signature_registry *r, uint32_t sub_id,
+                             uint32_t super_id);
+/* A module's value type as a canonical type (defined heap types as ids). */
+wasm_type rt_canonical_type(const wasmaot_module *m, wasm_type t);
+/* Subtyping of canonical value types. */
+bool rt_canonical_type_matches(rt_signature_registry *r, wasm_type sub,
+                               wasm_type super);
 
 bool rt_valkind_from_wasm(wasm_type t, wasmaot_valkind *out);
 wasm_type rt_valkind_to_wasm(wasmaot_valkind k);

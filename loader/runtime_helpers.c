@@ -129,6 +129,14 @@ static void helper_elem_drop(void *vmctx, uint32_t seg) {
   rt_instance_of_vmctx(vmctx)->elems[seg].count = 0;
 }
 
+/* ---- Types -------------------------------------------------------------- */
+
+static uint32_t helper_func_subtype(void *vmctx, uint32_t actual,
+                                    uint32_t expected) {
+  wasmaot_instance *inst = rt_instance_of_vmctx(vmctx);
+  return rt_signature_is_subtype(&inst->engine->signatures, actual, expected);
+}
+
 const void *const rt_helper_table[WASMAOT_HELPER_COUNT] = {
     [WASMAOT_HELPER_TRAP] = (const void *)helper_trap,
     [WASMAOT_HELPER_MEMORY_GROW] = (const void *)helper_memory_grow,
@@ -144,4 +152,5 @@ const void *const rt_helper_table[WASMAOT_HELPER_COUNT] = {
     [WASMAOT_HELPER_ATOMIC_NOTIFY] = (const void *)rt_helper_atomic_notify,
     [WASMAOT_HELPER_ATOMIC_WAIT32] = (const void *)rt_helper_atomic_wait32,
     [WASMAOT_HELPER_ATOMIC_WAIT64] = (const void *)rt_helper_atomic_wait64,
+    [WASMAOT_HELPER_FUNC_SUBTYPE] = (const void *)helper_func_subtype,
 };

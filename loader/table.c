@@ -86,8 +86,9 @@ uint32_t wasmaot_table_size(const wasmaot_table *table) {
 }
 
 static wasmaot_valkind elem_kind(const wasmaot_table *t) {
-  return t->elem_type == WASM_TYPE_FUNCREF ? WASMAOT_FUNCREF
-                                           : WASMAOT_EXTERNREF;
+  wasmaot_valkind kind = WASMAOT_EXTERNREF;
+  rt_valkind_from_wasm(t->elem_type, &kind);
+  return kind;
 }
 
 bool wasmaot_table_get(const wasmaot_table *table, uint32_t index,

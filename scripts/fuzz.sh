@@ -13,7 +13,7 @@ spec=${SPEC_DIR:-$top/../shared/spec-testsuite}
 out=$top/build-fuzz
 mkdir -p "$out/seeds" "$out/corpus"
 
-front=(wasm_error.c wasm_reader.c wasm_module.c wasm_decode.c wasm_const_expr.c wasm_features.c wasm_instr.c wasm_validate.c)
+front=(wasm_error.c wasm_reader.c wasm_types.c wasm_type_relations.c wasm_module.c wasm_decode.c wasm_const_expr.c wasm_features.c wasm_instr.c wasm_validate.c)
 srcs=()
 for f in "${front[@]}"; do srcs+=("$top/frontend/$f"); done
 clang-19 -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -31,6 +31,12 @@ if [ -z "$(ls -A "$out/seeds")" ]; then
     stem=threads-$(basename "$w" .wast)
     wast2json --enable-threads "$w" -o "$tmp/$stem.json" >/dev/null 2>&1 || true
   done
+  # The 3.0 suite's modules (typed references, rec groups, ...), as a
+  # build converted them, when it did.
+  if [ -d "$top/build/tests/spec/wasm-3.0" ]; then
+    find "$top/build/tests/spec/wasm-3.0" -name '*.wasm' -size -64k \
+      -exec sh -c 'for f; do cp "$f" "$0/w3-$(basename "$(dirname "$f")")-$(basename "$f")"; done' "$tmp" {} +
+  fi
   find "$tmp" -name '*.wasm' -size -64k -exec cp {} "$out/seeds/" \;
   rm -rf "$tmp"
 fi

@@ -29,9 +29,72 @@ static void test_equal_signatures_share_an_id(void **state) {
   assert_ptr_equal(a, b);
   assert_true(a->id != 0);
 
+  /* A module's plain function type is the same canonical type. */
   wasm_type types[] = {WASM_TYPE_I32, WASM_TYPE_F64, WASM_TYPE_I64};
-  wasm_functype ft = {.param_count = 2, .result_count = 1, .types = types};
-  assert_ptr_equal(rt_signature_intern_wasm(&e->signatures, &ft), a);
+  wasm_functype ft = {.param_count = 2,
+                      .result_count = 1,
+                      .types = types,
+                      .composite = WASM_COMPOSITE_FUNC,
+                      .is_final = true,
+                      .supertype = WASM_NO_SUPERTYPE,
+                      .rec_size = 1};
+  wasm_module w = {.type_count = 1, .types = &ft};
+  const rt_signature *out[1];
+  assert_true(rt_signatures_intern_module(&e->signatures, &w, out));
+  assert_ptr_equal(out[0], a);
+}
+
+/* Rec groups (3.0): two modules' structurally equal groups share ids, a
+ * group that differs only in its position of a type does not, and a
+ * declared subtype is a subtype across modules. */
+static void test_rec_groups_canonicalise(void **state) {
+  wasmaot_engine *e = *state;
+  /* rec { $a: func (param (ref $b)); $b: func (result (ref $a)) } */
+  wasm_type a_types[] = {WASM_REF_TYPE(0, 1)};
+  wasm_type b_types[] = {WASM_REF_TYPE(0, 0)};
+  wasm_functype group[2] = {{.param_count = 1,
+                             .types = a_types,
+                             .composite = WASM_COMPOSITE_FUNC,
+                             .is_final = true,
+                             .supertype = WASM_NO_SUPERTYPE,
+                             .rec_size = 2},
+                            {.result_count = 1,
+                             .types = b_types,
+                             .composite = WASM_COMPOSITE_FUNC,
+                             .is_final = true,
+                             .supertype = WASM_NO_SUPERTYPE,
+                             .rec_start = 0,
+                             .rec_size = 2}};
+  wasm_module w = {.type_count = 2, .types = group};
+  const rt_signature *first[2], *second[2];
+  assert_true(rt_signatures_intern_module(&e->signatures, &w, first));
+  assert_true(rt_signatures_intern_module(&e->signatures, &w, second));
+  assert_ptr_equal(first[0], second[0]);
+  assert_ptr_equal(first[1], second[1]);
+  assert_true(first[0]->id != first[1]->id);
+  /* The canonical param type names the other member's id. */
+  assert_int_equal(wasm_type_heap(first[0]->types[0]), first[1]->id);
+
+  /* sub $base (func); sub final $derived (sub $base) (func) */
+  wasm_functype chain[2] = {{.composite = WASM_COMPOSITE_FUNC,
+                             .is_final = false,
+                             .supertype = WASM_NO_SUPERTYPE,
+                             .rec_start = 0,
+                             .rec_size = 1},
+                            {.composite = WASM_COMPOSITE_FUNC,
+                             .is_final = true,
+                             .supertype = 0,
+                             .rec_start = 1,
+                             .rec_size = 1}};
+  wasm_module sub = {.type_count = 2, .types = chain};
+  const rt_signature *ids[2];
+  assert_true(rt_signatures_intern_module(&e->signatures, &sub, ids));
+  assert_true(rt_signature_is_subtype(&e->signatures, ids[1]->id, ids[0]->id));
+  assert_false(rt_signature_is_subtype(&e->signatures, ids[0]->id, ids[1]->id));
+  /* A plain (final) [] -> [] is neither of them. */
+  const rt_signature *plain =
+      rt_signature_intern(&e->signatures, NULL, 0, NULL, 0);
+  assert_true(plain->id != ids[0]->id && plain->id != ids[1]->id);
 }
 
 static void test_different_signatures_differ(void **state) {
@@ -96,6 +159,7 @@ int main(void) {
       cmocka_unit_test(test_equal_signatures_share_an_id),
       cmocka_unit_test(test_different_signatures_differ),
       cmocka_unit_test(test_many_signatures),
+      cmocka_unit_test(test_rec_groups_canonicalise),
       cmocka_unit_test(test_host_functions_use_the_registry),
   };
   return cmocka_run_group_tests(tests, setup_engine, teardown_engine);

@@ -293,7 +293,7 @@ static void test_bad_function_type_form(void **state) {
   (void)state;
   module_buf b;
   mb_init(&b);
-  size_t at = SECTION(&b, SEC_TYPE, 0x01, 0x5f, 0x00, 0x00);
+  size_t at = SECTION(&b, SEC_TYPE, 0x01, 0x5d, 0x00, 0x00);
   expect_error(&b, at + 1, "malformed function type");
 }
 
@@ -606,7 +606,7 @@ static void test_const_expr_errors(void **state) {
 
   mb_init(&b);
   at = SECTION(&b, SEC_GLOBAL, 0x01, 0x70, 0x00, 0xd0, 0x7f, 0x0b);
-  expect_error(&b, at + 4, "malformed reference type");
+  expect_error(&b, at + 4, "malformed heap type");
 
   mb_init(&b);
   at = SECTION(&b, SEC_GLOBAL, 0x01, 0x7f, 0x00, 0x0b);
@@ -689,7 +689,8 @@ static void test_element_encodings(void **state) {
   assert_int_equal(e[0].offset.kind, WASM_CONST_I32);
   assert_int_equal(e[0].offset.value.i32, 1);
   assert_int_equal(e[0].offset.offset, at + 2);
-  assert_int_equal(e[0].elem_type, WASM_TYPE_FUNCREF);
+  /* Function indices are never null: (ref func) (3.0). */
+  assert_int_equal(e[0].elem_type, WASM_REF_TYPE(0, WASM_HEAP_FUNC));
   assert_int_equal(e[0].item_count, 2);
   assert_int_equal(e[0].items[1].kind, WASM_CONST_REF_FUNC);
   assert_int_equal(e[0].items[1].value.index, 1);
@@ -698,7 +699,7 @@ static void test_element_encodings(void **state) {
   assert_int_equal(e[0].offset_in_module, at + 1);
 
   assert_int_equal(e[1].mode, WASM_SEGMENT_PASSIVE);
-  assert_int_equal(e[1].elem_type, WASM_TYPE_FUNCREF);
+  assert_int_equal(e[1].elem_type, WASM_REF_TYPE(0, WASM_HEAP_FUNC));
   assert_int_equal(e[1].item_count, 1);
   assert_int_equal(e[1].items[0].value.index, 1);
 

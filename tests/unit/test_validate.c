@@ -666,6 +666,93 @@ static void test_atomics_feature_off(void **state) {
   wasm_module_free(m);
 }
 
+/* ---- Typed function references (3.0) ------------------------------------- */
+
+/* A non-null local must be set before it is read, and a set inside a
+ * block does not outlive the block. */
+static void test_non_null_locals(void **state) {
+  (void)state;
+  /* type 0: () -> (); one local (ref func) = 0x64 0x70 */
+  module_spec s = {.type = BYTES(1, 0x60, 0, 0),
+                   .func = BYTES(1, 0),
+                   .export_ = BYTES(1, 1, 'f', 0, 0),
+                   .locals = BYTES(1, 1, 0x64, 0x70)};
+  s.body = BYTES(0x20, 0, 0x1a, 0x0b); /* local.get 0 drop */
+  assert_invalid(s, "uninitialized local 0");
+  s.body = BYTES(0xd2, 0, 0x21, 0, 0x20, 0, 0x1a, 0x0b); /* set, then get */
+  assert_valid(s);
+  /* block (local.set 0 (ref.func 0)) end; local.get 0: unset again */
+  s.body = BYTES(0x02, 0x40, 0xd2, 0, 0x21, 0, 0x0b, 0x20, 0, 0x1a, 0x0b);
+  assert_invalid(s, "uninitialized local 0");
+}
+
+/* br_on_null leaves the reference non-null; a nullable value is not a
+ * (ref func). */
+static void test_br_on_null_types(void **state) {
+  (void)state;
+  /* type 0: () -> (ref func) */
+  module_spec s = {.type = BYTES(1, 0x60, 0, 1, 0x64, 0x70),
+                   .func = BYTES(1, 0),
+                   .export_ = BYTES(1, 1, 'f', 0, 0)};
+  /* block (result (ref func)) ... wrapped: ref.null func br_on_null 0 */
+  s.body = BYTES(0xd0, 0x70, 0xd5, 0, 0x0b);
+  assert_invalid(s, "type mismatch");
+  /* the branch carries nothing here, the function returns (ref func):
+   * the label's types are the function's results, so it must be in a
+   * block with no results */
+  s.body = BYTES(0x02, 0x40, 0xd0, 0x70, 0xd5, 0, 0x1a, 0x0b, 0xd2, 0, 0x0b);
+  assert_valid(s);
+  s.body = BYTES(0xd0, 0x70, 0x0b); /* funcref is not (ref func) */
+  assert_invalid(s, "type mismatch");
+  s.body = BYTES(0xd0, 0x70, 0xd4, 0x0b); /* ref.as_non_null makes it one */
+  assert_valid(s);
+}
+
+/* Two rec groups of the same shape are the same types: a function of
+ * one group's type is a (ref) of the other's. */
+static void test_rec_group_equivalence(void **state) {
+  (void)state;
+  /* rec { type 0: func } rec { type 1: func }, both single-type groups
+   * written with 0x4e; type 2: () -> (ref 0). */
+  module_spec s = {.type = BYTES(3, 0x4e, 1, 0x60, 0, 0, 0x4e, 1, 0x60, 0, 0,
+                                 0x60, 0, 1, 0x64, 0),
+                   .func = BYTES(1, 2),
+                   .body = BYTES(0x00, 0x0b)};
+  wasm_error err;
+  wasm_module *m = decode_spec(s, &err);
+  if (!m)
+    fail_msg("decode failed: %s", err.message);
+  assert_int_equal(m->type_canon[0], 0);
+  assert_int_equal(m->type_canon[1], 0);
+  assert_int_equal(m->type_canon[2], 2);
+  assert_true(
+      wasm_type_matches(m, wasm_ref_type(false, 1), wasm_ref_type(true, 0)));
+  assert_false(
+      wasm_type_matches(m, wasm_ref_type(true, 1), wasm_ref_type(false, 0)));
+  assert_true(wasm_type_matches(m, wasm_ref_type(false, 2), WASM_TYPE_FUNCREF));
+  assert_false(wasm_type_matches(m, WASM_TYPE_FUNCREF, wasm_ref_type(true, 2)));
+  wasm_module_free(m);
+}
+
+/* With function-references off the 3.0 encodings are malformed. */
+static void test_function_references_feature_off(void **state) {
+  (void)state;
+  static const uint8_t module[] = {
+      0, 'a', 's', 'm',  1, 0,    0,    0, /* header */
+      1, 6,   1,   0x60, 1, 0x64, 0x70, 0, /* type ((ref func)) */
+  };
+  wasm_error err = {0};
+  wasm_module *m = wasm_module_decode_features(
+      module, sizeof module,
+      WASM_FEATURES_ALL & ~WASM_FEATURE_FUNCTION_REFERENCES, &err);
+  assert_null(m);
+  assert_string_equal(err.message, "malformed value type 0x64");
+  m = wasm_module_decode(module, sizeof module, &err);
+  assert_non_null(m);
+  assert_true(wasm_module_features(m, NULL) & WASM_FEATURE_FUNCTION_REFERENCES);
+  wasm_module_free(m);
+}
+
 /* ---- The instruction reader ---------------------------------------------- */
 
 static bool read_one(const uint8_t *code, size_t len, wasm_instr *in,
@@ -776,6 +863,10 @@ int main(void) {
       cmocka_unit_test(test_malformed_bodies),
       cmocka_unit_test(test_atomics),
       cmocka_unit_test(test_atomics_feature_off),
+      cmocka_unit_test(test_non_null_locals),
+      cmocka_unit_test(test_br_on_null_types),
+      cmocka_unit_test(test_rec_group_equivalence),
+      cmocka_unit_test(test_function_references_feature_off),
       cmocka_unit_test(test_read_br_table),
       cmocka_unit_test(test_read_immediates),
       cmocka_unit_test(test_opcode_table),
