@@ -30,7 +30,9 @@
   /* several memories, memory indices */                                      \
   WASM_FEATURE(MULTI_MEMORY, "multi-memory")                                   \
   /* the 20 relaxed SIMD instructions */                                      \
-  WASM_FEATURE(RELAXED_SIMD, "relaxed-simd")
+  WASM_FEATURE(RELAXED_SIMD, "relaxed-simd")                                   \
+  /* memories and tables with i64 addresses (limits flag 0x04) */             \
+  WASM_FEATURE(MEMORY64, "memory64")
 
 enum {
 #define WASM_FEATURE_BIT_INDEX(id, name) WASM_FEATURE_INDEX_##id,
