@@ -169,10 +169,29 @@ bool lower_table(lower_func_ctx *f, const wasm_instr *in);
 bool lower_simd(lower_func_ctx *f, const wasm_instr *in);
 bool lower_atomic(lower_func_ctx *f, const wasm_instr *in);
 
+/* index >= size (an i1) for a table index of either address type and a
+ * table's i32 size (lower_table.c). */
+LLVMValueRef lower_table_index_out_of_bounds(lower_func_ctx *f,
+                                             LLVMValueRef index,
+                                             LLVMValueRef size);
+
 /* Makes sure a memory load whose value is dropped still happens, so an
  * out-of-bounds address still traps (lower_memory.c). */
 void lower_keep_dropped_load(LLVMValueRef v);
 /* The base of linear memory `index` (lower_memory.c), for addresses. */
 LLVMValueRef lower_memory_base(lower_func_ctx *f, uint32_t index);
+/* Memory `index`'s current length in bytes; a shared memory's is read
+ * with `shared_order`. */
+LLVMValueRef lower_memory_size_bytes(lower_func_ctx *f, uint32_t index,
+                                     LLVMAtomicOrdering shared_order);
+/* The effective address (an i64 from the base) of memarg instruction
+ * `in`'s access at `addr`: zext(addr) + offset for a 32-bit memory, whose
+ * guard pages catch what is out of bounds; for a 64-bit memory, addr +
+ * offset after an explicit bounds check of all the bytes accessed. */
+LLVMValueRef lower_memory_index(lower_func_ctx *f, const wasm_instr *in,
+                                LLVMValueRef addr);
+/* base + lower_memory_index(): the pointer to access. */
+LLVMValueRef lower_memory_address(lower_func_ctx *f, const wasm_instr *in,
+                                  LLVMValueRef addr);
 
 #endif

@@ -355,7 +355,7 @@ static void lower_call_indirect(lower_func_ctx *f, const wasm_instr *in,
   LLVMValueRef size = LLVMBuildLoad2(
       b, mc->t_i32, LLVMBuildInBoundsGEP2(b, mc->t_i8, table, &size_off, 1, ""),
       "size");
-  lower_trap_if(f, LLVMBuildICmp(b, LLVMIntUGE, index, size, ""),
+  lower_trap_if(f, lower_table_index_out_of_bounds(f, index, size),
                 WASMAOT_TRAP_UNDEFINED_ELEMENT);
 
   LLVMValueRef elems = LLVMBuildLoad2(b, mc->t_ptr, table, "elems");
@@ -363,7 +363,9 @@ static void lower_call_indirect(lower_func_ctx *f, const wasm_instr *in,
     lower_mark_invariant(mc, size);
     lower_mark_invariant(mc, elems);
   }
-  LLVMValueRef idx64 = LLVMBuildZExt(b, index, mc->t_i64, "");
+  LLVMValueRef idx64 = index; /* a 64-bit table's index is an i64 already */
+  if (LLVMTypeOf(index) != mc->t_i64)
+    idx64 = LLVMBuildZExt(b, index, mc->t_i64, "");
   LLVMValueRef ref = LLVMBuildLoad2(
       b, mc->t_ptr, LLVMBuildInBoundsGEP2(b, mc->t_ptr, elems, &idx64, 1, ""),
       "ref");

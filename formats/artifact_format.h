@@ -34,7 +34,7 @@
 #define WASMAOT_META_MAGIC "WAOTMETA"
 /* Bump on any change to this header's structures or to the ABI between
  * compiled code and the runtime (vmctx, helper table, objects below). */
-#define WASMAOT_FORMAT_VERSION 3u
+#define WASMAOT_FORMAT_VERSION 4u
 
 #define WASMAOT_SYM_METADATA "wasmaot_metadata"
 /* The section that holds the metadata (and nothing else), so tools can
@@ -69,7 +69,9 @@ typedef struct wasmaot_funcref {
 } wasmaot_funcref;
 
 /* A linear memory. `base` never moves (the whole index space plus guard is
- * reserved up front), so compiled code may cache it. */
+ * reserved up front; for a 64-bit memory, the space it may grow into), so
+ * compiled code may cache it. Compiled code bounds-checks a 64-bit
+ * memory's accesses against size_bytes. */
 typedef struct wasmaot_memory_obj {
   uint8_t *base;
   uint64_t size_bytes; /* current size, a multiple of 64 KiB */
@@ -115,6 +117,17 @@ typedef struct wasmaot_vmctx_header {
  *                 -> 0 woken, 1 value not expected, 2 timed out
  *   ATOMIC_WAIT64 (mem, uint64 addr, uint64 expected, int64 timeout_ns)
  *                 -> as ATOMIC_WAIT32
+ *   MEMORY_GROW64 (mem, uint64 delta_pages) -> int64 old pages or -1
+ *   MEMORY_FILL64 (mem, uint64 dst, val, uint64 n)
+ *   MEMORY_COPY64 (dst_mem, src_mem, uint64 dst, uint64 src, uint64 n)
+ *   MEMORY_INIT64 (mem, seg, uint64 dst, uint64 src, uint64 n)
+ *   TABLE_GROW64  (table, void *init, uint64 delta) -> int64 old size or -1
+ *   TABLE_FILL64  (table, uint64 dst, void *val, uint64 n)
+ *   TABLE_COPY64  (dst_table, src_table, uint64 dst, uint64 src, uint64 n)
+ *   TABLE_INIT64  (table, seg, uint64 dst, uint64 src, uint64 n)
+ * The *64 variants serve memory64's memories and tables (every index
+ * operand zero-extended to 64 bits; a copy between a 32- and a 64-bit
+ * memory or table uses them too), so 32-bit ones keep their helpers.
  * addr is the effective address (index + offset); the atomic helpers trap
  * when it is out of bounds or unaligned, and wait traps on an unshared
  * memory. A negative timeout waits forever.
@@ -134,7 +147,15 @@ typedef struct wasmaot_vmctx_header {
   X(ELEM_DROP)                                                                 \
   X(ATOMIC_NOTIFY)                                                             \
   X(ATOMIC_WAIT32)                                                             \
-  X(ATOMIC_WAIT64)
+  X(ATOMIC_WAIT64)                                                             \
+  X(MEMORY_GROW64)                                                             \
+  X(MEMORY_FILL64)                                                             \
+  X(MEMORY_COPY64)                                                             \
+  X(MEMORY_INIT64)                                                             \
+  X(TABLE_GROW64)                                                              \
+  X(TABLE_FILL64)                                                              \
+  X(TABLE_COPY64)                                                              \
+  X(TABLE_INIT64)
 
 typedef enum wasmaot_helper_index {
 #define WASMAOT_HELPER_ENUM(id) WASMAOT_HELPER_##id,

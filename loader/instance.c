@@ -118,10 +118,8 @@ void wasmaot_instance_free(wasmaot_instance *instance) {
 static bool create_memories(wasmaot_instance *inst, char *err, size_t errlen) {
   const wasm_module *w = inst->wasm;
   for (uint32_t i = w->import_memory_count; i < w->memory_count; i++) {
-    const wasm_limits *l = &w->memories[i].limits;
     inst->memories[i] =
-        rt_memory_create(inst->engine, l->min, l->has_max, l->max,
-                         w->memories[i].shared, err, errlen);
+        rt_memory_create(inst->engine, &w->memories[i], err, errlen);
     if (!inst->memories[i])
       return false;
   }
@@ -133,7 +131,7 @@ static bool create_tables(wasmaot_instance *inst, char *err, size_t errlen) {
   for (uint32_t i = w->import_table_count; i < w->table_count; i++) {
     const wasm_tabletype *t = &w->tables[i];
     inst->tables[i] =
-        rt_table_create(inst->engine, t->elem_type, t->limits.min,
+        rt_table_create(inst->engine, t->elem_type, t->is64, t->limits.min,
                         t->limits.has_max, t->limits.max, err, errlen);
     if (!inst->tables[i])
       return false;
