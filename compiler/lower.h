@@ -52,7 +52,17 @@ typedef struct lower_module_ctx {
 
   wasmaot_vmctx_layout layout;
   wasm_error *err;
+
+  /* The module tail-calls between functions of different types
+   * (lower_module_needs_tailcc): every defined function then has LLVM's
+   * `tailcc` convention, which guarantees such calls as jumps, and is
+   * entered from outside through a C-convention wrapper. */
+  bool tail_cc;
 } lower_module_ctx;
+
+/* LLVM's `tailcc` (CallingConv::Tail), which the C API's LLVMCallConv
+ * does not name. */
+#define LOWER_TAIL_CALL_CONV 18u
 
 typedef enum lower_frame_kind {
   LOWER_FRAME_FUNC,

@@ -13,6 +13,12 @@
  *                        own address (PC-relative, so nothing to relocate).
  *   wasmaot_tramp_table  int32_t[type count]: per type index, the
  *                        host-to-Wasm trampoline, relative likewise.
+ *   wasmaot_tail_table   int32_t[defined function count], only in an
+ *                        artifact of a module with tail calls between
+ *                        functions of different types: each function's
+ *                        `tailcc` entry, relative likewise (the function
+ *                        table's entries are then C-convention wrappers
+ *                        of these; see wasmaot_funcref.tail_entry).
  *
  * The module description (types, imports, exports, globals, tables,
  * memories, segments, start, names) is not serialised a second time: the
@@ -42,6 +48,7 @@
 #define WASMAOT_META_SECTION ".wasmaot.meta"
 #define WASMAOT_SYM_FUNC_TABLE "wasmaot_func_table"
 #define WASMAOT_SYM_TRAMP_TABLE "wasmaot_tramp_table"
+#define WASMAOT_SYM_TAIL_TABLE "wasmaot_tail_table"
 /* The data image: the bytes of every data segment, in a read-only section
  * of its own. Each segment that is a page or more and has a constant
  * offset sits at an image offset congruent to its memory offset modulo
@@ -60,12 +67,17 @@
  * `code` is called as code(env, params...) with the C calling convention;
  * for Wasm functions env is the owning instance's vmctx, for host
  * functions whatever the host bound. type_id is the engine-wide canonical
- * signature id, so call_indirect compares one integer. */
+ * signature id, so call_indirect compares one integer. tail_entry, when
+ * not 0, is the offset from `code` of the same function with LLVM's
+ * `tailcc` convention (callee-popped arguments), called as
+ * tail(env, params...): return_call_indirect jumps there, so tail calls
+ * between functions of different types run in constant stack. Host
+ * functions and modules without such tail calls have 0. */
 typedef struct wasmaot_funcref {
   void *code;
   void *env;
   uint32_t type_id;
-  uint32_t reserved;
+  int32_t tail_entry;
 } wasmaot_funcref;
 
 /* A linear memory. `base` never moves (the whole index space plus guard is

@@ -161,6 +161,11 @@ static void fill_vmctx(wasmaot_instance *inst) {
     ref->code = m->func_code[i - w->import_func_count];
     ref->env = inst->vmctx;
     ref->type_id = m->signatures[w->func_types[i]]->id;
+    ref->tail_entry =
+        m->func_tail_code
+            ? (int32_t)((intptr_t)m->func_tail_code[i - w->import_func_count] -
+                        (intptr_t)ref->code)
+            : 0;
   }
 }
 

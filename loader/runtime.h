@@ -107,6 +107,7 @@ struct wasmaot_module {
   const wasmaot_meta_header *meta;
   wasm_module *wasm;               /* the decoded skeleton */
   void **func_code;                /* per defined function */
+  void **func_tail_code; /* per defined function, or NULL: tailcc entries */
   rt_trampoline *trampolines;      /* per type index */
   const rt_signature **signatures; /* per type index */
   rt_code_symbol *symbols;         /* sorted by addr, for naming trap sites */
