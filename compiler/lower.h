@@ -200,6 +200,10 @@ LLVMValueRef lower_memory_size_bytes(lower_func_ctx *f, uint32_t index,
  * offset after an explicit bounds check of all the bytes accessed. */
 LLVMValueRef lower_memory_index(lower_func_ctx *f, const wasm_instr *in,
                                 LLVMValueRef addr);
+/* Tags a load or store of memory `index` for LLVM's alias analysis (a
+ * 64-bit memory's: it does not alias the memory's length). */
+void lower_memory_tag_access(lower_func_ctx *f, uint32_t index,
+                             LLVMValueRef access);
 /* base + lower_memory_index(): the pointer to access. */
 LLVMValueRef lower_memory_address(lower_func_ctx *f, const wasm_instr *in,
                                   LLVMValueRef addr);

@@ -11,6 +11,7 @@
  * use the helpers' 64-bit variants, so a 32-bit module calls exactly what
  * it called before memory64. */
 #include <stddef.h>
+#include <string.h>
 
 #include "lower.h"
 
@@ -91,6 +92,34 @@ LLVMValueRef lower_memory_base(lower_func_ctx *f, uint32_t index) {
   return base;
 }
 
+/* TBAA for 64-bit memories: their accesses are one type and the memory
+ * object's size_bytes another, so LLVM knows a store to linear memory
+ * does not change the length and keeps the bounds checks' length in a
+ * register across a loop instead of reloading it after every store. Only
+ * calls (memory.grow) change it, and calls are not tagged. 32-bit
+ * memories' accesses stay untagged, as they always were. */
+typedef enum memory_tbaa { TBAA_LINEAR_MEMORY, TBAA_MEMORY_SIZE } memory_tbaa;
+
+static void set_tbaa(lower_module_ctx *mc, LLVMValueRef inst, memory_tbaa t) {
+  static const char *const names[] = {"wasm linear memory", "wasm memory size"};
+  LLVMContextRef c = mc->llctx;
+  LLVMMetadataRef root_name = LLVMMDStringInContext2(c, "wasmaot tbaa", 12);
+  LLVMMetadataRef root = LLVMMDNodeInContext2(c, &root_name, 1);
+  LLVMMetadataRef zero = LLVMValueAsMetadata(LLVMConstInt(mc->t_i64, 0, false));
+  LLVMMetadataRef type_ops[3] = {
+      LLVMMDStringInContext2(c, names[t], strlen(names[t])), root, zero};
+  LLVMMetadataRef type = LLVMMDNodeInContext2(c, type_ops, 3);
+  LLVMMetadataRef tag_ops[3] = {type, type, zero};
+  LLVMSetMetadata(inst, LLVMGetMDKindIDInContext(c, "tbaa", 4),
+                  LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, tag_ops, 3)));
+}
+
+void lower_memory_tag_access(lower_func_ctx *f, uint32_t memory,
+                             LLVMValueRef access) {
+  if (f->mc->m->memories[memory].is64)
+    set_tbaa(f->mc, access, TBAA_LINEAR_MEMORY);
+}
+
 LLVMValueRef lower_memory_size_bytes(lower_func_ctx *f, uint32_t memory,
                                      LLVMAtomicOrdering shared_order) {
   lower_module_ctx *mc = f->mc;
@@ -105,6 +134,8 @@ LLVMValueRef lower_memory_size_bytes(lower_func_ctx *f, uint32_t memory,
     LLVMSetOrdering(bytes, shared_order);
     LLVMSetAlignment(bytes, 8);
   }
+  if (mc->m->memories[memory].is64)
+    set_tbaa(mc, bytes, TBAA_MEMORY_SIZE);
   return bytes;
 }
 
@@ -169,6 +200,7 @@ static void lower_load(lower_func_ctx *f, const wasm_instr *in,
   LLVMValueRef ptr = lower_memory_address(f, in, lower_pop(f));
   LLVMValueRef v = LLVMBuildLoad2(b, s.mem_type, ptr, "");
   LLVMSetAlignment(v, 1);
+  lower_memory_tag_access(f, in->memarg.memory, v);
   if (s.mem_type != s.val_type)
     v = s.sign_extend ? LLVMBuildSExt(b, v, s.val_type, "")
                       : LLVMBuildZExt(b, v, s.val_type, "");
@@ -184,6 +216,7 @@ static void lower_store(lower_func_ctx *f, const wasm_instr *in,
     value = LLVMBuildTrunc(b, value, s.mem_type, "");
   LLVMValueRef st = LLVMBuildStore(b, value, ptr);
   LLVMSetAlignment(st, 1);
+  lower_memory_tag_access(f, in->memarg.memory, st);
 }
 
 static void lower_memory_size(lower_func_ctx *f, uint32_t memory) {

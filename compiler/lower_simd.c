@@ -520,13 +520,16 @@ static LLVMValueRef load_unaligned(lower_func_ctx *f, LLVMTypeRef t,
   LLVMValueRef ptr = lower_memory_address(f, in, lower_pop(f));
   LLVMValueRef v = LLVMBuildLoad2(builder(f), t, ptr, "");
   LLVMSetAlignment(v, 1);
+  lower_memory_tag_access(f, in->memarg.memory, v);
   return v;
 }
 
 static void store_unaligned(lower_func_ctx *f, LLVMValueRef v,
                             const wasm_instr *in) {
   LLVMValueRef ptr = lower_memory_address(f, in, lower_pop(f));
-  LLVMSetAlignment(LLVMBuildStore(builder(f), v, ptr), 1);
+  LLVMValueRef st = LLVMBuildStore(builder(f), v, ptr);
+  LLVMSetAlignment(st, 1);
+  lower_memory_tag_access(f, in->memarg.memory, st);
 }
 
 static void lower_load_splat(lower_func_ctx *f, const wasm_instr *in,
