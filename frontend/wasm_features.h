@@ -32,7 +32,9 @@
   /* the 20 relaxed SIMD instructions */                                       \
   WASM_FEATURE(RELAXED_SIMD, "relaxed-simd")                                   \
   /* (ref null? ht), call_ref, br_on_null, ..., rec groups, subtypes */        \
-  WASM_FEATURE(FUNCTION_REFERENCES, "function-references")
+  WASM_FEATURE(FUNCTION_REFERENCES, "function-references")                     \
+  /* memories and tables with i64 addresses (limits flag 0x04) */             \
+  WASM_FEATURE(MEMORY64, "memory64")
 
 enum {
 #define WASM_FEATURE_BIT_INDEX(id, name) WASM_FEATURE_INDEX_##id,
