@@ -261,13 +261,14 @@ else
   spec3_total="$spec3_passed passed, $spec3_failed failed, $spec3_skipped skipped"
   echo "wasm-3.0 ($(echo $folders)): $spec3_total"
   # Our own 3.0 scripts: memory64's wrap-arounds and growth, tail calls
-  # of different types millions deep (AArch64's tailcc).
+  # of different types millions deep (AArch64's tailcc), declared
+  # subtypes through call_indirect and imports.
   spec3_passed=0 spec3_failed=0 spec3_skipped=0
-  for own in memory64 tail-call; do
+  for own in memory64 tail-call function-references; do
     run_spec3 "tests/spec/$own" "$src/tests/spec/$own" "$work/spec3-own/$own"
   done
   own_total="$spec3_passed passed, $spec3_failed failed, $spec3_skipped skipped"
-  echo "tests/spec memory64, tail-call: $own_total"
+  echo "tests/spec memory64, tail-call, function-references: $own_total"
 fi
 
 phase "WASI test suite: compiled here for aarch64, run under qemu"
@@ -294,7 +295,7 @@ echo "WASI scenarios: $wasi_passed passed, $wasi_failed failed"
 echo "spec wasm-2.0 on aarch64: ${spec_counts:-no result}"
 echo "spec threads on aarch64: ${threads_counts:-no result}"
 echo "spec wasm-3.0 on aarch64: ${spec3_total:-not run}"
-echo "own memory64 and tail-call scripts on aarch64: ${own_total:-not run}"
+echo "own memory64, tail-call and function-references scripts on aarch64: ${own_total:-not run}"
 echo "WASI test suite on aarch64: ${wasi_suite_counts:-no result}"
 echo "cross test took $(($(date +%s) - started))s"
 if [ "$failures" -ne 0 ]; then
