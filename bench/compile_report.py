@@ -80,7 +80,9 @@ def section(path):
       "medians over the runs of each row. CPU is user+sys of the whole process "
       "(`/usr/bin/time`); MB/s is the `.wasm` size over wall time, MB/s/core "
       "the code section over CPU time. **Wall times were taken on a machine "
-      "shared with other work**: compare CPU times." %
+      "shared with other work**: compare CPU times. Where the time goes "
+      "inside LLVM, and what would reach issue 13's targets: "
+      "`docs/compile-speed.md`." %
       rows[0]["jobs"])
     w("")
     w("| module | size (code) | functions | tier | pieces | runs | wall | CPU "

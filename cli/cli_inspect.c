@@ -101,8 +101,10 @@ static void print_extern(const wasm_module *m, wasm_extern_kind kind,
   }
 }
 
-/* Imports and exports of a module binary (a .wasm or a skeleton). */
-static bool print_interface(const uint8_t *wasm, size_t size) {
+/* The features beyond 2.0 a module binary uses (wasm_features.h), then
+ * its imports and exports. An artifact's skeleton has no function
+ * bodies, so for it only what the declarations show is known. */
+static bool print_interface(const uint8_t *wasm, size_t size, bool skeleton) {
   wasm_error err = {0};
   wasm_module *m = wasm_module_decode(wasm, size, &err);
   if (!m) {
@@ -110,12 +112,11 @@ static bool print_interface(const uint8_t *wasm, size_t size) {
             err.message);
     return false;
   }
-  printf("  wasm features:");
-  unsigned used = 0;
-  for (unsigned i = 0; i < WASM_FEATURE_COUNT; i++)
-    if (m->features_used & (1u << i))
-      printf(" %s", wasm_feature_name(i)), used++;
-  printf("%s\n", used ? "" : " none beyond WebAssembly 2.0");
+  char names[256];
+  wasm_features_format(wasm_module_features(m, NULL) | m->features_used, names,
+                       sizeof names);
+  printf("  wasm features:%s %s\n", skeleton ? " (declarations)" : "",
+         names[0] ? names : "none beyond WebAssembly 2.0");
   printf("  imports (%u):\n", m->import_count);
   uint32_t seen[WASM_EXTERN_TAG + 1] = {0};
   for (uint32_t i = 0; i < m->import_count; i++) {
@@ -207,7 +208,7 @@ static bool describe_artifact(const char *what, const char *indent,
   bool runs = rt_module_check_target(h, info.meta_size, err, sizeof err);
   print_runs_here(indent, runs, err);
   if (with_interface)
-    print_interface(info.skeleton, info.skeleton_size);
+    print_interface(info.skeleton, info.skeleton_size, true);
   return info.checksum_ok;
 }
 
@@ -294,7 +295,7 @@ static bool inspect_bundle(const char *file) {
   if (first) {
     artifact_info info;
     if (artifact_info_read(first, first_size, &info, err, sizeof err))
-      print_interface(info.skeleton, info.skeleton_size);
+      print_interface(info.skeleton, info.skeleton_size, true);
     free(first);
   }
   bundle_close(b);
@@ -304,18 +305,6 @@ static bool inspect_bundle(const char *file) {
 /* ---- .wasm ----------------------------------------------------------------
  */
 
-/* The features beyond 2.0 the module uses (wasm_features.h). */
-static void print_wasm_features(const uint8_t *bytes, size_t size) {
-  wasm_error err = {0};
-  wasm_module *m = wasm_module_decode(bytes, size, &err);
-  if (!m)
-    return; /* print_interface says why */
-  char names[256];
-  wasm_features_format(wasm_module_features(m, NULL), names, sizeof names);
-  printf("  wasm features: %s\n", names[0] ? names : "2.0 only");
-  wasm_module_free(m);
-}
-
 static bool inspect_wasm(const char *file, const uint8_t *bytes, size_t size) {
   uint8_t digest[32];
   sha256(bytes, size, digest);
@@ -323,8 +312,7 @@ static bool inspect_wasm(const char *file, const uint8_t *bytes, size_t size) {
          size);
   print_hex(digest, 32);
   printf("\n");
-  print_wasm_features(bytes, size);
-  return print_interface(bytes, size);
+  return print_interface(bytes, size, false);
 }
 
 int cli_inspect(int argc, char **argv) {

@@ -102,7 +102,9 @@ static void copy_string(char *dst, size_t size, const char *src) {
 /* A segment worth mapping rather than copying: a page or more, at an
  * offset known before instantiation. */
 static bool data_segment_mappable(const wasm_data_segment *d) {
-  return d->mode == WASM_SEGMENT_ACTIVE && d->offset.kind == WASM_CONST_I32 &&
+  return d->mode == WASM_SEGMENT_ACTIVE &&
+         (d->offset.kind == WASM_CONST_I32 ||
+          d->offset.kind == WASM_CONST_I64) &&
          d->size >= WASMAOT_DATA_PAGE;
 }
 
@@ -112,7 +114,9 @@ static bool write_data_image(const wasm_module *m, bytebuf *image,
     const wasm_data_segment *d = &m->data_segments[i];
     size_t at = (image->len + 15) & ~(size_t)15;
     if (data_segment_mappable(d)) {
-      size_t want = d->offset.value.i32 % WASMAOT_DATA_PAGE;
+      size_t want = (d->offset.kind == WASM_CONST_I64 ? d->offset.value.i64
+                                                      : d->offset.value.i32) %
+                    WASMAOT_DATA_PAGE;
       at = image->len +
            (want + WASMAOT_DATA_PAGE - image->len % WASMAOT_DATA_PAGE) %
                WASMAOT_DATA_PAGE;

@@ -34,6 +34,7 @@ typedef struct pool {
   const aot_options *opts;
   const codegen_plan *plan;
   const char *const *symbols;
+  bool tail_cc;          /* the same convention in every piece */
   piece_result *results; /* per piece, in function order */
   pthread_mutex_t lock;  /* guards what follows */
   uint32_t next;         /* into plan->order */
@@ -96,7 +97,8 @@ static bool compile_piece(worker *w, uint32_t index) {
   lower_partition part = {.first = pp->first,
                           .end = pp->end,
                           .tables = index == 0,
-                          .symbols = p->symbols};
+                          .symbols = p->symbols,
+                          .tail_cc = p->tail_cc};
   piece_result *r = &p->results[index];
   double t0 = cpu_clock_thread_s();
   LLVMContextRef llctx = LLVMContextCreate();
@@ -214,6 +216,7 @@ bool codegen_parallel_object(const wasm_module *m, const aot_options *opts,
   char **symbols = lower_piece_symbols(m);
   p.results = calloc(plan->count, sizeof *p.results);
   p.symbols = (const char *const *)symbols;
+  p.tail_cc = lower_module_needs_tailcc(m);
   bool ok = workers && threads && started && symbols && p.results;
   if (!ok)
     snprintf(errbuf, errlen, "out of memory");

@@ -32,7 +32,10 @@ static void parse_llvm_args(void) {
        t = strtok_r(NULL, " ", &save))
     argv[argc++] = t;
   LLVMParseCommandLineOptions(argc, argv, "WASMAOT_LLVM_ARGS");
-  /* copy stays: LLVM keeps pointers into argv. */
+  /* copy stays: LLVM keeps pointers into argv. The code generator's
+   * (legacy pass manager's) -time-passes report is printed only when
+   * LLVM shuts down. */
+  atexit(LLVMShutdown);
 }
 
 static void initialize_llvm_targets(void) {

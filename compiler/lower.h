@@ -52,7 +52,17 @@ typedef struct lower_module_ctx {
 
   wasmaot_vmctx_layout layout;
   wasm_error *err;
+
+  /* The module tail-calls between functions of different types
+   * (lower_module_needs_tailcc): every defined function then has LLVM's
+   * `tailcc` convention, which guarantees such calls as jumps, and is
+   * entered from outside through a C-convention wrapper. */
+  bool tail_cc;
 } lower_module_ctx;
+
+/* LLVM's `tailcc` (CallingConv::Tail), which the C API's LLVMCallConv
+ * does not name. */
+#define LOWER_TAIL_CALL_CONV 18u
 
 typedef enum lower_frame_kind {
   LOWER_FRAME_FUNC,
@@ -169,10 +179,33 @@ bool lower_table(lower_func_ctx *f, const wasm_instr *in);
 bool lower_simd(lower_func_ctx *f, const wasm_instr *in);
 bool lower_atomic(lower_func_ctx *f, const wasm_instr *in);
 
+/* index >= size (an i1) for a table index of either address type and a
+ * table's i32 size (lower_table.c). */
+LLVMValueRef lower_table_index_out_of_bounds(lower_func_ctx *f,
+                                             LLVMValueRef index,
+                                             LLVMValueRef size);
+
 /* Makes sure a memory load whose value is dropped still happens, so an
  * out-of-bounds address still traps (lower_memory.c). */
 void lower_keep_dropped_load(LLVMValueRef v);
 /* The base of linear memory `index` (lower_memory.c), for addresses. */
 LLVMValueRef lower_memory_base(lower_func_ctx *f, uint32_t index);
+/* Memory `index`'s current length in bytes; a shared memory's is read
+ * with `shared_order`. */
+LLVMValueRef lower_memory_size_bytes(lower_func_ctx *f, uint32_t index,
+                                     LLVMAtomicOrdering shared_order);
+/* The effective address (an i64 from the base) of memarg instruction
+ * `in`'s access at `addr`: zext(addr) + offset for a 32-bit memory, whose
+ * guard pages catch what is out of bounds; for a 64-bit memory, addr +
+ * offset after an explicit bounds check of all the bytes accessed. */
+LLVMValueRef lower_memory_index(lower_func_ctx *f, const wasm_instr *in,
+                                LLVMValueRef addr);
+/* Tags a load or store of memory `index` for LLVM's alias analysis (a
+ * 64-bit memory's: it does not alias the memory's length). */
+void lower_memory_tag_access(lower_func_ctx *f, uint32_t index,
+                             LLVMValueRef access);
+/* base + lower_memory_index(): the pointer to access. */
+LLVMValueRef lower_memory_address(lower_func_ctx *f, const wasm_instr *in,
+                                  LLVMValueRef addr);
 
 #endif

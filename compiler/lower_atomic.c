@@ -32,32 +32,10 @@ static atomic_shape shape_of(lower_module_ctx *mc, wasm_opcode op) {
   return (atomic_shape){by_size[align], is64 ? mc->t_i64 : mc->t_i32};
 }
 
-/* zext(addr) + offset as i64: the effective address, at most 2^33. */
-static LLVMValueRef effective_index(lower_func_ctx *f, LLVMValueRef addr,
-                                    uint64_t offset) {
-  lower_module_ctx *mc = f->mc;
-  LLVMValueRef idx = LLVMBuildZExt(mc->builder, addr, mc->t_i64, "");
-  if (offset)
-    idx = LLVMBuildAdd(mc->builder, idx, LLVMConstInt(mc->t_i64, offset, false),
-                       "");
-  return idx;
-}
-
-static LLVMValueRef memory0_size_bytes(lower_func_ctx *f) {
-  lower_module_ctx *mc = f->mc;
-  LLVMBuilderRef b = mc->builder;
-  LLVMValueRef mem = lower_vmctx_load(
-      f, mc->t_ptr, offsetof(wasmaot_vmctx_header, memory0), true);
-  LLVMValueRef off =
-      LLVMConstInt(mc->t_i64, offsetof(wasmaot_memory_obj, size_bytes), false);
-  return LLVMBuildLoad2(
-      b, mc->t_i64, LLVMBuildInBoundsGEP2(b, mc->t_i8, mem, &off, 1, ""), "");
-}
-
 /* Traps unless idx is a multiple of 2^align_log2 (out of bounds first, as
  * the spec orders the checks), then returns the address of the access. */
-static LLVMValueRef aligned_address(lower_func_ctx *f, LLVMValueRef idx,
-                                    int align_log2) {
+static LLVMValueRef aligned_address(lower_func_ctx *f, uint32_t memory,
+                                    LLVMValueRef idx, int align_log2) {
   lower_module_ctx *mc = f->mc;
   LLVMBuilderRef b = mc->builder;
   if (align_log2 > 0) {
@@ -76,18 +54,23 @@ static LLVMValueRef aligned_address(lower_func_ctx *f, LLVMValueRef idx,
     LLVMPositionBuilderAtEnd(b, cold);
     LLVMValueRef end = LLVMBuildAdd(
         b, idx, LLVMConstInt(mc->t_i64, 1u << align_log2, false), "");
-    LLVMValueRef oob =
-        LLVMBuildICmp(b, LLVMIntUGT, end, memory0_size_bytes(f), "");
+    LLVMValueRef oob = LLVMBuildICmp(
+        b, LLVMIntUGT, end,
+        lower_memory_size_bytes(f, memory, LLVMAtomicOrderingNotAtomic), "");
     lower_trap_if(f, oob, WASMAOT_TRAP_MEMORY_OUT_OF_BOUNDS);
     lower_trap(f, WASMAOT_TRAP_UNALIGNED_ATOMIC);
     LLVMPositionBuilderAtEnd(b, cont);
   }
-  return LLVMBuildInBoundsGEP2(b, mc->t_i8, f->memory0_base, &idx, 1, "");
+  return LLVMBuildInBoundsGEP2(b, mc->t_i8, lower_memory_base(f, memory), &idx,
+                               1, "");
 }
 
+/* A 64-bit memory's bounds are checked before the alignment, in
+ * lower_memory_index(); a 32-bit memory's fault in the guard pages, or
+ * in the unaligned path's own check. */
 static LLVMValueRef atomic_address(lower_func_ctx *f, const wasm_instr *in,
                                    LLVMValueRef addr) {
-  return aligned_address(f, effective_index(f, addr, in->memarg.offset),
+  return aligned_address(f, in->memarg.memory, lower_memory_index(f, in, addr),
                          wasm_op_natural_align_log2(in->op));
 }
 
@@ -175,7 +158,7 @@ static void lower_wait_notify(lower_func_ctx *f, const wasm_instr *in) {
   for (unsigned i = operands; i > 0; i--)
     args[1 + i] = lower_pop(f);
   args[0] = LLVMConstInt(mc->t_i32, in->memarg.memory, false);
-  args[1] = effective_index(f, lower_pop(f), in->memarg.offset);
+  args[1] = lower_memory_index(f, in, lower_pop(f));
   wasmaot_helper_index h =
       in->op == WASM_OP_MEMORY_ATOMIC_NOTIFY   ? WASMAOT_HELPER_ATOMIC_NOTIFY
       : in->op == WASM_OP_MEMORY_ATOMIC_WAIT32 ? WASMAOT_HELPER_ATOMIC_WAIT32

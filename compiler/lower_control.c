@@ -229,22 +229,41 @@ static void lower_br_table(lower_func_ctx *f, const wasm_instr *in) {
   enter_dead_code(f);
 }
 
-/* Pops the arguments of `type` and calls `callee(env, args...)`. */
-static LLVMValueRef build_call(lower_func_ctx *f, uint32_t type_index,
-                               LLVMValueRef callee, LLVMValueRef env) {
-  lower_module_ctx *mc = f->mc;
-  const wasm_functype *t = &mc->m->types[type_index];
+/* What a call instruction calls: `code(env, args...)` with the Wasm type
+ * `type_index`. `tailcc`: code is a defined function of a tailcc module
+ * (lower.h). `ref`: the funcref of an indirect or imported call, whose
+ * tail_entry a tail call in a tailcc module may jump to; NULL otherwise. */
+typedef struct lower_callee {
+  uint32_t type_index;
+  LLVMValueRef code, env;
+  bool tailcc;
+  LLVMValueRef ref;
+} lower_callee;
+
+/* The arguments of the callee's type, popped, env first; freed by the
+ * caller. */
+static LLVMValueRef *pop_call_args(lower_func_ctx *f, const lower_callee *c) {
+  const wasm_functype *t = &f->mc->m->types[c->type_index];
   uint32_t n = t->param_count;
   LLVMValueRef *args = malloc((n + 1) * sizeof *args);
   if (!args)
     abort();
-  args[0] = env;
+  args[0] = c->env;
   if (n) /* the stack may still be unallocated (NULL) */
     memcpy(args + 1, f->stack + f->stack_size - n, n * sizeof *args);
   f->stack_size -= n;
-  LLVMValueRef call = LLVMBuildCall2(mc->builder, mc->func_types[type_index],
-                                     callee, args, n + 1, "");
-  free(args);
+  return args;
+}
+
+static LLVMValueRef build_call_to(lower_func_ctx *f, uint32_t type_index,
+                                  LLVMValueRef code, LLVMValueRef *args,
+                                  bool tailcc) {
+  lower_module_ctx *mc = f->mc;
+  LLVMValueRef call =
+      LLVMBuildCall2(mc->builder, mc->func_types[type_index], code, args,
+                     mc->m->types[type_index].param_count + 1, "");
+  if (tailcc)
+    LLVMSetInstructionCallConv(call, LOWER_TAIL_CALL_CONV);
   return call;
 }
 
@@ -260,45 +279,99 @@ static void push_call_results(lower_func_ctx *f, uint32_t type_index,
   }
 }
 
-/* Pops the arguments of `type`, calls `callee(env, args...)` and pushes
- * the results. */
-static void emit_call(lower_func_ctx *f, uint32_t type_index,
-                      LLVMValueRef callee, LLVMValueRef env) {
-  LLVMValueRef call = build_call(f, type_index, callee, env);
+/* Pops the arguments of the callee's type, calls it and pushes the
+ * results. */
+static void emit_call(lower_func_ctx *f, const lower_callee *c) {
+  LLVMValueRef *args = pop_call_args(f, c);
+  LLVMValueRef call = build_call_to(f, c->type_index, c->code, args, c->tailcc);
+  free(args);
   /* Recursion must use the stack so that runaway recursion traps: without
    * this, tail-recursion elimination turns `(func $f (call $f))` into an
    * endless loop. */
   LLVMSetTailCallKind(call, LLVMTailCallKindNoTail);
+  push_call_results(f, c->type_index, call);
+}
+
+/* A `musttail` call and its `ret`: a jump on every target at every
+ * optimisation level. */
+static void build_must_tail(lower_func_ctx *f, uint32_t type_index,
+                            LLVMValueRef code, LLVMValueRef *args,
+                            bool tailcc) {
+  lower_module_ctx *mc = f->mc;
+  LLVMValueRef call = build_call_to(f, type_index, code, args, tailcc);
+  LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
+  if (mc->m->types[type_index].result_count == 0)
+    LLVMBuildRetVoid(mc->builder);
+  else
+    LLVMBuildRet(mc->builder, call);
+}
+
+/* A call marked `tail` (a jump where LLVM manages, not promised) whose
+ * results the function then returns. */
+static void build_hinted_tail(lower_func_ctx *f, uint32_t type_index,
+                              LLVMValueRef code, LLVMValueRef *args,
+                              bool tailcc) {
+  LLVMValueRef call = build_call_to(f, type_index, code, args, tailcc);
+  LLVMSetTailCallKind(call, LLVMTailCallKindTail);
   push_call_results(f, type_index, call);
+  LLVMBuildBr(f->mc->builder, branch_target(f, (uint32_t)f->frame_count - 1));
+}
+
+/* A tail call through a funcref in a tailcc module: a callee with a
+ * tailcc entry (a function of a tailcc module) is jumped to there;
+ * another (a host function, a function of a module without tailcc) is
+ * called through its C entry and its results returned, which is not a
+ * guaranteed jump. */
+static void build_funcref_tail(lower_func_ctx *f, const lower_callee *c,
+                               LLVMValueRef *args) {
+  lower_module_ctx *mc = f->mc;
+  LLVMBuilderRef b = mc->builder;
+  LLVMValueRef off =
+      LLVMConstInt(mc->t_i64, offsetof(wasmaot_funcref, tail_entry), false);
+  LLVMValueRef entry = LLVMBuildLoad2(
+      b, mc->t_i32, LLVMBuildInBoundsGEP2(b, mc->t_i8, c->ref, &off, 1, ""),
+      "tail_entry");
+  LLVMBasicBlockRef jump = new_block(f, "tail_jump");
+  LLVMBasicBlockRef call = new_block(f, "tail_call");
+  LLVMBuildCondBr(
+      b,
+      LLVMBuildICmp(b, LLVMIntNE, entry, LLVMConstInt(mc->t_i32, 0, false), ""),
+      jump, call);
+  LLVMPositionBuilderAtEnd(b, jump);
+  LLVMValueRef delta = LLVMBuildSExt(b, entry, mc->t_i64, "");
+  LLVMValueRef tail_code =
+      LLVMBuildInBoundsGEP2(b, mc->t_i8, c->code, &delta, 1, "tail_code");
+  build_must_tail(f, c->type_index, tail_code, args, true);
+  LLVMPositionBuilderAtEnd(b, call);
+  build_hinted_tail(f, c->type_index, c->code, args, false);
 }
 
 /* return_call, return_call_indirect. When caller and callee have the
- * same LLVM prototype (the same Wasm parameter and result types) the
- * call is `musttail`: LLVM guarantees a jump on every target and at
- * every optimisation level, so unbounded mutual recursion runs in
- * constant stack. Otherwise the C calling convention cannot promise it
- * (the callee's stack arguments may not fit the caller's frame): the call
- * is marked `tail`, which LLVM turns into a jump where it can, and the
- * function returns its results. Guaranteeing those too needs a calling
- * convention with callee-popped arguments (tailcc) for every Wasm
- * function, and wrappers for host functions: not done (docs/architecture.md).
- */
-static void emit_return_call(lower_func_ctx *f, uint32_t type_index,
-                             LLVMValueRef callee, LLVMValueRef env) {
+ * same convention and LLVM prototype the call is `musttail`, a jump on
+ * every target and at every optimisation level, so unbounded (mutual)
+ * recursion runs in constant stack. Between different prototypes that
+ * needs the callee-popped arguments of `tailcc`: a module with such tail
+ * calls has all its functions in tailcc (lower.h), and they jump to
+ * each other, directly and through funcrefs' tail entries. What is left
+ * (a callee of the C convention from a tailcc caller: a host function or
+ * another module's; several results, which come back through memory) is
+ * a call marked `tail`, which LLVM turns into a jump where it can, and
+ * the function returns its results. */
+static void emit_return_call(lower_func_ctx *f, const lower_callee *c) {
   lower_module_ctx *mc = f->mc;
   uint32_t caller_type = mc->m->func_types[f->func_index];
-  LLVMValueRef call = build_call(f, type_index, callee, env);
-  if (mc->func_types[type_index] == mc->func_types[caller_type]) {
-    LLVMSetTailCallKind(call, LLVMTailCallKindMustTail);
-    if (mc->m->types[type_index].result_count == 0)
-      LLVMBuildRetVoid(mc->builder);
-    else
-      LLVMBuildRet(mc->builder, call);
-  } else {
-    LLVMSetTailCallKind(call, LLVMTailCallKindTail);
-    push_call_results(f, type_index, call);
-    LLVMBuildBr(mc->builder, branch_target(f, (uint32_t)f->frame_count - 1));
-  }
+  bool same = mc->func_types[c->type_index] == mc->func_types[caller_type];
+  bool single = mc->m->types[c->type_index].result_count <= 1;
+  LLVMValueRef *args = pop_call_args(f, c);
+  if (c->tailcc && (same || single))
+    build_must_tail(f, c->type_index, c->code, args, true);
+  else if (same && !mc->tail_cc)
+    build_must_tail(f, c->type_index, c->code, args, false);
+  else if (mc->tail_cc && c->ref && (same || single))
+    build_funcref_tail(f, c, args);
+  else
+    build_hinted_tail(f, c->type_index, c->code, args, c->tailcc);
+  free(args);
   enter_dead_code(f);
 }
 
@@ -318,23 +391,25 @@ static void load_funcref(lower_func_ctx *f, LLVMValueRef ref, bool invariant,
   }
 }
 
-typedef void (*call_emitter)(lower_func_ctx *f, uint32_t type_index,
-                             LLVMValueRef callee, LLVMValueRef env);
+typedef void (*call_emitter)(lower_func_ctx *f, const lower_callee *c);
 
 static void lower_call(lower_func_ctx *f, uint32_t func_index,
                        call_emitter emit) {
   lower_module_ctx *mc = f->mc;
   const wasm_module *m = mc->m;
-  uint32_t type_index = m->func_types[func_index];
+  lower_callee c = {.type_index = m->func_types[func_index]};
   if (func_index >= m->import_func_count) {
-    emit(f, type_index, lower_func_decl(mc, func_index), f->vmctx);
+    c.code = lower_func_decl(mc, func_index);
+    c.env = f->vmctx;
+    c.tailcc = mc->tail_cc;
+    emit(f, &c);
     return;
   }
   LLVMValueRef ref = lower_vmctx_load(
       f, mc->t_ptr, mc->layout.imported_funcs + 8 * func_index, true);
-  LLVMValueRef code, env;
-  load_funcref(f, ref, true, &code, &env);
-  emit(f, type_index, code, env);
+  load_funcref(f, ref, true, &c.code, &c.env);
+  c.ref = ref;
+  emit(f, &c);
 }
 
 static void lower_call_indirect(lower_func_ctx *f, const wasm_instr *in,
@@ -359,7 +434,7 @@ static void lower_call_indirect(lower_func_ctx *f, const wasm_instr *in,
   LLVMValueRef size = LLVMBuildLoad2(
       b, mc->t_i32, LLVMBuildInBoundsGEP2(b, mc->t_i8, table, &size_off, 1, ""),
       "size");
-  lower_trap_if(f, LLVMBuildICmp(b, LLVMIntUGE, index, size, ""),
+  lower_trap_if(f, lower_table_index_out_of_bounds(f, index, size),
                 WASMAOT_TRAP_UNDEFINED_ELEMENT);
 
   LLVMValueRef elems = LLVMBuildLoad2(b, mc->t_ptr, table, "elems");
@@ -367,7 +442,9 @@ static void lower_call_indirect(lower_func_ctx *f, const wasm_instr *in,
     lower_mark_invariant(mc, size);
     lower_mark_invariant(mc, elems);
   }
-  LLVMValueRef idx64 = LLVMBuildZExt(b, index, mc->t_i64, "");
+  LLVMValueRef idx64 = index; /* a 64-bit table's index is an i64 already */
+  if (LLVMTypeOf(index) != mc->t_i64)
+    idx64 = LLVMBuildZExt(b, index, mc->t_i64, "");
   LLVMValueRef ref = LLVMBuildLoad2(
       b, mc->t_ptr, LLVMBuildInBoundsGEP2(b, mc->t_ptr, elems, &idx64, 1, ""),
       "ref");
@@ -401,9 +478,9 @@ static void lower_call_indirect(lower_func_ctx *f, const wasm_instr *in,
     LLVMPositionBuilderAtEnd(b, cont);
   }
 
-  LLVMValueRef code, env;
-  load_funcref(f, ref, false, &code, &env);
-  emit(f, type_index, code, env);
+  lower_callee c = {.type_index = type_index, .ref = ref};
+  load_funcref(f, ref, false, &c.code, &c.env);
+  emit(f, &c);
 }
 
 /* call_ref, return_call_ref: a null reference traps, and the validator
@@ -413,9 +490,11 @@ static void lower_call_ref(lower_func_ctx *f, const wasm_instr *in,
   LLVMValueRef ref = lower_pop(f);
   lower_trap_if(f, LLVMBuildIsNull(f->mc->builder, ref, ""),
                 WASMAOT_TRAP_NULL_FUNC_REF);
-  LLVMValueRef code, env;
-  load_funcref(f, ref, false, &code, &env);
-  emit(f, in->imm.type_index, code, env);
+  /* As call_indirect's: return_call_ref jumps through the ref's tail
+   * entry when it has one. */
+  lower_callee c = {.type_index = in->imm.type_index, .ref = ref};
+  load_funcref(f, ref, false, &c.code, &c.env);
+  emit(f, &c);
 }
 
 /* br_on_null: branch (without the reference) when it is null. */

@@ -1,12 +1,17 @@
 /* Loads, stores and the memory instructions.
  *
- * An access is base + zext(address) + offset with no bounds check: the
- * loader reserves the whole 33-bit range behind each memory's base, so an
- * out-of-bounds access lands in PROT_NONE pages and the fault becomes a
- * trap. The base is loaded once per function (it never moves). Bulk
- * operations and growth go to runtime helpers, which check bounds before
- * writing anything. */
+ * An access to a 32-bit memory is base + zext(address) + offset with no
+ * bounds check: the loader reserves the whole 33-bit range behind each
+ * memory's base, so an out-of-bounds access lands in PROT_NONE pages and
+ * the fault becomes a trap. A 64-bit memory (memory64) cannot be covered
+ * that way, so its accesses compare address + offset + size with the
+ * current length first. The base is loaded once per function (it never
+ * moves, for either kind). Bulk operations and growth go to runtime
+ * helpers, which check bounds before writing anything; a 64-bit memory's
+ * use the helpers' 64-bit variants, so a 32-bit module calls exactly what
+ * it called before memory64. */
 #include <stddef.h>
+#include <string.h>
 
 #include "lower.h"
 
@@ -87,25 +92,115 @@ LLVMValueRef lower_memory_base(lower_func_ctx *f, uint32_t index) {
   return base;
 }
 
-/* base + zext(addr) + offset. */
-static LLVMValueRef effective_address(lower_func_ctx *f, uint32_t memory,
-                                      LLVMValueRef addr, uint64_t offset) {
+/* TBAA for 64-bit memories: their accesses are one type and the memory
+ * object's size_bytes another, so LLVM knows a store to linear memory
+ * does not change the length and keeps the bounds checks' length in a
+ * register across a loop instead of reloading it after every store. Only
+ * calls (memory.grow) change it, and calls are not tagged. 32-bit
+ * memories' accesses stay untagged, as they always were. */
+typedef enum memory_tbaa { TBAA_LINEAR_MEMORY, TBAA_MEMORY_SIZE } memory_tbaa;
+
+static void set_tbaa(lower_module_ctx *mc, LLVMValueRef inst, memory_tbaa t) {
+  static const char *const names[] = {"wasm linear memory", "wasm memory size"};
+  LLVMContextRef c = mc->llctx;
+  LLVMMetadataRef root_name = LLVMMDStringInContext2(c, "wasmaot tbaa", 12);
+  LLVMMetadataRef root = LLVMMDNodeInContext2(c, &root_name, 1);
+  LLVMMetadataRef zero = LLVMValueAsMetadata(LLVMConstInt(mc->t_i64, 0, false));
+  LLVMMetadataRef type_ops[3] = {
+      LLVMMDStringInContext2(c, names[t], strlen(names[t])), root, zero};
+  LLVMMetadataRef type = LLVMMDNodeInContext2(c, type_ops, 3);
+  LLVMMetadataRef tag_ops[3] = {type, type, zero};
+  LLVMSetMetadata(inst, LLVMGetMDKindIDInContext(c, "tbaa", 4),
+                  LLVMMetadataAsValue(c, LLVMMDNodeInContext2(c, tag_ops, 3)));
+}
+
+void lower_memory_tag_access(lower_func_ctx *f, uint32_t memory,
+                             LLVMValueRef access) {
+  if (f->mc->m->memories[memory].is64)
+    set_tbaa(f->mc, access, TBAA_LINEAR_MEMORY);
+}
+
+LLVMValueRef lower_memory_size_bytes(lower_func_ctx *f, uint32_t memory,
+                                     LLVMAtomicOrdering shared_order) {
   lower_module_ctx *mc = f->mc;
   LLVMBuilderRef b = mc->builder;
-  LLVMValueRef idx = LLVMBuildZExt(b, addr, mc->t_i64, "");
+  LLVMValueRef off =
+      LLVMConstInt(mc->t_i64, offsetof(wasmaot_memory_obj, size_bytes), false);
+  LLVMValueRef bytes = LLVMBuildLoad2(
+      b, mc->t_i64,
+      LLVMBuildInBoundsGEP2(b, mc->t_i8, memory_object(f, memory), &off, 1, ""),
+      "");
+  if (mc->m->memories[memory].shared) {
+    LLVMSetOrdering(bytes, shared_order);
+    LLVMSetAlignment(bytes, 8);
+  }
+  if (mc->m->memories[memory].is64)
+    set_tbaa(mc, bytes, TBAA_MEMORY_SIZE);
+  return bytes;
+}
+
+/* addr + offset as an i64 after checking that `size` bytes there are
+ * inside the 64-bit memory: the sum is formed with its carry, so no
+ * address wraps around into bounds. A constant offset + size beyond
+ * 2^64 is out of bounds whatever the address. */
+static LLVMValueRef checked_index64(lower_func_ctx *f, uint32_t memory,
+                                    LLVMValueRef addr, uint64_t offset,
+                                    uint32_t size) {
+  lower_module_ctx *mc = f->mc;
+  LLVMBuilderRef b = mc->builder;
+  LLVMValueRef oob;
+  if (offset > UINT64_MAX - size) {
+    oob = LLVMConstInt(mc->t_i1, 1, false);
+  } else {
+    LLVMValueRef args[2] = {addr,
+                            LLVMConstInt(mc->t_i64, offset + size, false)};
+    LLVMTypeRef i64 = mc->t_i64;
+    LLVMValueRef sum =
+        lower_call_intrinsic(f, "llvm.uadd.with.overflow", &i64, 1, args, 2);
+    LLVMValueRef end = LLVMBuildExtractValue(b, sum, 0, "end");
+    LLVMValueRef carry = LLVMBuildExtractValue(b, sum, 1, "");
+    /* Another thread's growth need not be seen at once: monotonic. */
+    LLVMValueRef len =
+        lower_memory_size_bytes(f, memory, LLVMAtomicOrderingMonotonic);
+    oob = LLVMBuildOr(b, carry, LLVMBuildICmp(b, LLVMIntUGT, end, len, ""), "");
+  }
+  lower_trap_if(f, oob, WASMAOT_TRAP_MEMORY_OUT_OF_BOUNDS);
+  if (!offset)
+    return addr;
+  return LLVMBuildAdd(b, addr, LLVMConstInt(mc->t_i64, offset, false), "");
+}
+
+LLVMValueRef lower_memory_index(lower_func_ctx *f, const wasm_instr *in,
+                                LLVMValueRef addr) {
+  lower_module_ctx *mc = f->mc;
+  uint32_t memory = in->memarg.memory;
+  uint64_t offset = in->memarg.offset;
+  if (mc->m->memories[memory].is64)
+    return checked_index64(f, memory, addr, offset,
+                           1u << wasm_op_natural_align_log2(in->op));
+  LLVMValueRef idx = LLVMBuildZExt(mc->builder, addr, mc->t_i64, "");
   if (offset)
-    idx = LLVMBuildAdd(b, idx, LLVMConstInt(mc->t_i64, offset, false), "");
-  return LLVMBuildInBoundsGEP2(b, mc->t_i8, lower_memory_base(f, memory), &idx,
-                               1, "");
+    idx = LLVMBuildAdd(mc->builder, idx, LLVMConstInt(mc->t_i64, offset, false),
+                       "");
+  return idx;
+}
+
+LLVMValueRef lower_memory_address(lower_func_ctx *f, const wasm_instr *in,
+                                  LLVMValueRef addr) {
+  lower_module_ctx *mc = f->mc;
+  LLVMValueRef idx = lower_memory_index(f, in, addr);
+  return LLVMBuildInBoundsGEP2(mc->builder, mc->t_i8,
+                               lower_memory_base(f, in->memarg.memory), &idx, 1,
+                               "");
 }
 
 static void lower_load(lower_func_ctx *f, const wasm_instr *in,
                        access_shape s) {
   LLVMBuilderRef b = f->mc->builder;
-  LLVMValueRef ptr =
-      effective_address(f, in->memarg.memory, lower_pop(f), in->memarg.offset);
+  LLVMValueRef ptr = lower_memory_address(f, in, lower_pop(f));
   LLVMValueRef v = LLVMBuildLoad2(b, s.mem_type, ptr, "");
   LLVMSetAlignment(v, 1);
+  lower_memory_tag_access(f, in->memarg.memory, v);
   if (s.mem_type != s.val_type)
     v = s.sign_extend ? LLVMBuildSExt(b, v, s.val_type, "")
                       : LLVMBuildZExt(b, v, s.val_type, "");
@@ -116,42 +211,46 @@ static void lower_store(lower_func_ctx *f, const wasm_instr *in,
                         access_shape s) {
   LLVMBuilderRef b = f->mc->builder;
   LLVMValueRef value = lower_pop(f);
-  LLVMValueRef ptr =
-      effective_address(f, in->memarg.memory, lower_pop(f), in->memarg.offset);
+  LLVMValueRef ptr = lower_memory_address(f, in, lower_pop(f));
   if (s.mem_type != s.val_type)
     value = LLVMBuildTrunc(b, value, s.mem_type, "");
   LLVMValueRef st = LLVMBuildStore(b, value, ptr);
   LLVMSetAlignment(st, 1);
+  lower_memory_tag_access(f, in->memarg.memory, st);
 }
 
 static void lower_memory_size(lower_func_ctx *f, uint32_t memory) {
   lower_module_ctx *mc = f->mc;
   LLVMBuilderRef b = mc->builder;
-  LLVMValueRef mem = memory_object(f, memory);
-  LLVMValueRef off =
-      LLVMConstInt(mc->t_i64, offsetof(wasmaot_memory_obj, size_bytes), false);
-  LLVMValueRef bytes = LLVMBuildLoad2(
-      b, mc->t_i64, LLVMBuildInBoundsGEP2(b, mc->t_i8, mem, &off, 1, ""), "");
   /* Another thread may grow a shared memory: an atomic read, which LLVM
    * will not hoist out of a loop that waits for the growth. */
-  if (mc->m->memories[0].shared) {
-    LLVMSetOrdering(bytes, LLVMAtomicOrderingSequentiallyConsistent);
-    LLVMSetAlignment(bytes, 8);
-  }
+  LLVMValueRef bytes = lower_memory_size_bytes(
+      f, memory, LLVMAtomicOrderingSequentiallyConsistent);
   LLVMValueRef pages =
       LLVMBuildLShr(b, bytes, LLVMConstInt(mc->t_i64, 16, false), "");
-  lower_push(f, LLVMBuildTrunc(b, pages, mc->t_i32, ""));
+  if (!mc->m->memories[memory].is64)
+    pages = LLVMBuildTrunc(b, pages, mc->t_i32, "");
+  lower_push(f, pages);
 }
 
 static LLVMValueRef const_u32(lower_func_ctx *f, uint32_t v) {
   return LLVMConstInt(f->mc->t_i32, v, false);
 }
 
-/* Pops n i32 operands into args[first..first+n), bottom first. */
+/* Pops n operands into args[first..first+n), bottom first; `wide`
+ * zero-extends each to i64, for a 64-bit helper. */
 static void pop_operands(lower_func_ctx *f, LLVMValueRef *args, unsigned first,
-                         unsigned n) {
-  for (unsigned i = n; i-- > 0;)
+                         unsigned n, bool wide) {
+  for (unsigned i = n; i-- > 0;) {
     args[first + i] = lower_pop(f);
+    if (wide && LLVMTypeOf(args[first + i]) != f->mc->t_i64)
+      args[first + i] =
+          LLVMBuildZExt(f->mc->builder, args[first + i], f->mc->t_i64, "");
+  }
+}
+
+static bool is64(lower_func_ctx *f, uint32_t memory) {
+  return f->mc->m->memories[memory].is64;
 }
 
 bool lower_memory(lower_func_ctx *f, const wasm_instr *in) {
@@ -161,29 +260,50 @@ bool lower_memory(lower_func_ctx *f, const wasm_instr *in) {
   case WASM_OP_MEMORY_SIZE:
     lower_memory_size(f, in->imm.memory);
     return true;
-  case WASM_OP_MEMORY_GROW:
+  case WASM_OP_MEMORY_GROW: {
+    bool wide = is64(f, in->imm.memory);
     args[0] = const_u32(f, in->imm.memory);
     args[1] = lower_pop(f);
-    lower_push(f, lower_call_helper(f, WASMAOT_HELPER_MEMORY_GROW, mc->t_i32,
-                                    args, 2));
+    lower_push(f, lower_call_helper(f,
+                                    wide ? WASMAOT_HELPER_MEMORY_GROW64
+                                         : WASMAOT_HELPER_MEMORY_GROW,
+                                    wide ? mc->t_i64 : mc->t_i32, args, 2));
     return true;
-  case WASM_OP_MEMORY_FILL: /* [d, val, n] */
+  }
+  case WASM_OP_MEMORY_FILL: { /* [d, val, n] */
+    bool wide = is64(f, in->imm.memory);
     args[0] = const_u32(f, in->imm.memory);
-    pop_operands(f, args, 1, 3);
-    lower_call_helper(f, WASMAOT_HELPER_MEMORY_FILL, mc->t_void, args, 4);
+    pop_operands(f, args, 1, 3, false);
+    if (wide) { /* the value stays an i32 */
+      args[1] = LLVMBuildZExt(mc->builder, args[1], mc->t_i64, "");
+      args[3] = LLVMBuildZExt(mc->builder, args[3], mc->t_i64, "");
+    }
+    lower_call_helper(
+        f, wide ? WASMAOT_HELPER_MEMORY_FILL64 : WASMAOT_HELPER_MEMORY_FILL,
+        mc->t_void, args, 4);
     return true;
-  case WASM_OP_MEMORY_COPY: /* [d, s, n] */
+  }
+  case WASM_OP_MEMORY_COPY: { /* [d, s, n] */
+    bool wide =
+        is64(f, in->imm.memory_copy.dst) || is64(f, in->imm.memory_copy.src);
     args[0] = const_u32(f, in->imm.memory_copy.dst);
     args[1] = const_u32(f, in->imm.memory_copy.src);
-    pop_operands(f, args, 2, 3);
-    lower_call_helper(f, WASMAOT_HELPER_MEMORY_COPY, mc->t_void, args, 5);
+    pop_operands(f, args, 2, 3, wide);
+    lower_call_helper(
+        f, wide ? WASMAOT_HELPER_MEMORY_COPY64 : WASMAOT_HELPER_MEMORY_COPY,
+        mc->t_void, args, 5);
     return true;
-  case WASM_OP_MEMORY_INIT: /* [d, s, n] */
+  }
+  case WASM_OP_MEMORY_INIT: { /* [d, s, n] */
+    bool wide = is64(f, in->imm.memory_init.memory);
     args[0] = const_u32(f, in->imm.memory_init.memory);
     args[1] = const_u32(f, in->imm.memory_init.data);
-    pop_operands(f, args, 2, 3);
-    lower_call_helper(f, WASMAOT_HELPER_MEMORY_INIT, mc->t_void, args, 5);
+    pop_operands(f, args, 2, 3, wide);
+    lower_call_helper(
+        f, wide ? WASMAOT_HELPER_MEMORY_INIT64 : WASMAOT_HELPER_MEMORY_INIT,
+        mc->t_void, args, 5);
     return true;
+  }
   case WASM_OP_DATA_DROP:
     args[0] = const_u32(f, in->imm.data);
     lower_call_helper(f, WASMAOT_HELPER_DATA_DROP, mc->t_void, args, 1);

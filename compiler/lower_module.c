@@ -182,6 +182,50 @@ char **lower_piece_symbols(const wasm_module *m) {
   return symbols;
 }
 
+/* The same LLVM prototype: references are all `ptr`. */
+static bool lowered_type_equal(wasm_type a, wasm_type b) {
+  return a == b || (wasm_type_is_ref(a) && wasm_type_is_ref(b));
+}
+
+static bool same_prototype(const wasm_functype *a, const wasm_functype *b) {
+  if (a->param_count != b->param_count || a->result_count != b->result_count)
+    return false;
+  for (uint32_t i = 0; i < a->param_count + a->result_count; i++)
+    if (!lowered_type_equal(a->types[i], b->types[i]))
+      return false;
+  return true;
+}
+
+bool lower_module_needs_tailcc(const wasm_module *m) {
+  for (uint32_t i = m->import_func_count; i < m->func_count; i++) {
+    const wasm_func *fn = &m->funcs[i - m->import_func_count];
+    const wasm_functype *caller = wasm_func_type(m, i);
+    wasm_error err = {0};
+    wasm_reader r = {m->bytes, fn->code_offset, fn->code_end, &err};
+    wasm_instr in;
+    while (r.pos < r.end && wasm_read_instr(&r, m, &in)) {
+      uint32_t callee;
+      if (in.op == WASM_OP_RETURN_CALL)
+        callee = m->func_types[in.imm.func];
+      else if (in.op == WASM_OP_RETURN_CALL_INDIRECT)
+        callee = in.imm.call_indirect.type_index;
+      else
+        continue;
+      if (!same_prototype(&m->types[callee], caller) &&
+          m->types[callee].result_count <= 1)
+        return true;
+    }
+  }
+  return false;
+}
+
+/* Where a defined function's convention is set: every one of a tailcc
+ * module (declaration, definition and calls must agree). */
+static void set_function_conv(lower_module_ctx *mc, LLVMValueRef fn) {
+  if (mc->tail_cc)
+    LLVMSetFunctionCallConv(fn, LOWER_TAIL_CALL_CONV);
+}
+
 LLVMValueRef lower_func_decl(lower_module_ctx *mc, uint32_t func_index) {
   if (mc->funcs[func_index])
     return mc->funcs[func_index];
@@ -194,6 +238,7 @@ LLVMValueRef lower_func_decl(lower_module_ctx *mc, uint32_t func_index) {
   LLVMSetLinkage(fn, LLVMExternalLinkage);
   LLVMSetVisibility(fn, LLVMHiddenVisibility);
   set_function_attributes(mc, fn);
+  set_function_conv(mc, fn);
   mc->funcs[func_index] = fn;
   return fn;
 }
@@ -220,6 +265,7 @@ static bool declare_functions(lower_module_ctx *mc,
     /* LLVM renames a clashing internal symbol itself (name.1, ...). */
     LLVMSetLinkage(fn, LLVMInternalLinkage);
     set_function_attributes(mc, fn);
+    set_function_conv(mc, fn);
     mc->funcs[i] = fn;
   }
   return true;
@@ -292,13 +338,58 @@ static void build_relative_table(lower_module_ctx *mc, const char *name,
   LLVMSetAlignment(table, 4);
 }
 
+/* The C-convention entry of a tailcc function, for funcref.code: what
+ * trampolines, host code, call_indirect and other modules call. The call
+ * stays a call (noinline), so the body is not copied into its entry. */
+static LLVMValueRef build_c_entry(lower_module_ctx *mc, uint32_t func_index) {
+  LLVMValueRef body = mc->funcs[func_index];
+  LLVMTypeRef type = mc->func_types[mc->m->func_types[func_index]];
+  LLVMBuilderRef b = mc->builder;
+  char name[300];
+  snprintf(name, sizeof name, "%s.entry", LLVMGetValueName(body));
+  LLVMValueRef fn = LLVMAddFunction(mc->llmod, name, type);
+  LLVMSetLinkage(fn, LLVMInternalLinkage);
+  set_function_attributes(mc, fn);
+  LLVMPositionBuilderAtEnd(b, LLVMAppendBasicBlockInContext(mc->llctx, fn, ""));
+  unsigned n = LLVMCountParams(fn);
+  LLVMValueRef *args = malloc(n * sizeof *args);
+  if (!args)
+    abort();
+  for (unsigned i = 0; i < n; i++)
+    args[i] = LLVMGetParam(fn, i);
+  LLVMValueRef call = LLVMBuildCall2(b, type, body, args, n, "");
+  free(args);
+  LLVMSetInstructionCallConv(call, LOWER_TAIL_CALL_CONV);
+  unsigned noinline = LLVMGetEnumAttributeKindForName("noinline", 8);
+  LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                           LLVMCreateEnumAttribute(mc->llctx, noinline, 0));
+  if (LLVMGetTypeKind(LLVMGetReturnType(type)) == LLVMVoidTypeKind)
+    LLVMBuildRetVoid(b);
+  else
+    LLVMBuildRet(b, call);
+  return fn;
+}
+
 static void build_tables(lower_module_ctx *mc) {
   const wasm_module *m = mc->m;
   uint32_t defined = m->func_count - m->import_func_count;
   for (uint32_t i = m->import_func_count; i < m->func_count; i++)
     lower_func_decl(mc, i);
-  build_relative_table(mc, WASMAOT_SYM_FUNC_TABLE,
-                       mc->funcs + m->import_func_count, defined);
+  LLVMValueRef *bodies = mc->funcs + m->import_func_count;
+  if (mc->tail_cc) {
+    /* funcref.code is C everywhere; the tailcc bodies are the tail
+     * table's, for return_call_indirect (artifact_format.h). */
+    LLVMValueRef *entries = malloc((defined ? defined : 1) * sizeof *entries);
+    if (!entries)
+      abort();
+    for (uint32_t i = 0; i < defined; i++)
+      entries[i] = build_c_entry(mc, m->import_func_count + i);
+    build_relative_table(mc, WASMAOT_SYM_FUNC_TABLE, entries, defined);
+    build_relative_table(mc, WASMAOT_SYM_TAIL_TABLE, bodies, defined);
+    free(entries);
+  } else {
+    build_relative_table(mc, WASMAOT_SYM_FUNC_TABLE, bodies, defined);
+  }
   LLVMValueRef *tramps =
       malloc((m->type_count ? m->type_count : 1) * sizeof *tramps);
   if (!tramps)
@@ -322,7 +413,9 @@ LLVMModuleRef lower_module_part(const wasm_module *m,
   codegen_configure_module(target, mc.llmod);
   mc.builder = LLVMCreateBuilderInContext(llctx);
 
-  bool ok = build_func_types(&mc) && declare_functions(&mc, part);
+  bool ok = build_func_types(&mc);
+  mc.tail_cc = part ? part->tail_cc : lower_module_needs_tailcc(m);
+  ok = ok && declare_functions(&mc, part);
   if (!ok)
     wasm_error_set(err, 0, "out of memory");
   uint32_t first = part ? part->first : m->import_func_count;

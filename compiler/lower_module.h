@@ -27,7 +27,15 @@ typedef struct lower_partition {
   uint32_t first, end;
   bool tables;
   const char *const *symbols;
+  bool tail_cc; /* lower_module_needs_tailcc(), asked once per module */
 } lower_partition;
+
+/* Whether the guaranteed tail calls of `m` need LLVM's tailcc convention
+ * for all its functions: a return_call or return_call_indirect whose
+ * callee's LLVM prototype differs from the caller's and returns at most
+ * one value (more would be returned through memory, which no tail call
+ * can forward). Reads every body once. */
+bool lower_module_needs_tailcc(const wasm_module *m);
 
 /* The symbol of every defined function (NULL for imports): its readable
  * "wasm:NAME", made unique in the module. NULL if out of memory. */

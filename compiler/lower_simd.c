@@ -514,34 +514,22 @@ static LLVMValueRef call2(lower_func_ctx *f, const char *intrinsic,
 
 /* ---- Memory ------------------------------------------------------------ */
 
-/* base + zext(addr) + offset, as lower_memory.c computes it: no bounds
- * check, the guard region faults. */
-static LLVMValueRef effective_address(lower_func_ctx *f, uint32_t memory,
-                                      LLVMValueRef addr, uint64_t offset) {
-  lower_module_ctx *mc = f->mc;
-  LLVMValueRef idx = LLVMBuildZExt(builder(f), addr, mc->t_i64, "");
-  if (offset)
-    idx = LLVMBuildAdd(builder(f), idx, LLVMConstInt(mc->t_i64, offset, false),
-                       "");
-  return LLVMBuildInBoundsGEP2(builder(f), mc->t_i8,
-                               lower_memory_base(f, memory), &idx, 1, "");
-}
-
 /* Wasm promises no alignment: the memarg's is only a hint. */
 static LLVMValueRef load_unaligned(lower_func_ctx *f, LLVMTypeRef t,
                                    const wasm_instr *in) {
-  LLVMValueRef ptr =
-      effective_address(f, in->memarg.memory, lower_pop(f), in->memarg.offset);
+  LLVMValueRef ptr = lower_memory_address(f, in, lower_pop(f));
   LLVMValueRef v = LLVMBuildLoad2(builder(f), t, ptr, "");
   LLVMSetAlignment(v, 1);
+  lower_memory_tag_access(f, in->memarg.memory, v);
   return v;
 }
 
 static void store_unaligned(lower_func_ctx *f, LLVMValueRef v,
                             const wasm_instr *in) {
-  LLVMValueRef ptr =
-      effective_address(f, in->memarg.memory, lower_pop(f), in->memarg.offset);
-  LLVMSetAlignment(LLVMBuildStore(builder(f), v, ptr), 1);
+  LLVMValueRef ptr = lower_memory_address(f, in, lower_pop(f));
+  LLVMValueRef st = LLVMBuildStore(builder(f), v, ptr);
+  LLVMSetAlignment(st, 1);
+  lower_memory_tag_access(f, in->memarg.memory, st);
 }
 
 static void lower_load_splat(lower_func_ctx *f, const wasm_instr *in,

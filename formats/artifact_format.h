@@ -13,6 +13,12 @@
  *                        own address (PC-relative, so nothing to relocate).
  *   wasmaot_tramp_table  int32_t[type count]: per type index, the
  *                        host-to-Wasm trampoline, relative likewise.
+ *   wasmaot_tail_table   int32_t[defined function count], only in an
+ *                        artifact of a module with tail calls between
+ *                        functions of different types: each function's
+ *                        `tailcc` entry, relative likewise (the function
+ *                        table's entries are then C-convention wrappers
+ *                        of these; see wasmaot_funcref.tail_entry).
  *
  * The module description (types, imports, exports, globals, tables,
  * memories, segments, start, names) is not serialised a second time: the
@@ -34,7 +40,7 @@
 #define WASMAOT_META_MAGIC "WAOTMETA"
 /* Bump on any change to this header's structures or to the ABI between
  * compiled code and the runtime (vmctx, helper table, objects below). */
-#define WASMAOT_FORMAT_VERSION 4u
+#define WASMAOT_FORMAT_VERSION 5u
 
 #define WASMAOT_SYM_METADATA "wasmaot_metadata"
 /* The section that holds the metadata (and nothing else), so tools can
@@ -42,6 +48,7 @@
 #define WASMAOT_META_SECTION ".wasmaot.meta"
 #define WASMAOT_SYM_FUNC_TABLE "wasmaot_func_table"
 #define WASMAOT_SYM_TRAMP_TABLE "wasmaot_tramp_table"
+#define WASMAOT_SYM_TAIL_TABLE "wasmaot_tail_table"
 /* The data image: the bytes of every data segment, in a read-only section
  * of its own. Each segment that is a page or more and has a constant
  * offset sits at an image offset congruent to its memory offset modulo
@@ -60,16 +67,23 @@
  * `code` is called as code(env, params...) with the C calling convention;
  * for Wasm functions env is the owning instance's vmctx, for host
  * functions whatever the host bound. type_id is the engine-wide canonical
- * signature id, so call_indirect compares one integer. */
+ * signature id, so call_indirect compares one integer. tail_entry, when
+ * not 0, is the offset from `code` of the same function with LLVM's
+ * `tailcc` convention (callee-popped arguments), called as
+ * tail(env, params...): return_call_indirect jumps there, so tail calls
+ * between functions of different types run in constant stack. Host
+ * functions and modules without such tail calls have 0. */
 typedef struct wasmaot_funcref {
   void *code;
   void *env;
   uint32_t type_id;
-  uint32_t reserved;
+  int32_t tail_entry;
 } wasmaot_funcref;
 
 /* A linear memory. `base` never moves (the whole index space plus guard is
- * reserved up front), so compiled code may cache it. */
+ * reserved up front; for a 64-bit memory, the space it may grow into), so
+ * compiled code may cache it. Compiled code bounds-checks a 64-bit
+ * memory's accesses against size_bytes. */
 typedef struct wasmaot_memory_obj {
   uint8_t *base;
   uint64_t size_bytes; /* current size, a multiple of 64 KiB */
@@ -119,6 +133,17 @@ typedef struct wasmaot_vmctx_header {
  *                 actual type is a declared subtype of the expected one
  *                 (call_indirect of a non-final type, after the ids
  *                 differed)
+ *   MEMORY_GROW64 (mem, uint64 delta_pages) -> int64 old pages or -1
+ *   MEMORY_FILL64 (mem, uint64 dst, val, uint64 n)
+ *   MEMORY_COPY64 (dst_mem, src_mem, uint64 dst, uint64 src, uint64 n)
+ *   MEMORY_INIT64 (mem, seg, uint64 dst, uint64 src, uint64 n)
+ *   TABLE_GROW64  (table, void *init, uint64 delta) -> int64 old size or -1
+ *   TABLE_FILL64  (table, uint64 dst, void *val, uint64 n)
+ *   TABLE_COPY64  (dst_table, src_table, uint64 dst, uint64 src, uint64 n)
+ *   TABLE_INIT64  (table, seg, uint64 dst, uint64 src, uint64 n)
+ * The *64 variants serve memory64's memories and tables (every index
+ * operand zero-extended to 64 bits; a copy between a 32- and a 64-bit
+ * memory or table uses them too), so 32-bit ones keep their helpers.
  * addr is the effective address (index + offset); the atomic helpers trap
  * when it is out of bounds or unaligned, and wait traps on an unshared
  * memory. A negative timeout waits forever.
@@ -139,7 +164,15 @@ typedef struct wasmaot_vmctx_header {
   X(ATOMIC_NOTIFY)                                                             \
   X(ATOMIC_WAIT32)                                                             \
   X(ATOMIC_WAIT64)                                                             \
-  X(FUNC_SUBTYPE)
+  X(FUNC_SUBTYPE)                                                              \
+  X(MEMORY_GROW64)                                                             \
+  X(MEMORY_FILL64)                                                             \
+  X(MEMORY_COPY64)                                                             \
+  X(MEMORY_INIT64)                                                             \
+  X(TABLE_GROW64)                                                              \
+  X(TABLE_FILL64)                                                              \
+  X(TABLE_COPY64)                                                              \
+  X(TABLE_INIT64)
 
 typedef enum wasmaot_helper_index {
 #define WASMAOT_HELPER_ENUM(id) WASMAOT_HELPER_##id,

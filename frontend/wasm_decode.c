@@ -138,58 +138,77 @@ static bool read_ref_type(const wasm_module *m, wasm_reader *r,
   return wasm_read_ref_type(r, wasm_module_type_rules(m), out);
 }
 
-/* The limits flag is a one-byte LEB128: bit 0 says a maximum follows, and
- * for memories bit 1 (threads) says the memory is shared. Other bits (the
- * 64-bit flag of later proposals) are malformed here. */
-enum { LIMITS_HAS_MAX = 0x01, LIMITS_SHARED = 0x02 };
+/* The limits flag is a one-byte LEB128: bit 0 says a maximum follows, for
+ * memories bit 1 (threads) says the memory is shared, and bit 2
+ * (memory64) says the memory or table has i64 addresses, its limits then
+ * being u64. Other bits are malformed. */
+enum { LIMITS_HAS_MAX = 0x01, LIMITS_SHARED = 0x02, LIMITS_64 = 0x04 };
 
-/* `hint` is added to the message when the only flag outside `allowed` is
- * one that a feature which is off would allow. */
-static bool read_limits_flags(wasm_reader *r, wasm_limits *out, uint8_t allowed,
-                              const char *hint, uint8_t *flags_out) {
+/* What a limits flag may hold besides LIMITS_HAS_MAX with the module's
+ * features, and a hint for a flag that a feature which is off allows. */
+static bool read_limits_flags(const wasm_module *m, wasm_reader *r,
+                              wasm_limits *out, bool memory,
+                              uint8_t *flags_out) {
   size_t at = r->pos;
   uint8_t flags;
+  uint8_t allowed = LIMITS_HAS_MAX, known = LIMITS_HAS_MAX | LIMITS_64;
+  if (memory) {
+    known |= LIMITS_SHARED;
+    if (m->features & WASM_FEATURE_THREADS)
+      allowed |= LIMITS_SHARED;
+  }
+  if (m->features & WASM_FEATURE_MEMORY64)
+    allowed |= LIMITS_64;
   if (!wasm_read_u8(r, &flags))
     return false;
   if (flags & 0x80)
     return wasm_error_set(r->err, at, "integer representation too long");
-  if (flags & ~allowed)
-    return wasm_error_set(
-        r->err, at, "integer too large: limits flag 0x%02x, expected %s%s",
-        flags, allowed & LIMITS_SHARED ? "0 to 3" : "0 or 1",
-        hint && !(flags & ~(allowed | LIMITS_SHARED)) ? hint : "");
-  uint32_t min, max = 0;
+  if (flags & ~allowed) {
+    const char *hint = "";
+    if (!(flags & ~known))
+      hint = flags & ~allowed & LIMITS_64
+                 ? " (i64 limits need the memory64 feature)"
+                 : " (a shared memory needs the threads feature)";
+    return wasm_error_set(r->err, at,
+                          "integer too large: malformed limits flags 0x%02x%s",
+                          flags, hint);
+  }
   out->has_max = flags & LIMITS_HAS_MAX;
-  if (!wasm_read_u32(r, &min) || (out->has_max && !wasm_read_u32(r, &max)))
-    return false;
-  out->min = min;
-  out->max = max;
+  if (flags & LIMITS_64) {
+    if (!wasm_read_u64(r, &out->min) ||
+        (out->has_max && !wasm_read_u64(r, &out->max)))
+      return false;
+    if (!out->has_max)
+      out->max = 0;
+  } else {
+    uint32_t min, max = 0;
+    if (!wasm_read_u32(r, &min) || (out->has_max && !wasm_read_u32(r, &max)))
+      return false;
+    out->min = min;
+    out->max = max;
+  }
   *flags_out = flags;
   return true;
-}
-
-static bool read_limits(wasm_reader *r, wasm_limits *out) {
-  uint8_t flags;
-  return read_limits_flags(r, out, LIMITS_HAS_MAX, NULL, &flags);
 }
 
 static bool read_memory_type(const wasm_module *m, wasm_reader *r,
                              wasm_memtype *out) {
   uint8_t flags;
-  uint8_t allowed = LIMITS_HAS_MAX;
-  if (m->features & WASM_FEATURE_THREADS)
-    allowed |= LIMITS_SHARED;
-  if (!read_limits_flags(r, &out->limits, allowed,
-                         " (a shared memory needs the threads feature)",
-                         &flags))
+  if (!read_limits_flags(m, r, &out->limits, true, &flags))
     return false;
   out->shared = flags & LIMITS_SHARED;
+  out->is64 = flags & LIMITS_64;
   return true;
 }
 
 static bool read_table_type(const wasm_module *m, wasm_reader *r,
                             wasm_tabletype *out) {
-  return read_ref_type(m, r, &out->elem_type) && read_limits(r, &out->limits);
+  uint8_t flags;
+  if (!read_ref_type(m, r, &out->elem_type) ||
+      !read_limits_flags(m, r, &out->limits, false, &flags))
+    return false;
+  out->is64 = flags & LIMITS_64;
+  return true;
 }
 
 static bool read_global_type(const wasm_module *m, wasm_reader *r,

@@ -205,9 +205,15 @@ wasm_features wasm_module_features(const wasm_module *m,
   /* A memory index other than 0 needs a second memory to validate. */
   if (m->memory_count > 1)
     note(&used, offsets, WASM_FEATURE_MULTI_MEMORY, 0);
-  for (uint32_t i = 0; i < m->memory_count; i++)
+  for (uint32_t i = 0; i < m->memory_count; i++) {
     if (m->memories[i].shared)
       note(&used, offsets, WASM_FEATURE_THREADS, 0);
+    if (m->memories[i].is64)
+      note(&used, offsets, WASM_FEATURE_MEMORY64, 0);
+  }
+  for (uint32_t i = 0; i < m->table_count; i++)
+    if (m->tables[i].is64)
+      note(&used, offsets, WASM_FEATURE_MEMORY64, 0);
   if (uses_typed_refs(m))
     note(&used, offsets, WASM_FEATURE_FUNCTION_REFERENCES, 0);
   if (module_has_type(m, is_exn_ref))

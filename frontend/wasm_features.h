@@ -33,6 +33,8 @@
   WASM_FEATURE(RELAXED_SIMD, "relaxed-simd")                                   \
   /* (ref null? ht), call_ref, br_on_null, ..., rec groups, subtypes */        \
   WASM_FEATURE(FUNCTION_REFERENCES, "function-references")                     \
+  /* memories and tables with i64 addresses (limits flag 0x04) */             \
+  WASM_FEATURE(MEMORY64, "memory64")                                           \
   /* tags, throw, throw_ref, try_table, exnref */                              \
   WASM_FEATURE(EXCEPTIONS, "exceptions")                                       \
   /* try, catch, catch_all, delegate, rethrow (and tags, throw) */             \

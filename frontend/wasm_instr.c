@@ -50,7 +50,9 @@ const char *wasm_op_sig(wasm_opcode op) {
   return op_table[op].sig;
 }
 
-static wasm_type sig_letter_type(char c) {
+/* `addr`, `src_addr`: the address types of the instruction's memory or
+ * table and of a copy's source (opcodes.def's a, s and l). */
+static wasm_type sig_letter_type(char c, wasm_type addr, wasm_type src_addr) {
   switch (c) {
   case 'i':
     return WASM_TYPE_I32;
@@ -60,21 +62,33 @@ static wasm_type sig_letter_type(char c) {
     return WASM_TYPE_F32;
   case 'F':
     return WASM_TYPE_F64;
+  case 'a':
+    return addr;
+  case 's':
+    return src_addr;
+  case 'l':
+    return addr == WASM_TYPE_I64 && src_addr == WASM_TYPE_I64 ? WASM_TYPE_I64
+                                                              : WASM_TYPE_I32;
   default:
     return WASM_TYPE_V128;
   }
 }
 
-bool wasm_op_get_signature(wasm_opcode op, wasm_op_signature *out) {
+bool wasm_op_get_signature_at(wasm_opcode op, wasm_type addr,
+                              wasm_type src_addr, wasm_op_signature *out) {
   const char *s = op_table[op].sig;
   if (!s)
     return false;
   memset(out, 0, sizeof *out);
   for (; *s != ':'; s++)
-    out->params[out->param_count++] = sig_letter_type(*s);
+    out->params[out->param_count++] = sig_letter_type(*s, addr, src_addr);
   for (s++; *s; s++)
-    out->results[out->result_count++] = sig_letter_type(*s);
+    out->results[out->result_count++] = sig_letter_type(*s, addr, src_addr);
   return true;
+}
+
+bool wasm_op_get_signature(wasm_opcode op, wasm_op_signature *out) {
+  return wasm_op_get_signature_at(op, WASM_TYPE_I32, WASM_TYPE_I32, out);
 }
 
 /* The read-modify-write and compare-exchange instructions come in groups
@@ -254,22 +268,28 @@ static bool read_memory_index(wasm_reader *r, bool multi_memory,
  * flag: the index follows the alignment. Wasm 2.0 has no such thing. */
 enum { MEMARG_MEMORY_INDEX_FLAG = 0x40 };
 
-static bool read_memarg(wasm_reader *r, bool multi_memory, wasm_memarg *out) {
+/* The offset is a u64 with memory64 (the validator bounds it by the
+ * memory's address type), a u32 in 2.0. */
+static bool read_memarg(wasm_reader *r, wasm_features features,
+                        wasm_memarg *out) {
   size_t start = r->pos;
-  uint32_t align, offset;
+  uint32_t align;
   if (!wasm_read_u32(r, &align))
     return false;
   out->memory = 0;
   if (align & MEMARG_MEMORY_INDEX_FLAG) {
-    if (!multi_memory)
+    if (!(features & WASM_FEATURE_MULTI_MEMORY))
       return wasm_error_set(r->err, start, "malformed memop flags 0x%x", align);
     align &= ~(uint32_t)MEMARG_MEMORY_INDEX_FLAG;
     if (!wasm_read_u32(r, &out->memory))
       return false;
   }
+  out->align_log2 = align;
+  if (features & WASM_FEATURE_MEMORY64)
+    return wasm_read_u64(r, &out->offset);
+  uint32_t offset;
   if (!wasm_read_u32(r, &offset))
     return false;
-  out->align_log2 = align;
   out->offset = offset;
   return true;
 }
@@ -366,9 +386,11 @@ static bool read_two_u32(wasm_reader *r, uint32_t *a, uint32_t *b) {
   return wasm_read_u32(r, a) && wasm_read_u32(r, b);
 }
 
-/* `mm`: multi-memory is on (memory indices instead of zero bytes). */
-static bool read_immediates(wasm_reader *r, bool mm, wasm_type_rules rules,
-                            wasm_instr *in) {
+/* `features`: the module's; multi-memory reads memory indices instead of
+ * zero bytes, memory64 reads u64 offsets. */
+static bool read_immediates(wasm_reader *r, wasm_features features,
+                            wasm_type_rules rules, wasm_instr *in) {
+  bool mm = (features & WASM_FEATURE_MULTI_MEMORY) != 0;
   switch (wasm_op_imm(in->op)) {
   case WASM_IMM_NONE:
     return true;
@@ -390,7 +412,7 @@ static bool read_immediates(wasm_reader *r, bool mm, wasm_type_rules rules,
   case WASM_IMM_TABLE:
     return wasm_read_u32(r, &in->imm.table);
   case WASM_IMM_MEMARG:
-    return read_memarg(r, mm, &in->memarg);
+    return read_memarg(r, features, &in->memarg);
   case WASM_IMM_I32:
     return wasm_read_s32(r, &in->imm.i32);
   case WASM_IMM_I64:
@@ -405,7 +427,7 @@ static bool read_immediates(wasm_reader *r, bool mm, wasm_type_rules rules,
   case WASM_IMM_LANE:
     return wasm_read_u8(r, &in->lane);
   case WASM_IMM_MEMARG_LANE:
-    return read_memarg(r, mm, &in->memarg) && wasm_read_u8(r, &in->lane);
+    return read_memarg(r, features, &in->memarg) && wasm_read_u8(r, &in->lane);
   case WASM_IMM_SELECT_T:
     return read_select_types(r, rules, in);
   case WASM_IMM_REFTYPE:
@@ -492,12 +514,12 @@ static bool read_opcode(wasm_reader *r, const wasm_module *m,
 bool wasm_read_instr(wasm_reader *r, const wasm_module *m, wasm_instr *out) {
   memset(out, 0, sizeof *out);
   out->offset = r->pos;
-  bool multi_memory = !m || (m->features & WASM_FEATURE_MULTI_MEMORY) != 0;
+  wasm_features features = m ? m->features : WASM_FEATURES_ALL;
   wasm_type_rules rules = {true, false};
   if (m)
     rules = wasm_module_type_rules(m);
   if (!read_opcode(r, m, &out->op) ||
-      !read_immediates(r, multi_memory, rules, out))
+      !read_immediates(r, features, rules, out))
     return false;
   out->end = r->pos;
   return true;

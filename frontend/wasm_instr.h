@@ -75,7 +75,7 @@ typedef struct wasm_blocktype {
 typedef struct wasm_memarg {
   uint32_t align_log2; /* the alignment hint as an exponent of two */
   uint32_t memory;     /* always 0 in Wasm 2.0 */
-  uint64_t offset;     /* a u32 in Wasm 2.0; 64 bits leaves room for memory64 */
+  uint64_t offset;     /* a u32 in Wasm 2.0, a u64 with memory64 */
 } wasm_memarg;
 
 /* br_table targets stay in the module bytes: a table may have millions of
@@ -216,8 +216,14 @@ typedef struct wasm_op_signature {
   wasm_type results[1];
 } wasm_op_signature;
 
-/* Fills *out and returns true when `op` has a fixed signature. */
+/* Fills *out and returns true when `op` has a fixed signature; addresses
+ * are i32, as in Wasm 2.0. */
 bool wasm_op_get_signature(wasm_opcode op, wasm_op_signature *out);
+/* The same with the address types of the instruction's memory or table
+ * (`addr`; a copy's destination) and of a copy's source (`src_addr`):
+ * WASM_TYPE_I64 for a memory64 memory or table. */
+bool wasm_op_get_signature_at(wasm_opcode op, wasm_type addr,
+                              wasm_type src_addr, wasm_op_signature *out);
 
 /* For loads and stores (MEMARG and MEMARG_LANE): log2 of the bytes
  * accessed, which is also the largest valid alignment exponent (for an

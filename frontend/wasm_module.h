@@ -76,12 +76,22 @@ typedef struct wasm_limits {
 typedef struct wasm_tabletype {
   wasm_type elem_type; /* a reference type */
   wasm_limits limits;
+  bool is64; /* memory64: indexed by i64 (limits flag 0x04) */
 } wasm_tabletype;
 
 typedef struct wasm_memtype {
   wasm_limits limits; /* in 64 KiB pages */
   bool shared;        /* threads: shared between agents; needs a maximum */
+  bool is64;          /* memory64: addressed by i64 (limits flag 0x04) */
 } wasm_memtype;
+
+/* The address type of a memory or table: i64 for memory64's, else i32. */
+static inline wasm_type wasm_memtype_addr_type(const wasm_memtype *t) {
+  return t->is64 ? WASM_TYPE_I64 : WASM_TYPE_I32;
+}
+static inline wasm_type wasm_tabletype_addr_type(const wasm_tabletype *t) {
+  return t->is64 ? WASM_TYPE_I64 : WASM_TYPE_I32;
+}
 
 typedef struct wasm_globaltype {
   wasm_type type;

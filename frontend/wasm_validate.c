@@ -445,7 +445,7 @@ static bool check_call_indirect(validator *v, const wasm_instr *in) {
                 table, type_name(v, m->tables[table].elem_type));
   if (!check_func_type_index(v, type_index))
     return false;
-  return pop_val(v, WASM_TYPE_I32, NULL);
+  return pop_val(v, wasm_tabletype_addr_type(&m->tables[table]), NULL);
 }
 
 static bool validate_call_indirect(validator *v, const wasm_instr *in) {
@@ -863,18 +863,17 @@ static bool validate_global(validator *v, const wasm_instr *in) {
 
 /* The table index itself was checked with the immediates. */
 static bool validate_table_access(validator *v, const wasm_instr *in) {
-  wasm_type t = v->m->tables[in->imm.table].elem_type;
+  const wasm_tabletype *table = &v->m->tables[in->imm.table];
+  wasm_type t = table->elem_type, at = wasm_tabletype_addr_type(table);
   switch (in->op) {
   case WASM_OP_TABLE_GET:
-    return pop_val(v, WASM_TYPE_I32, NULL) && push_val(v, t);
+    return pop_val(v, at, NULL) && push_val(v, t);
   case WASM_OP_TABLE_SET:
-    return pop_val(v, t, NULL) && pop_val(v, WASM_TYPE_I32, NULL);
+    return pop_val(v, t, NULL) && pop_val(v, at, NULL);
   case WASM_OP_TABLE_GROW:
-    return pop_val(v, WASM_TYPE_I32, NULL) && pop_val(v, t, NULL) &&
-           push_val(v, WASM_TYPE_I32);
+    return pop_val(v, at, NULL) && pop_val(v, t, NULL) && push_val(v, at);
   default: /* WASM_OP_TABLE_FILL */
-    return pop_val(v, WASM_TYPE_I32, NULL) && pop_val(v, t, NULL) &&
-           pop_val(v, WASM_TYPE_I32, NULL);
+    return pop_val(v, at, NULL) && pop_val(v, t, NULL) && pop_val(v, at, NULL);
   }
 }
 
@@ -934,6 +933,10 @@ static bool check_memarg(validator *v, const wasm_instr *in) {
   int natural = wasm_op_natural_align_log2(in->op);
   if (!check_memory(v, in->memarg.memory))
     return false;
+  /* The offset is a u64 in the binary; a 32-bit memory's is below 2^32. */
+  if (!v->m->memories[in->memarg.memory].is64 && in->memarg.offset > UINT32_MAX)
+    return fail(v, "offset out of range: %llu for a 32-bit memory",
+                (unsigned long long)in->memarg.offset);
   if (in->memarg.align_log2 > (uint32_t)natural)
     return fail(v,
                 "alignment must not be larger than natural: %s is %u-byte "
@@ -1029,6 +1032,44 @@ static bool check_immediates(validator *v, const wasm_instr *in) {
 
 /* ---- Instructions -------------------------------------------------------- */
 
+/* The address types of the memory or table an instruction with a fixed
+ * signature names (a copy's destination in *addr, its source in
+ * *src_addr): opcodes.def's letters a, s and l. The indices were checked
+ * with the immediates. */
+static void instr_addr_types(const validator *v, const wasm_instr *in,
+                             wasm_type *addr, wasm_type *src_addr) {
+  const wasm_module *m = v->m;
+  *addr = *src_addr = WASM_TYPE_I32;
+  switch (wasm_op_imm(in->op)) {
+  case WASM_IMM_MEMARG:
+  case WASM_IMM_MEMARG_LANE:
+    *addr = wasm_memtype_addr_type(&m->memories[in->memarg.memory]);
+    break;
+  case WASM_IMM_MEMORY:
+    *addr = wasm_memtype_addr_type(&m->memories[in->imm.memory]);
+    break;
+  case WASM_IMM_MEMORY_INIT:
+    *addr = wasm_memtype_addr_type(&m->memories[in->imm.memory_init.memory]);
+    break;
+  case WASM_IMM_MEMORY_COPY:
+    *addr = wasm_memtype_addr_type(&m->memories[in->imm.memory_copy.dst]);
+    *src_addr = wasm_memtype_addr_type(&m->memories[in->imm.memory_copy.src]);
+    break;
+  case WASM_IMM_TABLE:
+    *addr = wasm_tabletype_addr_type(&m->tables[in->imm.table]);
+    break;
+  case WASM_IMM_TABLE_INIT:
+    *addr = wasm_tabletype_addr_type(&m->tables[in->imm.table_init.table]);
+    break;
+  case WASM_IMM_TABLE_COPY:
+    *addr = wasm_tabletype_addr_type(&m->tables[in->imm.table_copy.dst]);
+    *src_addr = wasm_tabletype_addr_type(&m->tables[in->imm.table_copy.src]);
+    break;
+  default:
+    break;
+  }
+}
+
 static bool apply_signature(validator *v, const wasm_op_signature *sig) {
   return pop_vals(v, (type_list){sig->params, sig->param_count}) &&
          push_vals(v, (type_list){sig->results, sig->result_count});
@@ -1072,7 +1113,9 @@ static bool validate_instr(validator *v, const wasm_instr *in) {
   if (!check_immediates(v, in))
     return false;
   wasm_op_signature sig;
-  if (wasm_op_get_signature(in->op, &sig))
+  wasm_type addr, src_addr;
+  instr_addr_types(v, in, &addr, &src_addr);
+  if (wasm_op_get_signature_at(in->op, addr, src_addr, &sig))
     return apply_signature(v, &sig);
   return validate_special(v, in);
 }
@@ -1270,8 +1313,12 @@ static bool check_limits(validator *v, const wasm_limits *l, uint64_t bound,
   return true;
 }
 
-enum { MAX_MEMORY_PAGES = 65536 };
+/* The largest limits of each address type: 4 GiB or 2^64 bytes of 64 KiB
+ * pages, 2^32 - 1 or 2^64 - 1 table elements. */
+#define MAX_MEMORY_PAGES UINT64_C(0x10000)
+#define MAX_MEMORY64_PAGES UINT64_C(0x1000000000000)
 #define MAX_TABLE_SIZE UINT64_C(0xffffffff)
+#define MAX_TABLE64_SIZE UINT64_MAX
 
 /* Imported tables are reported at their import entry; defined ones carry
  * no offset of their own. One walk over the imports keeps this linear. */
@@ -1279,13 +1326,19 @@ static bool check_tables(validator *v) {
   const wasm_module *m = v->m;
   uint32_t table = 0;
   for (uint32_t i = 0; i < m->import_count && table < m->table_count; i++)
-    if (m->imports[i].kind == WASM_EXTERN_TABLE &&
-        !check_limits(v, &m->tables[table++].limits, MAX_TABLE_SIZE, "table",
-                      m->imports[i].offset))
+    if (m->imports[i].kind == WASM_EXTERN_TABLE) {
+      const wasm_tabletype *t = &m->tables[table++];
+      if (!check_limits(v, &t->limits,
+                        t->is64 ? MAX_TABLE64_SIZE : MAX_TABLE_SIZE, "table",
+                        m->imports[i].offset))
+        return false;
+    }
+  for (uint32_t i = m->import_table_count; i < m->table_count; i++) {
+    const wasm_tabletype *t = &m->tables[i];
+    if (!check_limits(v, &t->limits,
+                      t->is64 ? MAX_TABLE64_SIZE : MAX_TABLE_SIZE, "table", 0))
       return false;
-  for (uint32_t i = m->import_table_count; i < m->table_count; i++)
-    if (!check_limits(v, &m->tables[i].limits, MAX_TABLE_SIZE, "table", 0))
-      return false;
+  }
   return true;
 }
 
@@ -1321,7 +1374,9 @@ static bool check_memories(validator *v) {
                         : 0;
     if (i > 0 && !(m->features & WASM_FEATURE_MULTI_MEMORY))
       return fail_at(v, offset, "multiple memories: Wasm 2.0 allows one");
-    if (!check_limits(v, &m->memories[i].limits, MAX_MEMORY_PAGES,
+    if (!check_limits(v, &m->memories[i].limits,
+                      m->memories[i].is64 ? MAX_MEMORY64_PAGES
+                                          : MAX_MEMORY_PAGES,
                       "memory (in 64 KiB pages)", offset))
       return false;
     if (m->memories[i].shared && !m->memories[i].limits.has_max)
@@ -1496,8 +1551,9 @@ static bool check_active_elem(validator *v, const wasm_elem_segment *seg) {
                    "type mismatch: element segment of %s for table %u of %s",
                    type_name(v, seg->elem_type), seg->table_index,
                    type_name(v, table_type));
-  return check_const_expr(v, &seg->offset, WASM_TYPE_I32,
-                          "element segment offset");
+  return check_const_expr(
+      v, &seg->offset, wasm_tabletype_addr_type(&m->tables[seg->table_index]),
+      "element segment offset");
 }
 
 static bool check_elems(validator *v) {
@@ -1528,8 +1584,10 @@ static bool check_datas(validator *v) {
     if (seg->memory_index >= m->memory_count)
       return fail_at(v, seg->offset_in_module, "unknown memory %u",
                      seg->memory_index);
-    if (!check_const_expr(v, &seg->offset, WASM_TYPE_I32,
-                          "data segment offset"))
+    if (!check_const_expr(
+            v, &seg->offset,
+            wasm_memtype_addr_type(&m->memories[seg->memory_index]),
+            "data segment offset"))
       return false;
   }
   return true;

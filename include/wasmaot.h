@@ -187,6 +187,9 @@ typedef struct wasmaot_import_ref {
    * import theirs, shared). */
   uint32_t memory_min, memory_max; /* memory_max meaningful if has_max */
   bool memory_has_max, memory_shared;
+  /* memory64: the memory has i64 addresses (wasmaot_memory_new64); its
+   * limits above are then cut to 32 bits. */
+  bool memory_is64;
 } wasmaot_import_ref;
 
 /* Supplies the value of one import; false if the host has none. The
@@ -261,6 +264,13 @@ wasmaot_memory *wasmaot_memory_new(wasmaot_engine *engine, uint32_t min_pages,
 wasmaot_memory *wasmaot_memory_new_shared(wasmaot_engine *engine,
                                           uint32_t min_pages,
                                           uint32_t max_pages);
+/* A 64-bit memory (memory64: i64 addresses), which may grow past 4 GiB:
+ * it reserves its maximum, or 64 GiB when it has none or a larger one
+ * (less where the host refuses that much address space), and grows up to
+ * that. */
+wasmaot_memory *wasmaot_memory_new64(wasmaot_engine *engine, uint64_t min_pages,
+                                     bool has_max, uint64_t max_pages);
+bool wasmaot_memory_is64(const wasmaot_memory *memory);
 bool wasmaot_memory_is_shared(const wasmaot_memory *memory);
 void wasmaot_memory_free(wasmaot_memory *memory);
 uint8_t *wasmaot_memory_data(const wasmaot_memory *memory);
@@ -277,6 +287,11 @@ int64_t wasmaot_memory_grow(wasmaot_memory *memory, uint32_t delta_pages);
 wasmaot_table *wasmaot_table_new(wasmaot_engine *engine,
                                  wasmaot_valkind elem_kind, uint32_t min,
                                  bool has_max, uint32_t max);
+/* A 64-bit table (memory64: i64 indices); its size stays within the
+ * runtime's limit on any table. */
+wasmaot_table *wasmaot_table_new64(wasmaot_engine *engine,
+                                   wasmaot_valkind elem_kind, uint64_t min,
+                                   bool has_max, uint64_t max);
 void wasmaot_table_free(wasmaot_table *table);
 uint32_t wasmaot_table_size(const wasmaot_table *table);
 /* False when index is out of bounds (or the value kind is wrong). */

@@ -69,15 +69,17 @@ static bool map_pages(const wasmaot_module *m, uint8_t *base, uint64_t dst_page,
 }
 
 wasmaot_trap_kind rt_data_segment_apply(wasmaot_instance *inst, uint32_t mem,
-                                        uint32_t seg, uint32_t dst) {
+                                        uint32_t seg, uint64_t dst) {
   const rt_data_segment *d = &inst->data[seg];
   const wasmaot_module *m = inst->module;
   wasmaot_memory *memory = inst->memories[mem];
-  if ((uint64_t)dst + d->size > memory->obj.size_bytes || m->data_fd < 0)
+  /* A 64-bit memory's offset may be any u64: no sum before the check. */
+  if (d->size > memory->obj.size_bytes ||
+      dst > memory->obj.size_bytes - d->size || m->data_fd < 0)
     return rt_memory_init(inst, mem, seg, dst, 0, d->size);
 
   const uint64_t page = WASMAOT_DATA_PAGE;
-  uint64_t start = dst, end = (uint64_t)dst + d->size;
+  uint64_t start = dst, end = dst + d->size;
   uint64_t first_page = (start + page - 1) / page * page;
   uint64_t last_page = end / page * page;
   uint64_t image_offset = m->data_entries[seg].image_offset;
@@ -86,10 +88,9 @@ wasmaot_trap_kind rt_data_segment_apply(wasmaot_instance *inst, uint32_t mem,
                  image_offset + (first_page - start), last_page - first_page))
     return rt_memory_init(inst, mem, seg, dst, 0, d->size);
   wasmaot_trap_kind head =
-      rt_memory_init(inst, mem, seg, dst, 0, (uint32_t)(first_page - start));
+      rt_memory_init(inst, mem, seg, dst, 0, first_page - start);
   if (head != WASMAOT_TRAP_NONE)
     return head;
-  return rt_memory_init(inst, mem, seg, (uint32_t)last_page,
-                        (uint32_t)(last_page - start),
-                        (uint32_t)(end - last_page));
+  return rt_memory_init(inst, mem, seg, last_page, last_page - start,
+                        end - last_page);
 }

@@ -134,10 +134,8 @@ void wasmaot_instance_free(wasmaot_instance *instance) {
 static bool create_memories(wasmaot_instance *inst, char *err, size_t errlen) {
   const wasm_module *w = inst->wasm;
   for (uint32_t i = w->import_memory_count; i < w->memory_count; i++) {
-    const wasm_limits *l = &w->memories[i].limits;
     inst->memories[i] =
-        rt_memory_create(inst->engine, l->min, l->has_max, l->max,
-                         w->memories[i].shared, err, errlen);
+        rt_memory_create(inst->engine, &w->memories[i], err, errlen);
     if (!inst->memories[i])
       return false;
   }
@@ -149,7 +147,7 @@ static bool create_tables(wasmaot_instance *inst, char *err, size_t errlen) {
   for (uint32_t i = w->import_table_count; i < w->table_count; i++) {
     const wasm_tabletype *t = &w->tables[i];
     inst->tables[i] = rt_table_create(
-        inst->engine, rt_canonical_type(inst->module, t->elem_type),
+        inst->engine, rt_canonical_type(inst->module, t->elem_type), t->is64,
         t->limits.min, t->limits.has_max, t->limits.max, err, errlen);
     if (!inst->tables[i])
       return false;
@@ -179,6 +177,11 @@ static void fill_vmctx(wasmaot_instance *inst) {
     ref->code = m->func_code[i - w->import_func_count];
     ref->env = inst->vmctx;
     ref->type_id = m->signatures[w->func_types[i]]->id;
+    ref->tail_entry =
+        m->func_tail_code
+            ? (int32_t)((intptr_t)m->func_tail_code[i - w->import_func_count] -
+                        (intptr_t)ref->code)
+            : 0;
   }
 }
 

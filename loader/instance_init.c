@@ -78,10 +78,18 @@ static void eval_const(wasmaot_instance *inst, const wasm_const_expr *e,
   }
 }
 
-static uint32_t eval_i32(wasmaot_instance *inst, const wasm_const_expr *e) {
+/* A segment offset: an i32, or an i64 for memory64's memories and
+ * tables. */
+static uint64_t eval_offset(wasmaot_instance *inst, const wasm_const_expr *e,
+                            bool is64) {
   uint8_t cell[16];
-  uint32_t v;
   eval_const(inst, e, cell);
+  if (is64) {
+    uint64_t v;
+    memcpy(&v, cell, 8);
+    return v;
+  }
+  uint32_t v;
   memcpy(&v, cell, 4);
   return v;
 }
@@ -148,9 +156,10 @@ static bool apply_elem_segments(wasmaot_instance *inst, wasmaot_trap *trap) {
     if (s->mode == WASM_SEGMENT_PASSIVE)
       continue;
     if (s->mode == WASM_SEGMENT_ACTIVE) {
-      wasmaot_trap_kind kind =
-          rt_table_init(inst, s->table_index, i, eval_i32(inst, &s->offset), 0,
-                        s->item_count);
+      wasmaot_trap_kind kind = rt_table_init(
+          inst, s->table_index, i,
+          eval_offset(inst, &s->offset, w->tables[s->table_index].is64), 0,
+          s->item_count);
       if (kind != WASMAOT_TRAP_NONE)
         return report_trap(trap, kind);
     }
@@ -165,8 +174,9 @@ static bool apply_data_segments(wasmaot_instance *inst, wasmaot_trap *trap) {
     const wasm_data_segment *d = &w->data_segments[i];
     if (d->mode != WASM_SEGMENT_ACTIVE)
       continue;
-    wasmaot_trap_kind kind = rt_data_segment_apply(inst, d->memory_index, i,
-                                                   eval_i32(inst, &d->offset));
+    wasmaot_trap_kind kind = rt_data_segment_apply(
+        inst, d->memory_index, i,
+        eval_offset(inst, &d->offset, w->memories[d->memory_index].is64));
     if (kind != WASMAOT_TRAP_NONE)
       return report_trap(trap, kind);
     inst->data[i] = (rt_data_segment){NULL, 0}; /* data.drop */

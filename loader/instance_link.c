@@ -120,7 +120,13 @@ static bool link_memory(wasmaot_instance *inst, uint32_t index,
                         wasmaot_memory *m, const link_error *e) {
   if (m->engine != inst->engine)
     return incompatible_import(e, "memory of another engine");
-  if (!limits_match(rt_memory_pages(m), m->has_max, m->max_pages,
+  /* The address type too (memory64). */
+  if (m->is64 != e->import->desc.memory.is64)
+    return incompatible_import(e, m->is64 ? "memory is 64-bit, the import "
+                                            "is 32-bit"
+                                          : "memory is 32-bit, the import "
+                                            "is 64-bit");
+  if (!limits_match(rt_memory_pages(m), m->has_max, m->declared_max,
                     &e->import->desc.memory.limits))
     return incompatible_import(e, "memory limits do not match");
   /* Sharing is part of the memory's type and must match exactly. */
@@ -141,6 +147,8 @@ static bool link_table(wasmaot_instance *inst, uint32_t index, wasmaot_table *t,
     return incompatible_import(e, "table of another engine");
   if (t->elem_type != rt_canonical_type(inst->module, want->elem_type))
     return incompatible_import(e, "table element type differs");
+  if (t->is64 != want->is64)
+    return incompatible_import(e, "table address type differs");
   if (!limits_match(t->obj.size, t->has_max, t->max, &want->limits))
     return incompatible_import(e, "table limits do not match");
   rt_table_retain(t);
@@ -193,6 +201,7 @@ bool rt_instance_link(wasmaot_instance *inst, wasmaot_resolver resolver,
       ref.memory_max = (uint32_t)mt->limits.max;
       ref.memory_has_max = mt->limits.has_max;
       ref.memory_shared = mt->shared;
+      ref.memory_is64 = mt->is64;
     }
     wasmaot_extern value;
     memset(&value, 0, sizeof value);

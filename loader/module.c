@@ -240,10 +240,29 @@ static bool resolve_code(wasmaot_module *m, char *err, size_t errlen) {
   if (!m->func_code || !m->trampolines)
     return rt_fail(err, errlen, "out of memory");
   void **tramps = (void **)m->trampolines;
-  return resolve_code_table(m, WASMAOT_SYM_FUNC_TABLE, defined, m->func_code,
-                            err, errlen) &&
-         resolve_code_table(m, WASMAOT_SYM_TRAMP_TABLE, w->type_count, tramps,
-                            err, errlen);
+  if (!resolve_code_table(m, WASMAOT_SYM_FUNC_TABLE, defined, m->func_code, err,
+                          errlen) ||
+      !resolve_code_table(m, WASMAOT_SYM_TRAMP_TABLE, w->type_count, tramps,
+                          err, errlen))
+    return false;
+  /* Only a module with tail calls between types has tailcc entries. */
+  if (defined == 0 ||
+      !artifact_symbol_sized(m->map, WASMAOT_SYM_TAIL_TABLE, &(size_t){0}))
+    return true;
+  m->func_tail_code = calloc(defined, sizeof *m->func_tail_code);
+  if (!m->func_tail_code)
+    return rt_fail(err, errlen, "out of memory");
+  if (!resolve_code_table(m, WASMAOT_SYM_TAIL_TABLE, defined, m->func_tail_code,
+                          err, errlen))
+    return false;
+  /* funcref.tail_entry is an int32 offset from the wrapper. */
+  for (uint32_t i = 0; i < defined; i++) {
+    intptr_t d = (intptr_t)m->func_tail_code[i] - (intptr_t)m->func_code[i];
+    if (d == 0 || d < INT32_MIN || d > INT32_MAX)
+      return rt_fail(err, errlen, "%s entry %u is malformed",
+                     WASMAOT_SYM_TAIL_TABLE, i);
+  }
+  return true;
 }
 
 static bool intern_signatures(wasmaot_module *m, char *err, size_t errlen) {
@@ -318,6 +337,7 @@ static void destroy(wasmaot_module *m) {
   free(m->signatures);
   free(m->trampolines);
   free(m->func_code);
+  free(m->func_tail_code);
   wasm_module_free(m->wasm);
   rt_data_image_detach(m);
   artifact_unmap(m->map);

@@ -130,6 +130,7 @@ struct wasmaot_module {
   const wasmaot_meta_header *meta;
   wasm_module *wasm;               /* the decoded skeleton */
   void **func_code;                /* per defined function */
+  void **func_tail_code; /* per defined function, or NULL: tailcc entries */
   rt_trampoline *trampolines;      /* per type index */
   const rt_signature **signatures; /* per type index */
   rt_code_symbol *symbols;         /* sorted by addr, for naming trap sites */
@@ -185,7 +186,7 @@ void rt_data_image_detach(wasmaot_module *m);
  * `dst` (an active segment at instantiation), mapping its whole pages
  * copy-on-write from the artifact where it can instead of copying them. */
 wasmaot_trap_kind rt_data_segment_apply(wasmaot_instance *inst, uint32_t mem,
-                                        uint32_t seg, uint32_t dst);
+                                        uint32_t seg, uint64_t dst);
 
 /* ---- Extern objects ---------------------------------------------------- */
 
@@ -212,18 +213,19 @@ struct wasmaot_memory {
   wasmaot_engine *engine;
   uint8_t *reservation;
   size_t reservation_size;
-  uint32_t max_pages; /* what it may grow to */
-  bool has_max;       /* declared maximum, for import matching */
-  bool shared;        /* threads: may be imported by several threads */
+  uint64_t max_pages;    /* what it may grow to */
+  uint64_t declared_max; /* with has_max: the maximum, for import matching */
+  bool has_max;
+  bool shared; /* threads: may be imported by several threads */
+  bool is64;   /* memory64: i64 addresses, bounds checked by compiled code */
   pthread_mutex_t grow_lock;
   rt_wait_queue waiters; /* memory.atomic.wait (atomic_wait.c) */
 };
 
-/* Creates a memory (refs = 1). NULL with a reason when the limits are
- * beyond 4 GiB or the address space cannot be reserved. A shared memory
- * must have a maximum. */
-wasmaot_memory *rt_memory_create(wasmaot_engine *e, uint64_t min_pages,
-                                 bool has_max, uint64_t max_pages, bool shared,
+/* Creates a memory of `type` (refs = 1). NULL with a reason when the
+ * limits are beyond the address type's (4 GiB, 2^64 bytes) or the address
+ * space cannot be reserved. A shared memory must have a maximum. */
+wasmaot_memory *rt_memory_create(wasmaot_engine *e, const wasm_memtype *type,
                                  char *err, size_t errlen);
 void rt_memory_retain(wasmaot_memory *m);
 void rt_memory_release(wasmaot_memory *m);
@@ -242,12 +244,13 @@ struct wasmaot_table {
   wasmaot_engine *engine;
   wasm_type elem_type;
   bool has_max;
-  uint32_t max;
+  bool is64;    /* memory64: i64 indices */
+  uint64_t max; /* the declared maximum, or the address type's */
 };
 
 wasmaot_table *rt_table_create(wasmaot_engine *e, wasm_type elem_type,
-                               uint64_t min, bool has_max, uint64_t max,
-                               char *err, size_t errlen);
+                               bool is64, uint64_t min, bool has_max,
+                               uint64_t max, char *err, size_t errlen);
 void rt_table_retain(wasmaot_table *t);
 void rt_table_release(wasmaot_table *t);
 /* table.grow: the old size, or -1. */
@@ -400,11 +403,11 @@ extern const void *const rt_helper_table[WASMAOT_HELPER_COUNT];
  * initialisation; they return the trap kind (NONE on success) instead of
  * trapping, so instantiation can report it. */
 wasmaot_trap_kind rt_table_init(wasmaot_instance *inst, uint32_t table,
-                                uint32_t seg, uint32_t dst, uint32_t src,
-                                uint32_t n);
+                                uint32_t seg, uint64_t dst, uint64_t src,
+                                uint64_t n);
 wasmaot_trap_kind rt_memory_init(wasmaot_instance *inst, uint32_t mem,
-                                 uint32_t seg, uint32_t dst, uint32_t src,
-                                 uint32_t n);
+                                 uint32_t seg, uint64_t dst, uint64_t src,
+                                 uint64_t n);
 
 /* atomic_wait.c: the helpers behind memory.atomic.notify/wait32/wait64
  * (signatures in artifact_format.h), and notify for the host. */

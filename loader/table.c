@@ -15,8 +15,8 @@ static bool resize_elems(wasmaot_table *t, uint64_t size) {
 }
 
 wasmaot_table *rt_table_create(wasmaot_engine *e, wasm_type elem_type,
-                               uint64_t min, bool has_max, uint64_t max,
-                               char *err, size_t errlen) {
+                               bool is64, uint64_t min, bool has_max,
+                               uint64_t max, char *err, size_t errlen) {
   if (min > RT_TABLE_MAX_ELEMS) {
     rt_fail(err, errlen, "table size %llu is beyond the runtime's limit",
             (unsigned long long)min);
@@ -33,8 +33,8 @@ wasmaot_table *rt_table_create(wasmaot_engine *e, wasm_type elem_type,
   t->engine = e;
   t->elem_type = elem_type;
   t->has_max = has_max;
-  t->max =
-      has_max ? (uint32_t)(max > UINT32_MAX ? UINT32_MAX : max) : UINT32_MAX;
+  t->is64 = is64;
+  t->max = has_max ? max : is64 ? UINT64_MAX : UINT32_MAX;
   t->obj.size = (uint32_t)min;
   return t;
 }
@@ -52,9 +52,10 @@ void rt_table_release(wasmaot_table *t) {
 
 int64_t rt_table_grow(wasmaot_table *t, uint64_t delta, void *init) {
   uint64_t old = t->obj.size;
-  uint64_t size = old + delta;
-  if (size > t->max || size > RT_TABLE_MAX_ELEMS)
+  /* delta may be any u64 (table64): compare before adding. */
+  if (delta > t->max - old || delta > RT_TABLE_MAX_ELEMS - old)
     return -1;
+  uint64_t size = old + delta;
   if (delta == 0)
     return (int64_t)old;
   if (!resize_elems(t, size))
@@ -67,14 +68,26 @@ int64_t rt_table_grow(wasmaot_table *t, uint64_t delta, void *init) {
 
 /* ---- Public API ---------------------------------------------------------- */
 
-wasmaot_table *wasmaot_table_new(wasmaot_engine *engine,
-                                 wasmaot_valkind elem_kind, uint32_t min,
-                                 bool has_max, uint32_t max) {
+static wasmaot_table *table_new(wasmaot_engine *engine,
+                                wasmaot_valkind elem_kind, bool is64,
+                                uint64_t min, bool has_max, uint64_t max) {
   if ((elem_kind != WASMAOT_FUNCREF && elem_kind != WASMAOT_EXTERNREF) ||
       (has_max && max < min))
     return NULL;
-  return rt_table_create(engine, rt_valkind_to_wasm(elem_kind), min, has_max,
-                         max, NULL, 0);
+  return rt_table_create(engine, rt_valkind_to_wasm(elem_kind), is64, min,
+                         has_max, max, NULL, 0);
+}
+
+wasmaot_table *wasmaot_table_new(wasmaot_engine *engine,
+                                 wasmaot_valkind elem_kind, uint32_t min,
+                                 bool has_max, uint32_t max) {
+  return table_new(engine, elem_kind, false, min, has_max, max);
+}
+
+wasmaot_table *wasmaot_table_new64(wasmaot_engine *engine,
+                                   wasmaot_valkind elem_kind, uint64_t min,
+                                   bool has_max, uint64_t max) {
+  return table_new(engine, elem_kind, true, min, has_max, max);
 }
 
 void wasmaot_table_free(wasmaot_table *table) {

@@ -18,15 +18,16 @@ meson test -C build --print-errorlogs --num-processes 2
 echo "== build (ASan + UBSan)"
 [ -d build-asan/meson-info ] || meson setup build-asan --werror --native-file scripts/llvm-19.ini \
   -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
-meson compile -C build-asan
 # use_tls=0: LeakSanitizer's tracer (GCC 12's runtime, glibc 2.36) crashes
 # scanning a bogus dynamic-TLS range of processes that dlopen the compiler
 # plug-in (libLLVM): "Tracer caught signal 11", in the WASI suite and in
 # aot-compile. Without TLS as roots it can only report more, never less
 # (its built-in suppression covers glibc's own DTLS blocks; print_suppressions=0
-# keeps its note about that off the stderr the tests compare).
+# keeps its note about that off the stderr the tests compare). The build
+# needs it too: it compiles the test guests with the ASan `wasmaot`.
+export LSAN_OPTIONS=use_tls=0:print_suppressions=0
+meson compile -C build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-LSAN_OPTIONS=use_tls=0:print_suppressions=0 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --print-errorlogs --num-processes 2
 

@@ -4,7 +4,8 @@
 # compiles Wasm runs on this (x86_64) machine, with `--target aarch64`.
 #
 #   run_cross.sh SRC_DIR WORK_DIR WASMAOT HELLO.wasm WASI_GUEST_DIR \
-#                SPEC_RUNNER WAST2JSON SPEC_DIR WASI_TESTSUITE_DIR
+#                SPEC_RUNNER WAST2JSON SPEC_DIR WASI_TESTSUITE_DIR \
+#                [WAST_TO_JSON WAST_READER_DIR]
 #
 #   1. cross-builds the loader side (-Dcompiler=disabled) into
 #      WORK_DIR/build-aarch64 and runs its own tests under qemu: unit,
@@ -17,7 +18,11 @@
 #      (spec_runner --compile-only) and runs the suite on aarch64
 #      (spec_runner --precompiled). WASMAOT_CROSS_SPEC_FILTER="i32.wast
 #      simd_*" narrows it to some scripts.
-#   5. the same for the threads proposal's spec scripts;
+#   5. the same for the threads proposal's spec scripts, and for the
+#      wasm-3.0 suite's folders (read by tests/spec/wast_to_json.mjs with
+#      the skip list, as spec-wasm-3.0*; not run without node and the
+#      script reader; WASMAOT_CROSS_SPEC3_FOLDERS="memory64 top" picks
+#      folders, top being the top level);
 #   6. compiles the official WASI test suite's preview 1 tests (c, rust,
 #      assemblyscript) and its wasi-threads tests for aarch64 and runs
 #      them through the aarch64 `wasmaot run` (tests/wasi-testsuite).
@@ -25,7 +30,8 @@
 set -uo pipefail
 
 src=$1 work=$2 wasmaot=$3 hello=$4 guests_in=$5 spec_runner=$6
-wast2json=$7 spec_dir=$8 wasi_testsuite_dir=$9
+wast2json=$7 spec_dir=$8 wasi_testsuite_dir=$9 wast_to_json=${10:-}
+wast_reader_dir=${11:-}
 cross=$work/build-aarch64
 qemu=(qemu-aarch64-static -cpu cortex-a72)
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -142,10 +148,11 @@ for name in "${scripts[@]}"; do
   filters+=(--filter "$name")
 done
 [ "${#scripts[@]}" -gt 0 ] || fail "no spec script selected"
-# As spec-wasm-2.0: the 2.0 suite calls a shared memory's flag and memory
-# index bytes other than 0 malformed (tests/spec/meson.build).
+# As spec-wasm-2.0: the 2.0 suite calls a shared memory's flag, memory
+# index bytes other than 0 and u32 memarg offsets with unused bits set
+# malformed (tests/spec/meson.build).
 if ! "$spec_runner" --compile-only --target aarch64-linux-gnu \
-  --wast2json "$wast2json" --wasm-features=-threads,-multi-memory "${filters[@]}" \
+  --wast2json "$wast2json" --wasm-features=-threads,-multi-memory,-memory64 "${filters[@]}" \
   "$spec_dir/wasm-2.0" "$spec_work" \
   >"$work/spec-compile.log" 2>&1; then
   grep -vE ': [0-9]+ compiled, 0 refused, 0 errors$' "$work/spec-compile.log"
@@ -162,7 +169,7 @@ phase "spec suite: run on aarch64 under qemu, a process per script"
 spec_passed=0 spec_failed=0 spec_skipped=0
 for name in "${scripts[@]}"; do
   "${qemu[@]}" "$cross/tests/spec/spec_runner" --precompiled --filter "$name" \
-    --wasm-features=-threads,-multi-memory "$spec_dir/wasm-2.0" "$spec_work" \
+    --wasm-features=-threads,-multi-memory,-memory64 "$spec_dir/wasm-2.0" "$spec_work" \
     >"$work/spec-one.log" 2>&1
   cat "$work/spec-one.log" >>"$work/spec-run.log"
   counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' \
@@ -200,6 +207,70 @@ fi
 grep -vE '^(skipped:|[a-z]+\.wast:[0-9]+: skipped: )' "$work/threads-run.log"
 threads_counts=$(grep -E '^[0-9]+ passed, ' "$work/threads-run.log" | tail -1)
 
+phase "wasm-3.0 spec suite: compiled here for aarch64, run under qemu"
+# Compiles the scripts of WAST_DIR here and runs them on aarch64, a qemu
+# process per script as for wasm-2.0 (qemu's page descriptors); adds to
+# spec3_passed/failed/skipped.
+#   run_spec3 LABEL WAST_DIR WORK_DIR [RUNNER_FLAGS...]
+run_spec3() {
+  local label=$1 dir=$2 out=$3 json name counts p f k
+  shift 3
+  local flags=(--wast2json "$wast_to_json"
+    --wast2json-flag=--wasm-tools="$wast_reader_dir" "$@")
+  if ! "$spec_runner" --compile-only --target aarch64-linux-gnu \
+    "${flags[@]}" "$dir" "$out" >"$work/spec3-compile.log" 2>&1; then
+    grep -vE ': [0-9]+ compiled, 0 refused, 0 errors$' "$work/spec3-compile.log"
+    fail "wasm-3.0 $label modules did not all compile for aarch64"
+  fi
+  for json in "$out"/*/*.json; do
+    [ -e "$json" ] || continue
+    name=$(basename "$json" .json).wast
+    "${qemu[@]}" "$cross/tests/spec/spec_runner" --precompiled \
+      --filter "$name" "${flags[@]}" "$dir" "$out" >"$work/spec3-one.log" 2>&1
+    counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' \
+      "$work/spec3-one.log" | tail -n 1)
+    if [ -z "$counts" ]; then
+      cat "$work/spec3-one.log"
+      fail "$label/$name: the aarch64 spec runner printed no result"
+      continue
+    fi
+    read -r p _ f _ k _ <<<"$counts"
+    spec3_passed=$((spec3_passed + p))
+    spec3_failed=$((spec3_failed + f))
+    spec3_skipped=$((spec3_skipped + k))
+    if [ "$f" -ne 0 ]; then
+      grep -vE '^(skipped:|[0-9]+ passed, )' "$work/spec3-one.log"
+      fail "$label/$name on aarch64: $f failed"
+    fi
+  done
+}
+spec3_total="" own_total=""
+if [ -z "$wast_to_json" ] || [ ! -d "$wast_reader_dir" ]; then
+  echo "not run: no wasm-3.0 script reader (node, .cache/wast-reader)"
+else
+  spec3_passed=0 spec3_failed=0 spec3_skipped=0
+  folders=${WASMAOT_CROSS_SPEC3_FOLDERS:-top bulk-memory exceptions gc \
+    legacy-exceptions memory64 multi-memory relaxed-simd simd}
+  for folder in $folders; do
+    path=$folder
+    [ "$folder" = top ] && path=
+    run_spec3 "wasm-3.0/$folder" "$spec_dir/wasm-3.0/$path" \
+      "$work/spec3-aarch64/$folder" \
+      --skip-list "$src/tests/spec/wasm-3.0.skips" --suite-path "$path"
+  done
+  spec3_total="$spec3_passed passed, $spec3_failed failed, $spec3_skipped skipped"
+  echo "wasm-3.0 ($(echo $folders)): $spec3_total"
+  # Our own 3.0 scripts: memory64's wrap-arounds and growth, tail calls
+  # of different types millions deep (AArch64's tailcc), declared
+  # subtypes through call_indirect and imports.
+  spec3_passed=0 spec3_failed=0 spec3_skipped=0
+  for own in memory64 tail-call function-references; do
+    run_spec3 "tests/spec/$own" "$src/tests/spec/$own" "$work/spec3-own/$own"
+  done
+  own_total="$spec3_passed passed, $spec3_failed failed, $spec3_skipped skipped"
+  echo "tests/spec memory64, tail-call, function-references: $own_total"
+fi
+
 phase "WASI test suite: compiled here for aarch64, run under qemu"
 suites=$wasi_testsuite_dir/tests
 # The runner compiles each test once per cache directory: start it empty,
@@ -223,6 +294,8 @@ echo "hello: $([ "$status" -eq 0 ] && echo ok || echo failed)"
 echo "WASI scenarios: $wasi_passed passed, $wasi_failed failed"
 echo "spec wasm-2.0 on aarch64: ${spec_counts:-no result}"
 echo "spec threads on aarch64: ${threads_counts:-no result}"
+echo "spec wasm-3.0 on aarch64: ${spec3_total:-not run}"
+echo "own memory64, tail-call and function-references scripts on aarch64: ${own_total:-not run}"
 echo "WASI test suite on aarch64: ${wasi_suite_counts:-no result}"
 echo "cross test took $(($(date +%s) - started))s"
 if [ "$failures" -ne 0 ]; then

@@ -168,7 +168,8 @@ static void test_queue_belongs_to_the_memory(void **state) {
 
 static void test_shared_memory_needs_max(void **state) {
   char err[128];
-  assert_null(rt_memory_create(*state, 1, false, 0, true, err, sizeof err));
+  wasm_memtype unbounded = {.limits = {1, 0, false}, .shared = true};
+  assert_null(rt_memory_create(*state, &unbounded, err, sizeof err));
   assert_string_equal(err, "shared memory must have maximum");
   assert_null(wasmaot_memory_new_shared(*state, 2, 1));
   /* Unshared: notify finds no one to wake. */

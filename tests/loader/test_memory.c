@@ -79,7 +79,8 @@ static void test_engine_memory_limit(void **state) {
   assert_non_null(e);
   wasmaot_engine_set_memory_limit(e, 4 * PAGE);
   char err[160];
-  assert_null(rt_memory_create(e, 5, false, 0, false, err, sizeof err));
+  wasm_memtype five = {.limits = {5, 0, false}};
+  assert_null(rt_memory_create(e, &five, err, sizeof err));
   assert_non_null(strstr(err, "memory limit"));
   assert_int_equal(wasmaot_engine_memory_used(e), 0);
   wasmaot_memory *a = wasmaot_memory_new(e, 1, false, 0);
@@ -102,11 +103,37 @@ static void test_engine_memory_limit(void **state) {
 
 static void test_limits_beyond_4gib_are_refused(void **state) {
   char err[128];
-  assert_null(
-      rt_memory_create(*state, 65537, false, 0, false, err, sizeof err));
+  wasm_memtype big_min = {.limits = {65537, 0, false}};
+  assert_null(rt_memory_create(*state, &big_min, err, sizeof err));
   assert_non_null(strstr(err, "65536 pages"));
-  assert_null(rt_memory_create(*state, 1, true, 70000, false, err, sizeof err));
+  wasm_memtype big_max = {.limits = {1, 70000, true}};
+  assert_null(rt_memory_create(*state, &big_max, err, sizeof err));
   assert_null(wasmaot_memory_new(*state, 3, true, 2));
+}
+
+/* memory64: no 4 GiB limit; the reservation (the declared maximum here)
+ * bounds growth, which may pass 4 GiB, and the base never moves. */
+static void test_memory64_grows_past_4gib(void **state) {
+  wasmaot_engine *e = *state;
+  wasmaot_memory *m = wasmaot_memory_new64(e, 1, true, 65536 + 16);
+  assert_non_null(m);
+  assert_true(wasmaot_memory_is64(m));
+  uint8_t *base = wasmaot_memory_data(m);
+  assert_int_equal(wasmaot_memory_grow(m, 65536), 1);
+  assert_int_equal(wasmaot_memory_size(m), (65536ull + 1) * PAGE);
+  base[(65536ull + 1) * PAGE - 1] = 7; /* the last byte, past 4 GiB */
+  assert_int_equal(wasmaot_memory_grow(m, 16), -1); /* past the maximum */
+  assert_ptr_equal(wasmaot_memory_data(m), base);
+  wasmaot_memory_free(m);
+  /* No maximum: 64 GiB reserved, so 2^20 pages (64 GiB) is the most. */
+  m = wasmaot_memory_new64(e, 0, false, 0);
+  assert_non_null(m);
+  assert_int_equal(rt_memory_grow(m, (1ull << 20) + 1), -1);
+  assert_int_equal(rt_memory_grow(m, UINT64_MAX), -1);
+  wasmaot_memory_free(m);
+  char err[128];
+  wasm_memtype too_big = {.limits = {(1ull << 48) + 1, 0, false}, .is64 = true};
+  assert_null(rt_memory_create(e, &too_big, err, sizeof err));
 }
 
 static void test_reservation_is_registered(void **state) {
@@ -179,6 +206,7 @@ int main(void) {
       cmocka_unit_test(test_grow_to_4gib_without_max),
       cmocka_unit_test(test_engine_memory_limit),
       cmocka_unit_test(test_limits_beyond_4gib_are_refused),
+      cmocka_unit_test(test_memory64_grows_past_4gib),
       cmocka_unit_test(test_reservation_is_registered),
       cmocka_unit_test(test_guard_fault_outside_wasm_crashes),
       cmocka_unit_test(test_fault_goes_to_previous_handler),

@@ -1,6 +1,7 @@
 # Shared by the container tests and bench/containers.sh (sourced, not
-# run): the checks' bookkeeping, a private containerd, a free port, and
-# unmounting what is left under a directory.
+# run): the checks' bookkeeping, the tests' arguments and what they need, a
+# private containerd, a free port, and unmounting what is left under a
+# directory.
 
 checks=0
 failures=0
@@ -20,6 +21,34 @@ check() { # check WHAT COMMAND...: counts a check, fails WHAT if COMMAND does
   shift
   checks=$((checks + 1))
   "$@" || fail "$what"
+}
+
+read_paths() { # read_paths NAME... -- ARG...: each NAME the absolute ARG
+  local names=() name
+  while [ "$1" != -- ]; do names+=("$1"); shift; done
+  shift
+  [ $# = ${#names[@]} ] || { echo "usage: $0 ${names[*]^^}" >&2; exit 2; }
+  for name in "${names[@]}"; do
+    printf -v "$name" '%s' "$(readlink -f "$1")"
+    shift
+  done
+}
+
+need_root() { # need_root WHAT: skips, saying why, unless running as root
+  [ "$(id -u)" = 0 ] || skip "$1 needs root (running as uid $(id -u))"
+}
+
+# need_tools PACKAGES TOOL...: a missing tool is a failure, not a skip,
+# because scripts/setup.sh installs PACKAGES.
+need_tools() {
+  local packages=$1 tool
+  shift
+  for tool; do
+    command -v "$tool" >/dev/null || {
+      echo "FAIL: $tool is not installed (scripts/setup.sh installs $packages)"
+      exit 1
+    }
+  done
 }
 
 contains() { grep -qF -- "$2" "$1" || { echo "--- $1:"; cat "$1"; false; }; }

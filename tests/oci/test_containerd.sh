@@ -10,21 +10,12 @@
 #                      HTTP_ECHO.wasm PROBE.wasm
 set -u
 
-# containerd's shim runs the runtime from its own directory.
-oci=$(readlink -f "$1")
-wasmaot=$(readlink -f "$2")
-image_script=$(readlink -f "$3")
-hello_wasm=$(readlink -f "$4")
-echo_wasm=$(readlink -f "$5")
-probe_wasm=$(readlink -f "$6")
-
 . "$(dirname "$0")/containerd_lib.sh"
 
-[ "$(id -u)" = 0 ] || skip "containerd needs root (running as uid $(id -u))"
-for tool in containerd ctr containerd-shim-runc-v2 curl; do
-  command -v "$tool" >/dev/null ||
-    skip "$tool is not installed (scripts/setup.sh installs containerd and curl)"
-done
+# Absolute: containerd's shim runs the runtime from its own directory.
+read_paths oci wasmaot image_script hello_wasm echo_wasm probe_wasm -- "$@"
+need_root containerd
+need_tools "containerd and curl" containerd ctr containerd-shim-runc-v2 curl
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/containerd-test.XXXXXX")
 sock=$work/containerd.sock

@@ -11,21 +11,11 @@
 #                  PROBE.wasm
 set -u
 
-oci=$(readlink -f "$1")
-wasmaot=$(readlink -f "$2")
-dockerfile=$(readlink -f "$3")
-hello_wasm=$(readlink -f "$4")
-echo_wasm=$(readlink -f "$5")
-probe_wasm=$(readlink -f "$6")
-
 . "$(dirname "$0")/containerd_lib.sh"
 
-[ "$(id -u)" = 0 ] || skip "dockerd needs root (running as uid $(id -u))"
-# A missing package is a failure, not a skip: scripts/setup.sh installs them.
-for tool in dockerd curl; do
-  command -v "$tool" >/dev/null ||
-    { echo "FAIL: $tool is not installed (scripts/setup.sh installs docker.io and curl)"; exit 1; }
-done
+read_paths oci wasmaot dockerfile hello_wasm echo_wasm probe_wasm -- "$@"
+need_root dockerd
+need_tools "docker.io and curl" dockerd curl
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/docker-test.XXXXXX")
 sock=$work/docker.sock

@@ -15,21 +15,11 @@
 #                           HTTP_ECHO.wasm PROBE.wasm
 set -u
 
-shim=$(readlink -f "$1")
-wasmaot=$(readlink -f "$2")
-image_script=$(readlink -f "$3")
-hello_wasm=$(readlink -f "$4")
-echo_wasm=$(readlink -f "$5")
-probe_wasm=$(readlink -f "$6")
-
 . "$(dirname "$0")/containerd_lib.sh"
 
-[ "$(id -u)" = 0 ] || skip "containerd needs root (running as uid $(id -u))"
-# A missing package is a failure, not a skip: scripts/setup.sh installs them.
-for tool in containerd ctr curl; do
-  command -v "$tool" >/dev/null ||
-    { echo "FAIL: $tool is not installed (scripts/setup.sh installs containerd and curl)"; exit 1; }
-done
+read_paths shim wasmaot image_script hello_wasm echo_wasm probe_wasm -- "$@"
+need_root containerd
+need_tools "containerd and curl" containerd ctr curl
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/shim-test.XXXXXX")
 sock=$work/containerd.sock

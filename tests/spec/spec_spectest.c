@@ -106,6 +106,8 @@ bool spec_spectest_init(spec_spectest *st, wasmaot_engine *engine) {
   return add_functions(st, engine) && add_globals(st, engine) &&
          add(st, "table", WASMAOT_EXTERN_TABLE,
              wasmaot_table_new(engine, WASMAOT_FUNCREF, 10, true, 20)) &&
+         add(st, "table64", WASMAOT_EXTERN_TABLE,
+             wasmaot_table_new64(engine, WASMAOT_FUNCREF, 10, true, 20)) &&
          add(st, "memory", WASMAOT_EXTERN_MEMORY,
              wasmaot_memory_new(engine, 1, true, 2)) &&
          add(st, "shared_memory", WASMAOT_EXTERN_MEMORY,

@@ -1,5 +1,6 @@
 /* The `spectest` host module the scripts import from: print functions
- * that do nothing, four immutable globals, a table and a memory (see
+ * that do nothing, four immutable globals, a table, a 64-bit table
+ * (memory64) and memories (see
  * the spec test suite's README for the exact list). */
 #ifndef WASMAOT_SPEC_SPECTEST_H
 #define WASMAOT_SPEC_SPECTEST_H
@@ -9,7 +10,7 @@
 
 #include "wasmaot.h"
 
-#define SPEC_SPECTEST_EXPORT_COUNT 14
+#define SPEC_SPECTEST_EXPORT_COUNT 15
 
 typedef struct spec_spectest_export {
   const char *name;

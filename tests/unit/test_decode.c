@@ -430,10 +430,21 @@ static void test_bad_limits_flag(void **state) {
   expect_error_in_features(b.bytes, b.len, no_threads, at + 1,
                            "integer too large");
 
-  /* Bits beyond shared are malformed either way, and tables are never
-   * shared. */
+  /* Without memory64, the i64 flag is malformed; bits beyond it are
+   * malformed either way, and tables are never shared. */
+  const wasm_features no_memory64 = WASM_FEATURES_ALL & ~WASM_FEATURE_MEMORY64;
   mb_init(&b);
   at = SECTION(&b, SEC_MEMORY, 0x01, 0x04, 0x00);
+  expect_error_in_features(b.bytes, b.len, no_memory64, at + 1,
+                           "integer too large");
+
+  mb_init(&b);
+  at = SECTION(&b, SEC_TABLE, 0x01, 0x70, 0x05, 0x00, 0x00);
+  expect_error_in_features(b.bytes, b.len, no_memory64, at + 2,
+                           "integer too large");
+
+  mb_init(&b);
+  at = SECTION(&b, SEC_MEMORY, 0x01, 0x08, 0x00);
   expect_error(&b, at + 1, "integer too large");
 
   mb_init(&b);
@@ -445,8 +456,28 @@ static void test_bad_limits_flag(void **state) {
   expect_error(&b, at + 2, "integer representation too long");
 
   mb_init(&b);
-  at = SECTION(&b, SEC_IMPORT, 0x01, 0x01, 'm', 0x01, 'm', 0x02, 0x04, 0x00);
+  at = SECTION(&b, SEC_IMPORT, 0x01, 0x01, 'm', 0x01, 'm', 0x02, 0x08, 0x00);
   expect_error(&b, at + 6, "integer too large");
+}
+
+/* memory64: flag 0x04 makes the limits u64 and the address type i64, for
+ * memories and tables alike. */
+static void test_memory64_limits(void **state) {
+  (void)state;
+  module_buf b;
+  mb_init(&b);
+  /* min 2^32 pages (u64, too large for a u32), max 2^33 */
+  SECTION(&b, SEC_TABLE, 0x01, 0x70, 0x04, 0x07);
+  SECTION(&b, SEC_MEMORY, 0x01, 0x05, 0x80, 0x80, 0x80, 0x80, 0x10, 0x80, 0x80,
+          0x80, 0x80, 0x20);
+  wasm_module *m = decode_ok(&b);
+  assert_true(m->memories[0].is64);
+  assert_int_equal(m->memories[0].limits.min, UINT64_C(1) << 32);
+  assert_int_equal(m->memories[0].limits.max, UINT64_C(1) << 33);
+  assert_true(m->tables[0].is64);
+  assert_false(m->tables[0].limits.has_max);
+  assert_int_equal(m->tables[0].limits.min, 7);
+  wasm_module_free(m);
 }
 
 static void test_shared_memory_limits(void **state) {
@@ -1245,6 +1276,7 @@ int main(void) {
       cmocka_unit_test(test_bad_limits_flag),
       cmocka_unit_test(test_memory_limits),
       cmocka_unit_test(test_shared_memory_limits),
+      cmocka_unit_test(test_memory64_limits),
       cmocka_unit_test(test_bad_table_type),
       cmocka_unit_test(test_bad_mutability),
       cmocka_unit_test(test_global_const_exprs),

@@ -919,6 +919,27 @@ static void test_opcode_table(void **state) {
   assert_int_equal(sig.result_count, 1);
   assert_int_equal(sig.results[0], WASM_TYPE_V128);
   assert_false(wasm_op_get_signature(WASM_OP_CALL, &sig));
+  /* Address operands follow the memory's or table's address type
+   * (memory64); a copy's length is i64 only when both sides are. */
+  assert_true(wasm_op_get_signature_at(WASM_OP_I32_STORE, WASM_TYPE_I64,
+                                       WASM_TYPE_I32, &sig));
+  assert_int_equal(sig.params[0], WASM_TYPE_I64);
+  assert_int_equal(sig.params[1], WASM_TYPE_I32);
+  assert_true(wasm_op_get_signature_at(WASM_OP_MEMORY_GROW, WASM_TYPE_I64,
+                                       WASM_TYPE_I32, &sig));
+  assert_int_equal(sig.params[0], WASM_TYPE_I64);
+  assert_int_equal(sig.results[0], WASM_TYPE_I64);
+  assert_true(wasm_op_get_signature_at(WASM_OP_MEMORY_COPY, WASM_TYPE_I64,
+                                       WASM_TYPE_I32, &sig));
+  assert_int_equal(sig.params[0], WASM_TYPE_I64);
+  assert_int_equal(sig.params[1], WASM_TYPE_I32);
+  assert_int_equal(sig.params[2], WASM_TYPE_I32);
+  assert_true(wasm_op_get_signature_at(WASM_OP_TABLE_COPY, WASM_TYPE_I64,
+                                       WASM_TYPE_I64, &sig));
+  assert_int_equal(sig.params[2], WASM_TYPE_I64);
+  assert_true(wasm_op_get_signature(WASM_OP_MEMORY_FILL, &sig));
+  assert_int_equal(sig.params[0], WASM_TYPE_I32);
+  assert_int_equal(sig.params[2], WASM_TYPE_I32);
   /* Every 2.0 SIMD sub-opcode but the 20 unassigned ones is in the
    * table, and relaxed SIMD's 20 (0x100 to 0x113). */
   int simd = 0;
