@@ -102,6 +102,10 @@ typedef struct wasmaot_trap {
   /* The spec's text for the kind ("integer divide by zero", ...), or the
    * host's message for WASMAOT_TRAP_HOST. */
   char message[256];
+  /* WASMAOT_TRAP_EXCEPTION: the tag of the exception that left Wasm
+   * uncaught (compare it with an exported or imported tag); NULL
+   * otherwise. Valid while the tag's engine lives. */
+  const struct wasmaot_tag *exception_tag;
 } wasmaot_trap;
 
 /* The spec's text for a trap kind. */

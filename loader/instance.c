@@ -172,6 +172,8 @@ static void fill_vmctx(wasmaot_instance *inst) {
   uint32_t *type_ids = (uint32_t *)(inst->vmctx + l->type_ids);
   for (uint32_t i = 0; i < w->type_count; i++)
     type_ids[i] = m->signatures[i]->id;
+  for (uint32_t i = 0; i < w->tag_count; i++)
+    *vmctx_slot(inst, l->tags, i) = inst->tags[i];
   for (uint32_t i = w->import_func_count; i < w->func_count; i++) {
     wasmaot_funcref *ref = rt_instance_funcref(inst, i);
     ref->code = m->func_code[i - w->import_func_count];
