@@ -172,7 +172,20 @@ static LLVMBasicBlockRef ensure_dispatch(lower_func_ctx *f, int frame) {
   fr->dispatch_bb = lower_new_block(f, "dispatch");
   LLVMPositionBuilderAtEnd(b, fr->dispatch_bb);
   fr->exn = LLVMBuildPhi(b, mc->t_ptr, "exn");
-  fr->chain_bb = fr->dispatch_bb;
+  /* A foreign exception (not thrown by wasmaot) is no Wasm handler's. */
+  LLVMValueRef cls = LLVMBuildLoad2(b, mc->t_i64, fr->exn, "class");
+  LLVMBasicBlockRef ours = lower_new_block(f, "dispatch.wasm");
+  LLVMBasicBlockRef foreign = lower_new_block(f, "dispatch.foreign");
+  LLVMBuildCondBr(
+      b,
+      LLVMBuildICmp(b, LLVMIntEQ, cls,
+                    LLVMConstInt(mc->t_i64, WASMAOT_EXCEPTION_CLASS, false),
+                    ""),
+      ours, foreign);
+  LLVMPositionBuilderAtEnd(b, foreign);
+  route_to_handler(f, -1, fr->exn);
+  LLVMPositionBuilderAtEnd(b, ours);
+  fr->chain_bb = ours;
   if (fr->kind == LOWER_FRAME_TRY_TABLE) {
     wasm_instr holder = {.catches = fr->catches};
     wasm_catch_iter it = wasm_catch_begin(&holder);

@@ -120,6 +120,10 @@ typedef struct wasmaot_table_obj {
  * catch_all_ref handed it out as an exnref, after which it is never
  * freed before its engine (EXCEPTION_FREE). */
 #define WASMAOT_UNWIND_HEADER_SIZE 32u
+/* The unwinder's exception class of Wasm exceptions ("WASMAOT\0"), the
+ * header's first 8 bytes: dispatch lets any other (a C++ exception from
+ * a host function) pass untouched. */
+#define WASMAOT_EXCEPTION_CLASS 0x00544F414D534157ull
 #define WASMAOT_EXCEPTION_CAPTURED 0x80000000u
 #define WASMAOT_RELEASE_UNHELD 0u
 #define WASMAOT_RELEASE_HOLD 1u

@@ -19,6 +19,7 @@
  * (WASMAOT_EXCEPTION_CAPTURED). Each engine keeps its live ones in a
  * list under a lock: exnrefs may travel between the engine's threads. */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unwind.h>
@@ -33,9 +34,6 @@ _Static_assert(sizeof(struct _Unwind_Exception) <= WASMAOT_UNWIND_HEADER_SIZE,
                "the unwinder's exception header does not fit its slot");
 _Static_assert(offsetof(wasmaot_exception, tag) == WASMAOT_UNWIND_HEADER_SIZE,
                "wasmaot_exception layout");
-
-/* "WASMAOT\0" as the unwinder's exception class. */
-#define EXCEPTION_CLASS 0x00544F414D534157ull
 
 struct rt_exception {
   struct rt_exception *prev, *next;
@@ -127,7 +125,7 @@ static _Unwind_Reason_Code continue_unwind(int version, _Unwind_Action actions,
 _Noreturn static void raise_exception(wasmaot_exception *exn, uintptr_t site) {
   struct _Unwind_Exception *ue = (struct _Unwind_Exception *)exn->unwind_header;
   memset(ue, 0, sizeof *ue);
-  ue->exception_class = EXCEPTION_CLASS;
+  ue->exception_class = WASMAOT_EXCEPTION_CLASS;
   ue->exception_cleanup = keep_on_delete;
 #if defined(__SANITIZE_ADDRESS__)
   /* Frames are about to be skipped, as by longjmp (which ASan
@@ -179,9 +177,58 @@ void rt_helper_exception_free(void *vmctx, wasmaot_exception *exn,
 _Noreturn void rt_helper_exception_escaped(void *vmctx,
                                            wasmaot_exception *exn) {
   (void)vmctx;
+  const struct _Unwind_Exception *ue = (const void *)exn->unwind_header;
+  if (ue->exception_class != WASMAOT_EXCEPTION_CLASS) {
+    /* Its runtime's state cannot be unwound by a longjmp, nor may it
+     * pass the activation: a contract violation, reported. */
+    fprintf(stderr, "wasmaot: a foreign (C++?) exception was thrown into "
+                    "Wasm code; host functions must not throw\n");
+    abort();
+  }
   rt_trap_raise_exception(exn, 0);
 }
 
 const wasmaot_tag *rt_exception_tag(const wasmaot_exception *exn) {
   return exn->tag;
+}
+
+/* ---- The embedding API ----------------------------------------------------
+ */
+
+_Noreturn void wasmaot_throw(wasmaot_tag *tag, const wasmaot_val *values,
+                             size_t count) {
+  const rt_signature *sig = tag->signature;
+  if (count != sig->param_count)
+    wasmaot_trap_raise("wasmaot_throw: the payload does not match the tag");
+  uint64_t local[2 * 8] = {0};
+  uint64_t *slots = count <= 8 ? local : calloc(count, WASMAOT_VALUE_SLOT_SIZE);
+  if (!slots)
+    wasmaot_trap_raise("out of memory allocating an exception");
+  for (size_t i = 0; i < count; i++) {
+    if (values[i].kind != sig->kinds[i]) {
+      if (slots != local)
+        free(slots);
+      wasmaot_trap_raise("wasmaot_throw: the payload does not match the tag");
+    }
+    rt_cell_write(slots + 2 * i, &values[i]);
+  }
+  wasmaot_exception *exn =
+      new_exception(tag->engine, tag, slots, sig->param_count);
+  if (slots != local)
+    free(slots);
+  if (!exn)
+    wasmaot_trap_raise("out of memory allocating an exception");
+  raise_exception(exn, 0);
+}
+
+size_t wasmaot_trap_exception_values(const wasmaot_trap *trap, wasmaot_val *out,
+                                     size_t count) {
+  if (!trap || trap->kind != WASMAOT_TRAP_EXCEPTION || !trap->exception)
+    return 0;
+  const wasmaot_exception *exn = trap->exception;
+  const rt_signature *sig = ((const wasmaot_tag *)exn->tag)->signature;
+  for (size_t i = 0; i < count && i < exn->value_count; i++)
+    rt_cell_read(exn->values + 2 * i, rt_valkind_to_wasm(sig->kinds[i]),
+                 &out[i]);
+  return exn->value_count;
 }

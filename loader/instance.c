@@ -45,7 +45,8 @@ static void *zalloc(size_t count, size_t size) {
 static bool create_tags(wasmaot_instance *inst) {
   const wasm_module *w = inst->wasm;
   for (uint32_t i = w->import_tag_count; i < w->tag_count; i++) {
-    inst->tags[i] = rt_tag_new(inst->module->signatures[w->tag_types[i]]);
+    inst->tags[i] =
+        rt_tag_new(inst->engine, inst->module->signatures[w->tag_types[i]]);
     if (!inst->tags[i])
       return false;
   }

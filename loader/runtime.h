@@ -292,10 +292,11 @@ void rt_func_release(wasmaot_func *f);
  * Its signature is engine-owned (canonical), the payload's types. */
 struct wasmaot_tag {
   atomic_int refs;
+  wasmaot_engine *engine; /* where its exceptions live */
   const rt_signature *signature;
 };
 
-wasmaot_tag *rt_tag_new(const rt_signature *signature);
+wasmaot_tag *rt_tag_new(wasmaot_engine *engine, const rt_signature *signature);
 
 /* exception.c: exception objects and throwing (the helpers of
  * artifact_format.h). */

@@ -78,8 +78,10 @@ void rt_trap_describe(const rt_activation *a, wasmaot_trap *out) {
   else
     snprintf(out->message, sizeof out->message, "%s",
              wasmaot_trap_kind_message(a->kind));
-  if (a->kind == WASMAOT_TRAP_EXCEPTION && a->exception)
+  if (a->kind == WASMAOT_TRAP_EXCEPTION && a->exception) {
     out->exception_tag = rt_exception_tag(a->exception);
+    out->exception = a->exception;
+  }
   addr_range code;
   if (a->trap_pc && addr_range_set_find(&a->engine->code, a->trap_pc, &code))
     rt_module_function_name(code.owner, a->trap_pc, out->func_name,
