@@ -346,6 +346,16 @@ if [ "$(id -u)" = 0 ] && command -v containerd >/dev/null; then
       note containers wasmaot failed "bench/containers.sh failed (see logs/containers.log)"; }
 fi
 
+# ---- exceptions: throw+catch cost and the no-throw overhead ----
+log "exceptions: wasmaot (both encodings) vs native C++"
+if command -v g++ >/dev/null && command -v node >/dev/null &&
+  [ -d "$top/.cache/wast-reader" ]; then
+  bash "$(dirname "$0")/exceptions.sh" --build "$build" \
+    >"$out/exceptions.md" 2>"$out/logs/exceptions.log" ||
+    { rm -f "$out/exceptions.md"
+      note exceptions wasmaot failed "bench/exceptions.sh failed (see logs/exceptions.log)"; }
+fi
+
 # ---- machine and versions ----
 meta cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
 meta cores "$(nproc)"

@@ -92,6 +92,12 @@ static void print_extern(const wasm_module *m, wasm_extern_kind kind,
       print_type(m->globals[index].type.is_mutable ? "global mut " : "global ",
                  m->globals[index].type.type);
     break;
+  case WASM_EXTERN_TAG:
+    if (index < m->tag_count && m->tag_types[index] < m->type_count) {
+      printf("tag ");
+      print_functype(&m->types[m->tag_types[index]]);
+    }
+    break;
   }
 }
 
@@ -112,7 +118,7 @@ static bool print_interface(const uint8_t *wasm, size_t size, bool skeleton) {
   printf("  wasm features:%s %s\n", skeleton ? " (declarations)" : "",
          names[0] ? names : "none beyond WebAssembly 2.0");
   printf("  imports (%u):\n", m->import_count);
-  uint32_t seen[4] = {0};
+  uint32_t seen[WASM_EXTERN_TAG + 1] = {0};
   for (uint32_t i = 0; i < m->import_count; i++) {
     const wasm_import *im = &m->imports[i];
     printf("    %.*s.%.*s: ", (int)im->module.len, im->module.data,

@@ -61,8 +61,8 @@ static bool emit_object(LLVMModuleRef llmod, const codegen_target *target,
 }
 
 /* Links the object (freed here) into the artifact. */
-static bool link_artifact(void *obj, size_t obj_size, const bytebuf *metadata,
-                          const bytebuf *data_image,
+static bool link_artifact(const wasm_module *m, void *obj, size_t obj_size,
+                          const bytebuf *metadata, const bytebuf *data_image,
                           const aot_progress *progress, aot_stats *stats,
                           aot_output *out, char *errbuf, size_t errlen) {
   static const char *const exported[] = {WASMAOT_SYM_FUNC_TABLE,
@@ -82,7 +82,10 @@ static bool link_artifact(void *obj, size_t obj_size, const bytebuf *metadata,
                        .extra = extra,
                        .extra_count = data_image->len ? 2 : 1,
                        .exported_symbols = exported,
-                       .exported_count = 2};
+                       .exported_count = 2,
+                       /* Only code with landing pads is ever unwound. */
+                       .eh_frame_symbol =
+                           m->has_exception_code ? WASMAOT_SYM_EH_FRAME : NULL};
   void *so = NULL;
   size_t so_size = 0;
   aot_report(progress, AOT_PHASE_LINK, 0, 1);
@@ -199,8 +202,8 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
     ok = fail(errbuf, errlen, "%s", werr.message);
   add_stat(opts->stats, AOT_STAT_LINK, t);
   if (ok) {
-    ok = link_artifact(obj, obj_size, &metadata, &data_image, &opts->progress,
-                       opts->stats, out, errbuf, errlen);
+    ok = link_artifact(m, obj, obj_size, &metadata, &data_image,
+                       &opts->progress, opts->stats, out, errbuf, errlen);
     obj = NULL;
   }
   free(obj);

@@ -13,6 +13,8 @@
  *   lower_table.c     table.*, ref.*, elem.drop
  *   lower_simd.c      v128: every 0xFD-prefixed instruction
  *   lower_atomic.c    threads: every 0xFE-prefixed instruction
+ *   lower_exception.c throw, throw_ref, try_table, and the legacy try,
+ *                     catch, catch_all, delegate, rethrow
  *
  * The input has passed wasm_module_validate(), so lowering trusts types,
  * indices and stack heights and does not re-check them.
@@ -58,6 +60,12 @@ typedef struct lower_module_ctx {
    * `tailcc` convention, which guarantees such calls as jumps, and is
    * entered from outside through a C-convention wrapper. */
   bool tail_cc;
+
+  /* The module throws or catches (wasm_module.has_exception_code): its
+   * functions may unwind (no `nounwind`, so LLVM gives them unwind
+   * tables), calls inside handlers are invokes, and the trampolines catch
+   * what would leave Wasm. */
+  bool exceptions;
 } lower_module_ctx;
 
 /* LLVM's `tailcc` (CallingConv::Tail), which the C API's LLVMCallConv
@@ -70,6 +78,9 @@ typedef enum lower_frame_kind {
   LOWER_FRAME_LOOP,
   LOWER_FRAME_IF,
   LOWER_FRAME_ELSE,
+  LOWER_FRAME_TRY_TABLE, /* branches like a block; its clauses catch */
+  LOWER_FRAME_TRY,       /* legacy try, in its body */
+  LOWER_FRAME_CATCH,     /* legacy try, in a catch or catch_all */
 } lower_frame_kind;
 
 /* A control frame. Branch targets carry their values in phi nodes: a
@@ -88,6 +99,19 @@ typedef struct lower_frame {
   LLVMValueRef *if_params;   /* param_count: an if's params, for its else */
   bool end_reachable;        /* something branches to / falls into end_bb */
   bool unreachable_at_entry; /* the whole construct is dead code */
+
+  /* Exceptions (lower_exception.c). Handlers are named by frame index:
+   * `outer_handler` is the frame whose handler was in effect where this
+   * frame opened (-1: none, the exception leaves the function). A try or
+   * try_table frame, once a call in its body may throw, has a landing pad
+   * (`pad_bb`) that enters `dispatch_bb` with the exception in `exn`;
+   * dispatch compares tags clause by clause (a legacy try adds each catch
+   * at `chain_bb`, where what no clause took is left to continue). */
+  int outer_handler;
+  int close_handler; /* legacy try: where its unmatched exceptions go */
+  LLVMBasicBlockRef pad_bb, dispatch_bb, chain_bb;
+  LLVMValueRef exn;
+  wasm_catch_vec catches; /* try_table */
 } lower_frame;
 
 typedef struct lower_func_ctx {
@@ -118,6 +142,11 @@ typedef struct lower_func_ctx {
 
   /* One shared trap block per kind, created on first use. */
   LLVMBasicBlockRef trap_bbs[WASMAOT_TRAP_COUNT];
+
+  LLVMBasicBlockRef entry_bb; /* where fixed-size allocas go */
+  /* The frame whose handler catches what the current instruction throws,
+   * or -1 (lower_exception.c). */
+  int handler;
 } lower_func_ctx;
 
 /* The LLVM function of defined function `func_index`; in a piece, a
@@ -148,6 +177,33 @@ LLVMValueRef lower_call_helper(lower_func_ctx *f, wasmaot_helper_index h,
                                LLVMTypeRef ret, LLVMValueRef *args,
                                unsigned nargs);
 
+/* Like lower_call_helper for a helper that may throw (or calls that do):
+ * an invoke when a handler is in effect. */
+LLVMValueRef lower_call_helper_unwinding(lower_func_ctx *f,
+                                         wasmaot_helper_index h,
+                                         LLVMTypeRef ret, LLVMValueRef *args,
+                                         unsigned nargs);
+
+/* A call of fn (of type fnty), or, when an exception handler is in effect,
+ * an invoke whose normal edge continues in a fresh block; the builder is
+ * left there (lower_exception.c). */
+LLVMValueRef lower_build_call(lower_func_ctx *f, LLVMTypeRef fnty,
+                              LLVMValueRef fn, LLVMValueRef *args,
+                              unsigned nargs);
+
+/* The host-to-Wasm trampoline `tramp`'s call of callee(args): in a module
+ * with exceptions an invoke whose landing pad ends an exception leaving
+ * Wasm as a trap (EXCEPTION_ESCAPED through args[0], the callee's vmctx);
+ * the builder is left after it. */
+LLVMValueRef lower_trampoline_call(lower_module_ctx *mc, LLVMValueRef tramp,
+                                   LLVMTypeRef fnty, LLVMValueRef callee,
+                                   LLVMValueRef *args, unsigned nargs);
+
+/* An alloca in the entry block, so the stack pointer never moves inside
+ * a function body. */
+LLVMValueRef lower_entry_alloca(lower_func_ctx *f, LLVMTypeRef type,
+                                unsigned align);
+
 /* Calls an overloaded LLVM intrinsic, e.g. ("llvm.ctlz", {i32}, args). */
 LLVMValueRef lower_call_intrinsic(lower_func_ctx *f, const char *name,
                                   LLVMTypeRef *overloads, unsigned noverloads,
@@ -157,6 +213,18 @@ LLVMValueRef lower_call_intrinsic(lower_func_ctx *f, const char *name,
 lower_frame *lower_push_frame(lower_func_ctx *f);
 void lower_free_frame(lower_frame *fr);
 void lower_open_function_frame(lower_func_ctx *f);
+/* For lower_exception.c: control helpers of lower_control.c. */
+lower_frame *lower_open_frame(lower_func_ctx *f, lower_frame_kind kind,
+                              const wasm_blocktype *bt);
+void lower_fall_through_to_end(lower_func_ctx *f, lower_frame *fr);
+void lower_enter_dead_code(lower_func_ctx *f);
+LLVMBasicBlockRef lower_new_block(lower_func_ctx *f, const char *name);
+/* Adds `vals` (the target's branch arity) as incoming from the current
+ * block to the frame at index `frame`; returns the block to branch to. */
+LLVMBasicBlockRef lower_branch_to_frame(lower_func_ctx *f, size_t frame,
+                                        LLVMValueRef *vals);
+/* `end` of the innermost frame (also what closes a delegate's try). */
+void lower_end_frame(lower_func_ctx *f);
 
 /* Tags a load as `!invariant.load`: LLVM may hoist and merge it. */
 void lower_mark_invariant(lower_module_ctx *mc, LLVMValueRef load);
@@ -178,6 +246,17 @@ bool lower_memory(lower_func_ctx *f, const wasm_instr *in);
 bool lower_table(lower_func_ctx *f, const wasm_instr *in);
 bool lower_simd(lower_func_ctx *f, const wasm_instr *in);
 bool lower_atomic(lower_func_ctx *f, const wasm_instr *in);
+bool lower_exception(lower_func_ctx *f, const wasm_instr *in);
+/* The try frames' share of `end` (lower_exception.c), after the live
+ * path fell through: unmatched exceptions move on. */
+void lower_exception_close(lower_func_ctx *f, lower_frame *fr);
+bool lower_is_try_kind(lower_frame_kind kind);
+/* Leaving legacy catch sections frees what they caught: whether a branch
+ * to frame index `target` leaves one, and the frees for it (before the
+ * branch); and the same for the fall-through at a section's end. */
+bool lower_exception_leaves_catch(const lower_func_ctx *f, size_t target);
+void lower_exception_leave(lower_func_ctx *f, size_t target);
+void lower_exception_fall_through(lower_func_ctx *f, lower_frame *fr);
 
 /* index >= size (an i1) for a table index of either address type and a
  * table's i32 size (lower_table.c). */

@@ -83,6 +83,25 @@ static LLVMBasicBlockRef new_block(lower_func_ctx *f, const char *name) {
   return LLVMAppendBasicBlockInContext(f->mc->llctx, f->fn, name);
 }
 
+LLVMBasicBlockRef lower_new_block(lower_func_ctx *f, const char *name) {
+  return new_block(f, name);
+}
+
+LLVMBasicBlockRef lower_branch_to_frame(lower_func_ctx *f, size_t frame,
+                                        LLVMValueRef *vals) {
+  lower_frame *fr = &f->frames[frame];
+  LLVMBasicBlockRef from = LLVMGetInsertBlock(f->mc->builder);
+  bool loop = fr->kind == LOWER_FRAME_LOOP;
+  uint32_t n = loop ? fr->param_count : fr->result_count;
+  for (uint32_t i = 0; i < n; i++)
+    LLVMAddIncoming(loop ? fr->loop_phis[i] : fr->end_phis[i], &vals[i], &from,
+                    1);
+  if (loop)
+    return fr->loop_bb;
+  fr->end_reachable = true;
+  return fr->end_bb;
+}
+
 /* Records the branch's values at the target and returns where to jump. */
 static LLVMBasicBlockRef branch_target(lower_func_ctx *f, uint32_t depth) {
   lower_frame *fr = frame_at_depth(f, depth);
@@ -100,6 +119,10 @@ static void enter_dead_code(lower_func_ctx *f) {
   f->dead_depth = 0;
 }
 
+void lower_enter_dead_code(lower_func_ctx *f) {
+  enter_dead_code(f);
+}
+
 void lower_open_function_frame(lower_func_ctx *f) {
   lower_frame *fr = lower_push_frame(f);
   fr->kind = LOWER_FRAME_FUNC;
@@ -111,6 +134,11 @@ void lower_open_function_frame(lower_func_ctx *f) {
 
 static lower_frame *open_frame(lower_func_ctx *f, lower_frame_kind kind,
                                const wasm_blocktype *bt) {
+  return lower_open_frame(f, kind, bt);
+}
+
+lower_frame *lower_open_frame(lower_func_ctx *f, lower_frame_kind kind,
+                              const wasm_blocktype *bt) {
   lower_frame *fr = lower_push_frame(f);
   fr->kind = kind;
   frame_signature(f->mc, bt, fr);
@@ -160,6 +188,10 @@ static void fall_through_to_end(lower_func_ctx *f, lower_frame *fr) {
   LLVMBuildBr(f->mc->builder, fr->end_bb);
 }
 
+void lower_fall_through_to_end(lower_func_ctx *f, lower_frame *fr) {
+  fall_through_to_end(f, fr);
+}
+
 static void lower_else(lower_func_ctx *f) {
   lower_frame *fr = frame_at_depth(f, 0);
   fall_through_to_end(f, fr);
@@ -185,7 +217,10 @@ static void build_function_return(lower_func_ctx *f, lower_frame *fr) {
 static void lower_end(lower_func_ctx *f) {
   lower_module_ctx *mc = f->mc;
   lower_frame *fr = frame_at_depth(f, 0);
+  lower_exception_fall_through(f, fr);
   fall_through_to_end(f, fr);
+  if (lower_is_try_kind(fr->kind))
+    lower_exception_close(f, fr);
   if (fr->kind == LOWER_FRAME_IF) {
     /* No else: the false edge carries the params through unchanged. */
     LLVMPositionBuilderAtEnd(mc->builder, fr->else_bb);
@@ -283,12 +318,18 @@ static void push_call_results(lower_func_ctx *f, uint32_t type_index,
  * results. */
 static void emit_call(lower_func_ctx *f, const lower_callee *c) {
   LLVMValueRef *args = pop_call_args(f, c);
-  LLVMValueRef call = build_call_to(f, c->type_index, c->code, args, c->tailcc);
+  lower_module_ctx *mc = f->mc;
+  LLVMValueRef call =
+      lower_build_call(f, mc->func_types[c->type_index], c->code, args,
+                       mc->m->types[c->type_index].param_count + 1);
+  if (c->tailcc)
+    LLVMSetInstructionCallConv(call, LOWER_TAIL_CALL_CONV);
   free(args);
   /* Recursion must use the stack so that runaway recursion traps: without
    * this, tail-recursion elimination turns `(func $f (call $f))` into an
    * endless loop. */
-  LLVMSetTailCallKind(call, LLVMTailCallKindNoTail);
+  if (LLVMIsACallInst(call))
+    LLVMSetTailCallKind(call, LLVMTailCallKindNoTail);
   push_call_results(f, c->type_index, call);
 }
 
@@ -363,6 +404,7 @@ static void emit_return_call(lower_func_ctx *f, const lower_callee *c) {
   bool same = mc->func_types[c->type_index] == mc->func_types[caller_type];
   bool single = mc->m->types[c->type_index].result_count <= 1;
   LLVMValueRef *args = pop_call_args(f, c);
+  lower_exception_leave(f, 0);
   if (c->tailcc && (same || single))
     build_must_tail(f, c->type_index, c->code, args, true);
   else if (same && !mc->tail_cc)
@@ -555,6 +597,7 @@ bool lower_control(lower_func_ctx *f, const wasm_instr *in) {
     lower_end(f);
     return true;
   case WASM_OP_BR:
+    lower_exception_leave(f, f->frame_count - 1 - in->imm.label);
     LLVMBuildBr(mc->builder, branch_target(f, in->imm.label));
     enter_dead_code(f);
     return true;
@@ -563,7 +606,17 @@ bool lower_control(lower_func_ctx *f, const wasm_instr *in) {
     LLVMValueRef nz = LLVMBuildICmp(mc->builder, LLVMIntNE, cond,
                                     LLVMConstInt(mc->t_i32, 0, false), "");
     LLVMBasicBlockRef cont = new_block(f, "br_if.cont");
-    LLVMBuildCondBr(mc->builder, nz, branch_target(f, in->imm.label), cont);
+    size_t target = f->frame_count - 1 - in->imm.label;
+    if (lower_exception_leaves_catch(f, target)) {
+      /* The taken edge frees what the catch sections it leaves caught. */
+      LLVMBasicBlockRef taken = new_block(f, "br_if.leave");
+      LLVMBuildCondBr(mc->builder, nz, taken, cont);
+      LLVMPositionBuilderAtEnd(mc->builder, taken);
+      lower_exception_leave(f, target);
+      LLVMBuildBr(mc->builder, branch_target(f, in->imm.label));
+    } else {
+      LLVMBuildCondBr(mc->builder, nz, branch_target(f, in->imm.label), cont);
+    }
     LLVMPositionBuilderAtEnd(mc->builder, cont);
     return true;
   }
@@ -571,6 +624,7 @@ bool lower_control(lower_func_ctx *f, const wasm_instr *in) {
     lower_br_table(f, in);
     return true;
   case WASM_OP_RETURN:
+    lower_exception_leave(f, 0);
     LLVMBuildBr(mc->builder, branch_target(f, (uint32_t)f->frame_count - 1));
     enter_dead_code(f);
     return true;
@@ -615,4 +669,8 @@ bool lower_control(lower_func_ctx *f, const wasm_instr *in) {
                           "%s is not a control instruction",
                           wasm_op_name(in->op));
   }
+}
+
+void lower_end_frame(lower_func_ctx *f) {
+  lower_end(f);
 }

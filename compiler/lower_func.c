@@ -64,6 +64,8 @@ lower_frame *lower_push_frame(lower_func_ctx *f) {
     abort();
   lower_frame *fr = &f->frames[f->frame_count++];
   memset(fr, 0, sizeof *fr);
+  fr->outer_handler = f->handler;
+  fr->close_handler = f->handler;
   return fr;
 }
 
@@ -87,9 +89,9 @@ LLVMValueRef lower_vmctx_load(lower_func_ctx *f, LLVMTypeRef type,
   return v;
 }
 
-LLVMValueRef lower_call_helper(lower_func_ctx *f, wasmaot_helper_index h,
-                               LLVMTypeRef ret, LLVMValueRef *args,
-                               unsigned nargs) {
+static LLVMValueRef call_helper(lower_func_ctx *f, wasmaot_helper_index h,
+                                LLVMTypeRef ret, LLVMValueRef *args,
+                                unsigned nargs, bool unwinding) {
   lower_module_ctx *mc = f->mc;
   LLVMValueRef all[8];
   LLVMTypeRef types[8];
@@ -109,7 +111,37 @@ LLVMValueRef lower_call_helper(lower_func_ctx *f, wasmaot_helper_index h,
       LLVMBuildInBoundsGEP2(mc->builder, mc->t_ptr, table, &idx, 1, "");
   LLVMValueRef fn = LLVMBuildLoad2(mc->builder, mc->t_ptr, slot, "");
   lower_mark_invariant(mc, fn);
+  if (unwinding)
+    return lower_build_call(f, fnty, fn, all, nargs + 1);
   return LLVMBuildCall2(mc->builder, fnty, fn, all, nargs + 1, "");
+}
+
+LLVMValueRef lower_call_helper(lower_func_ctx *f, wasmaot_helper_index h,
+                               LLVMTypeRef ret, LLVMValueRef *args,
+                               unsigned nargs) {
+  return call_helper(f, h, ret, args, nargs, false);
+}
+
+LLVMValueRef lower_call_helper_unwinding(lower_func_ctx *f,
+                                         wasmaot_helper_index h,
+                                         LLVMTypeRef ret, LLVMValueRef *args,
+                                         unsigned nargs) {
+  return call_helper(f, h, ret, args, nargs, true);
+}
+
+LLVMValueRef lower_entry_alloca(lower_func_ctx *f, LLVMTypeRef type,
+                                unsigned align) {
+  LLVMBuilderRef b = f->mc->builder;
+  LLVMBasicBlockRef saved = LLVMGetInsertBlock(b);
+  LLVMValueRef first = LLVMGetFirstInstruction(f->entry_bb);
+  if (first)
+    LLVMPositionBuilderBefore(b, first);
+  else
+    LLVMPositionBuilderAtEnd(b, f->entry_bb);
+  LLVMValueRef slot = LLVMBuildAlloca(b, type, "");
+  LLVMSetAlignment(slot, align);
+  LLVMPositionBuilderAtEnd(b, saved);
+  return slot;
 }
 
 LLVMValueRef lower_call_intrinsic(lower_func_ctx *f, const char *name,
@@ -274,11 +306,16 @@ static bool skip_dead(lower_func_ctx *f, const wasm_instr *in) {
   case WASM_OP_BLOCK:
   case WASM_OP_LOOP:
   case WASM_OP_IF:
+  case WASM_OP_TRY:
+  case WASM_OP_TRY_TABLE:
     f->dead_depth++;
     return true;
   case WASM_OP_ELSE:
+  case WASM_OP_CATCH:
+  case WASM_OP_CATCH_ALL:
     return f->dead_depth > 0;
   case WASM_OP_END:
+  case WASM_OP_DELEGATE: /* closes a legacy try */
     if (f->dead_depth == 0)
       return false;
     f->dead_depth--;
@@ -328,6 +365,15 @@ static bool lower_instr(lower_func_ctx *f, const wasm_instr *in) {
   case WASM_OP_BR_ON_NULL:
   case WASM_OP_BR_ON_NON_NULL:
     return lower_control(f, in);
+  case WASM_OP_TRY:
+  case WASM_OP_CATCH:
+  case WASM_OP_THROW:
+  case WASM_OP_RETHROW:
+  case WASM_OP_THROW_REF:
+  case WASM_OP_DELEGATE:
+  case WASM_OP_CATCH_ALL:
+  case WASM_OP_TRY_TABLE:
+    return lower_exception(f, in);
   default:
     break;
   }
@@ -354,7 +400,7 @@ static void free_func_ctx(lower_func_ctx *f) {
 bool lower_function(lower_module_ctx *mc, uint32_t func_index) {
   const wasm_module *m = mc->m;
   const wasm_func *fn = &m->funcs[func_index - m->import_func_count];
-  lower_func_ctx f = {.mc = mc, .func_index = func_index};
+  lower_func_ctx f = {.mc = mc, .func_index = func_index, .handler = -1};
   f.type = wasm_func_type(m, func_index);
   f.fn = lower_func_decl(mc, func_index);
   f.vmctx = LLVMGetParam(f.fn, 0);
@@ -362,6 +408,7 @@ bool lower_function(lower_module_ctx *mc, uint32_t func_index) {
   LLVMBasicBlockRef entry =
       LLVMAppendBasicBlockInContext(mc->llctx, f.fn, "entry");
   LLVMPositionBuilderAtEnd(mc->builder, entry);
+  f.entry_bb = entry;
   bool ok = setup_locals(&f);
   if (ok) {
     if (m->memory_count > 0)

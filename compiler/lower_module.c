@@ -29,6 +29,9 @@ void lower_compute_vmctx_layout(const wasm_module *m, wasmaot_vmctx_layout *l) {
   off += 8 * m->memory_count;
   l->type_ids = off;
   off += 4 * m->type_count;
+  off = align_up(off, 8);
+  l->tags = off;
+  off += 8 * m->tag_count;
   l->size = align_up(off, 16);
 }
 
@@ -99,7 +102,9 @@ static void function_symbol(const wasm_module *m, uint32_t index, char *buf,
 
 static void set_function_attributes(lower_module_ctx *mc, LLVMValueRef fn) {
   static const char *const enum_attrs[] = {"nounwind"};
-  for (size_t i = 0; i < sizeof enum_attrs / sizeof *enum_attrs; i++) {
+  /* Code that may be unwound through needs unwind tables. */
+  size_t enum_count = mc->exceptions ? 0 : 1;
+  for (size_t i = 0; i < enum_count; i++) {
     unsigned kind =
         LLVMGetEnumAttributeKindForName(enum_attrs[i], strlen(enum_attrs[i]));
     LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
@@ -300,8 +305,8 @@ static LLVMValueRef build_trampoline(lower_module_ctx *mc,
     args[i + 1] = v;
   }
   LLVMValueRef call =
-      LLVMBuildCall2(b, mc->func_types[type_index], LLVMGetParam(fn, 0), args,
-                     t->param_count + 1, "");
+      lower_trampoline_call(mc, fn, mc->func_types[type_index],
+                            LLVMGetParam(fn, 0), args, t->param_count + 1);
   free(args);
   for (uint32_t i = 0; i < t->result_count; i++) {
     LLVMValueRef v =
@@ -406,7 +411,11 @@ LLVMModuleRef lower_module_part(const wasm_module *m,
                                 const lower_partition *part,
                                 wasmaot_vmctx_layout *layout,
                                 const aot_progress *progress, wasm_error *err) {
-  lower_module_ctx mc = {.m = m, .target = target, .llctx = llctx, .err = err};
+  lower_module_ctx mc = {.m = m,
+                         .target = target,
+                         .llctx = llctx,
+                         .err = err,
+                         .exceptions = m->has_exception_code};
   init_common_types(&mc);
   lower_compute_vmctx_layout(m, &mc.layout);
   mc.llmod = LLVMModuleCreateWithNameInContext("wasm", llctx);

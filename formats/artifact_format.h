@@ -40,7 +40,7 @@
 #define WASMAOT_META_MAGIC "WAOTMETA"
 /* Bump on any change to this header's structures or to the ABI between
  * compiled code and the runtime (vmctx, helper table, objects below). */
-#define WASMAOT_FORMAT_VERSION 5u
+#define WASMAOT_FORMAT_VERSION 6u
 
 #define WASMAOT_SYM_METADATA "wasmaot_metadata"
 /* The section that holds the metadata (and nothing else), so tools can
@@ -49,6 +49,17 @@
 #define WASMAOT_SYM_FUNC_TABLE "wasmaot_func_table"
 #define WASMAOT_SYM_TRAMP_TABLE "wasmaot_tramp_table"
 #define WASMAOT_SYM_TAIL_TABLE "wasmaot_tail_table"
+/* Only in an artifact of a module that throws or catches: the start of
+ * its .eh_frame (the unwind tables LLVM emits for it, ended by a zero
+ * word), which the loader registers with the unwinder. */
+#define WASMAOT_SYM_EH_FRAME "wasmaot_eh_frame"
+/* What compiled code with landing pads names besides the helpers, resolved
+ * by the loader like the libcalls: the personality routine of every Wasm
+ * function with a landing pad (libgcc's, which only finds the pad: the
+ * pad compares tags itself), and what a pad calls when no clause
+ * matches. */
+#define WASMAOT_SYM_PERSONALITY "__gcc_personality_v0"
+#define WASMAOT_SYM_UNWIND_RESUME "_Unwind_Resume"
 /* The data image: the bytes of every data segment, in a read-only section
  * of its own. Each segment that is a page or more and has a constant
  * offset sits at an image offset congruent to its memory offset modulo
@@ -98,6 +109,33 @@ typedef struct wasmaot_table_obj {
   uint32_t reserved;
 } wasmaot_table_obj;
 
+/* A thrown exception, as compiled code sees it: an exnref is a pointer to
+ * one, and a landing pad receives the same pointer. The first bytes are
+ * the unwinder's `struct _Unwind_Exception` (32 bytes on x86_64 and
+ * aarch64; the loader checks), then the tag thrown (the address of its
+ * wasmaot_tag, compared with vmctx's tag slots) and the payload in 16-byte
+ * slots as the trampolines use. `holds` is kept by compiled code: the
+ * number of legacy catch sections holding the exception (which may
+ * rethrow it), and WASMAOT_EXCEPTION_CAPTURED once a catch_ref or
+ * catch_all_ref handed it out as an exnref, after which it is never
+ * freed before its engine (EXCEPTION_FREE). */
+#define WASMAOT_UNWIND_HEADER_SIZE 32u
+/* The unwinder's exception class of Wasm exceptions ("WASMAOT\0"), the
+ * header's first 8 bytes: dispatch lets any other (a C++ exception from
+ * a host function) pass untouched. */
+#define WASMAOT_EXCEPTION_CLASS 0x00544F414D534157ull
+#define WASMAOT_EXCEPTION_CAPTURED 0x80000000u
+#define WASMAOT_RELEASE_UNHELD 0u
+#define WASMAOT_RELEASE_HOLD 1u
+#define WASMAOT_RELEASE_HOLD_KEEP 2u
+typedef struct wasmaot_exception {
+  _Alignas(16) uint8_t unwind_header[WASMAOT_UNWIND_HEADER_SIZE];
+  const void *tag;
+  uint32_t value_count;
+  uint32_t holds;
+  uint64_t values[]; /* value_count 16-byte slots */
+} wasmaot_exception;
+
 /* ---- The instance context (vmctx) -------------------------------------- */
 
 /* The fixed header at vmctx offset 0; the module-specific areas follow at
@@ -141,6 +179,20 @@ typedef struct wasmaot_vmctx_header {
  *   TABLE_FILL64  (table, uint64 dst, void *val, uint64 n)
  *   TABLE_COPY64  (dst_table, src_table, uint64 dst, uint64 src, uint64 n)
  *   TABLE_INIT64  (table, seg, uint64 dst, uint64 src, uint64 n)
+ *   THROW        (tag, uint64 *slots) -> never returns: throws tag index
+ *                 `tag` of the instance with the payload in 16-byte slots
+ *   THROW_REF    (wasmaot_exception *exn) -> never returns: throws exn
+ *                 again (traps on null)
+ *   EXCEPTION_FREE (wasmaot_exception *exn, mode): a handler is done with
+ *                 it. Mode WASMAOT_RELEASE_UNHELD (a try_table catch
+ *                 without _ref): freed unless held or captured;
+ *                 WASMAOT_RELEASE_HOLD (a legacy catch section left):
+ *                 one hold less, freed when none remains and not
+ *                 captured; WASMAOT_RELEASE_HOLD_KEEP (a section left by
+ *                 rethrow): one hold less, never freed here
+ *   EXCEPTION_ESCAPED (wasmaot_exception *exn) -> never returns: the
+ *                 trampoline's landing pad; the exception leaves Wasm,
+ *                 which the host sees as a trap
  * The *64 variants serve memory64's memories and tables (every index
  * operand zero-extended to 64 bits; a copy between a 32- and a 64-bit
  * memory or table uses them too), so 32-bit ones keep their helpers.
@@ -172,7 +224,11 @@ typedef struct wasmaot_vmctx_header {
   X(TABLE_GROW64)                                                              \
   X(TABLE_FILL64)                                                              \
   X(TABLE_COPY64)                                                              \
-  X(TABLE_INIT64)
+  X(TABLE_INIT64)                                                              \
+  X(THROW)                                                                     \
+  X(THROW_REF)                                                                 \
+  X(EXCEPTION_FREE)                                                            \
+  X(EXCEPTION_ESCAPED)
 
 typedef enum wasmaot_helper_index {
 #define WASMAOT_HELPER_ENUM(id) WASMAOT_HELPER_##id,
@@ -191,6 +247,8 @@ typedef struct wasmaot_vmctx_layout {
   uint32_t tables;           /* wasmaot_table_obj* per table */
   uint32_t memories;         /* wasmaot_memory_obj* per memory */
   uint32_t type_ids;         /* uint32 canonical id per type index */
+  uint32_t tags;             /* wasmaot_tag* per tag (imports first) */
+  uint32_t reserved;
 } wasmaot_vmctx_layout;
 
 /* Where data segment i's bytes are: metadata holds one entry per data

@@ -36,6 +36,7 @@ enum {
   SECTION_CODE = 10,
   SECTION_DATA = 11,
   SECTION_DATA_COUNT = 12,
+  SECTION_TAG = 13, /* exceptions */
 };
 
 enum {
@@ -63,6 +64,7 @@ enum {
   RECTYPE_FORM = 0x4e,
   TABLE_INIT_FORM = 0x40,
   ELEM_KIND_FUNCREF = 0x00,
+  TAG_ATTRIBUTE_EXCEPTION = 0x00,
 };
 
 /* State that lives only while decoding; the module holds the results. */
@@ -559,6 +561,19 @@ static bool decode_type_section(decoder *d, wasm_reader *r) {
 
 /* ---- import section ----------------------------------------------------- */
 
+/* A tag type: the attribute byte (0, exception, the only one there is)
+ * and a function type index, range-checked by validation. */
+static bool read_tag_type(wasm_reader *r, uint32_t *type_index) {
+  size_t at = r->pos;
+  uint8_t attribute;
+  if (!wasm_read_u8(r, &attribute))
+    return false;
+  if (attribute != TAG_ATTRIBUTE_EXCEPTION)
+    return wasm_error_set(r->err, at, "malformed tag attribute 0x%02x",
+                          attribute);
+  return wasm_read_u32(r, type_index);
+}
+
 static bool read_import_desc(const wasm_module *m, wasm_reader *r,
                              wasm_import *imp) {
   size_t at = r->pos;
@@ -575,6 +590,12 @@ static bool read_import_desc(const wasm_module *m, wasm_reader *r,
     return read_memory_type(m, r, &imp->desc.memory);
   case WASM_EXTERN_GLOBAL:
     return read_global_type(m, r, &imp->desc.global);
+  case WASM_EXTERN_TAG:
+    if (!wasm_module_has_tags_feature(m))
+      return wasm_error_set(r->err, at,
+                            "malformed import kind 0x04 (tags need the "
+                            "exceptions feature)");
+    return read_tag_type(r, &imp->desc.tag_type);
   default:
     return wasm_error_set(r->err, at, "malformed import kind 0x%02x", kind);
   }
@@ -593,6 +614,9 @@ static void count_import(wasm_module *m, wasm_extern_kind kind) {
     break;
   case WASM_EXTERN_GLOBAL:
     m->import_global_count++;
+    break;
+  case WASM_EXTERN_TAG:
+    m->import_tag_count++;
     break;
   }
 }
@@ -693,7 +717,22 @@ static bool build_global_space(wasm_module *m, wasm_reader *r,
   return true;
 }
 
-/* ---- function, table, memory, global sections --------------------------- */
+static bool build_tag_space(wasm_module *m, wasm_reader *r, uint32_t defined) {
+  uint32_t total = 0;
+  if (!space_size(r, m->import_tag_count, defined, "tags", &total))
+    return false;
+  m->tag_types = alloc_array(r, total, sizeof *m->tag_types);
+  if (!m->tag_types && total)
+    return false;
+  m->tag_count = total;
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < m->import_count; i++)
+    if (m->imports[i].kind == WASM_EXTERN_TAG)
+      m->tag_types[k++] = m->imports[i].desc.tag_type;
+  return true;
+}
+
+/* ---- function, table, memory, global, tag sections ---------------------- */
 
 static bool decode_function_section(decoder *d, wasm_reader *r) {
   wasm_module *m = d->m;
@@ -775,16 +814,28 @@ static bool decode_global_section(decoder *d, wasm_reader *r) {
   return true;
 }
 
+static bool decode_tag_section(decoder *d, wasm_reader *r) {
+  wasm_module *m = d->m;
+  uint32_t n;
+  if (!read_count(r, &n) || !build_tag_space(m, r, n))
+    return false;
+  for (uint32_t i = 0; i < n; i++)
+    if (!read_tag_type(r, &m->tag_types[m->import_tag_count + i]))
+      return false;
+  return true;
+}
+
 /* ---- export and start sections ------------------------------------------ */
 
-static bool read_export(wasm_reader *r, wasm_export *e) {
+static bool read_export(const wasm_module *m, wasm_reader *r, wasm_export *e) {
   if (!read_name(r, &e->name))
     return false;
   size_t at = r->pos;
   uint8_t kind;
   if (!wasm_read_u8(r, &kind))
     return false;
-  if (kind > WASM_EXTERN_GLOBAL)
+  if (kind > WASM_EXTERN_TAG ||
+      (kind == WASM_EXTERN_TAG && !wasm_module_has_tags_feature(m)))
     return wasm_error_set(r->err, at, "malformed export kind 0x%02x", kind);
   e->kind = (wasm_extern_kind)kind;
   return wasm_read_u32(r, &e->index);
@@ -800,7 +851,7 @@ static bool decode_export_section(decoder *d, wasm_reader *r) {
     return false;
   m->export_count = n;
   for (uint32_t i = 0; i < n; i++)
-    if (!read_export(r, &m->exports[i]))
+    if (!read_export(m, r, &m->exports[i]))
       return false;
   return true;
 }
@@ -1064,15 +1115,20 @@ static bool decode_custom_section(decoder *d, wasm_reader *r) {
 
 static const char *section_name(uint8_t id) {
   static const char *const names[] = {
-      "custom", "type",  "import",  "function", "table", "memory",    "global",
-      "export", "start", "element", "code",     "data",  "data count"};
+      "custom", "type",  "import",  "function", "table", "memory",     "global",
+      "export", "start", "element", "code",     "data",  "data count", "tag"};
   return id < sizeof names / sizeof names[0] ? names[id] : "unknown";
 }
 
 /* Where a section may appear: by id, except that the data count section
- * (added with bulk memory) goes between the element and code sections. */
+ * (added with bulk memory) goes between the element and code sections,
+ * and the tag section (exceptions) between the memory and global ones. */
 static unsigned section_rank(uint8_t id) {
-  return id == SECTION_DATA_COUNT ? SECTION_ELEMENT * 2 + 1 : id * 2u;
+  if (id == SECTION_DATA_COUNT)
+    return SECTION_ELEMENT * 2 + 1;
+  if (id == SECTION_TAG)
+    return SECTION_MEMORY * 2 + 1;
+  return id * 2u;
 }
 
 static bool check_section_order(decoder *d, wasm_reader *r, uint8_t id,
@@ -1118,6 +1174,8 @@ static bool decode_section_contents(decoder *d, uint8_t id, wasm_reader *r) {
     return decode_code_section(d, r);
   case SECTION_DATA:
     return decode_data_section(d, r);
+  case SECTION_TAG:
+    return decode_tag_section(d, r);
   default:
     return decode_data_count_section(d, r);
   }
@@ -1128,7 +1186,8 @@ static bool decode_section(decoder *d, wasm_reader *r) {
   uint8_t id;
   if (!wasm_read_u8(r, &id))
     return false;
-  if (id > SECTION_DATA_COUNT)
+  if (id > SECTION_TAG ||
+      (id == SECTION_TAG && !wasm_module_has_tags_feature(d->m)))
     return wasm_error_set(r->err, at, "malformed section id %u", id);
   if (id != SECTION_CUSTOM && !check_section_order(d, r, id, at))
     return false;
@@ -1171,7 +1230,8 @@ static bool build_missing_spaces(decoder *d, wasm_reader *r) {
   return ((seen & 1u << SECTION_FUNCTION) || build_func_space(m, r, 0)) &&
          ((seen & 1u << SECTION_TABLE) || build_table_space(m, r, 0)) &&
          ((seen & 1u << SECTION_MEMORY) || build_memory_space(m, r, 0)) &&
-         ((seen & 1u << SECTION_GLOBAL) || build_global_space(m, r, 0));
+         ((seen & 1u << SECTION_GLOBAL) || build_global_space(m, r, 0)) &&
+         ((seen & 1u << SECTION_TAG) || build_tag_space(m, r, 0));
 }
 
 /* Counts that must agree with a section that never came. */
@@ -1284,9 +1344,12 @@ static bool finish_module(decoder *d, wasm_reader *r) {
  * spaces and data count are known. */
 static bool check_function_bodies(wasm_module *m, wasm_error *err) {
   uint32_t defined = m->func_count - m->import_func_count;
+  wasm_body_facts facts = {m->features_used, false};
   for (uint32_t i = 0; i < defined; i++)
-    if (!wasm_func_body_well_formed(m, i, &m->features_used, err))
+    if (!wasm_func_body_well_formed(m, i, &facts, err))
       return false;
+  m->features_used = facts.used;
+  m->has_exception_code = facts.exception_code;
   for (uint32_t i = 0; i < m->memory_count; i++)
     if (m->memories[i].shared)
       m->features_used |= WASM_FEATURE_THREADS;

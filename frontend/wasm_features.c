@@ -124,6 +124,10 @@ static void scan_code(const wasm_module *m, wasm_features *used,
         return;
       if (wasm_op_is_function_references(in.op))
         note(used, offsets, WASM_FEATURE_FUNCTION_REFERENCES, in.offset);
+      if (wasm_op_is_exceptions(in.op))
+        note(used, offsets, WASM_FEATURE_EXCEPTIONS, in.offset);
+      if (wasm_op_is_legacy_exceptions(in.op))
+        note(used, offsets, WASM_FEATURE_LEGACY_EXCEPTIONS, in.offset);
       if (in.op == WASM_OP_RETURN_CALL || in.op == WASM_OP_RETURN_CALL_INDIRECT)
         note(used, offsets, WASM_FEATURE_TAIL_CALL, in.offset);
       if (in.op >= WASM_OP_I8X16_RELAXED_SWIZZLE &&
@@ -136,16 +140,50 @@ static void scan_code(const wasm_module *m, wasm_features *used,
   }
 }
 
-/* A type beyond 2.0's funcref and externref. */
+/* A type beyond 2.0's funcref and externref; the exn hierarchy belongs
+ * to exceptions (is_exn_ref). */
 static bool is_typed_ref(wasm_type t) {
   return wasm_type_is_ref(t) && t != WASM_TYPE_FUNCREF &&
-         t != WASM_TYPE_EXTERNREF;
+         t != WASM_TYPE_EXTERNREF && t != WASM_TYPE_EXNREF;
 }
 
-static bool types_use_typed_refs(const wasm_type *types, uint64_t n) {
+static bool is_exn_ref(wasm_type t) {
+  return wasm_type_is_ref(t) && (wasm_type_heap(t) == WASM_HEAP_EXN ||
+                                 wasm_type_heap(t) == WASM_HEAP_NOEXN);
+}
+
+static bool types_have(const wasm_type *types, uint64_t n,
+                       bool (*pred)(wasm_type)) {
   for (uint64_t i = 0; i < n; i++)
-    if (is_typed_ref(types[i]))
+    if (pred(types[i]))
       return true;
+  return false;
+}
+
+/* Does a value type outside code (function and struct types, tables,
+ * globals, element segments, locals) satisfy pred? */
+static bool module_has_type(const wasm_module *m, bool (*pred)(wasm_type)) {
+  for (uint32_t i = 0; i < m->type_count; i++)
+    if (types_have(m->types[i].types,
+                   (uint64_t)m->types[i].param_count + m->types[i].result_count,
+                   pred))
+      return true;
+  for (uint32_t i = 0; i < m->table_count; i++)
+    if (pred(m->tables[i].elem_type))
+      return true;
+  for (uint32_t i = 0; i < m->global_count; i++)
+    if (pred(m->globals[i].type.type))
+      return true;
+  /* Segments of function indices have type (ref func) whatever the
+   * version: not a use. */
+  for (uint32_t i = 0; i < m->elem_count; i++)
+    if (pred(m->elems[i].elem_type) &&
+        m->elems[i].elem_type != wasm_ref_type(false, WASM_HEAP_FUNC))
+      return true;
+  for (uint32_t i = 0; i < m->func_count - m->import_func_count; i++)
+    for (uint32_t r = 0; r < m->funcs[i].local_run_count; r++)
+      if (pred(m->funcs[i].local_runs[r].type))
+        return true;
   return false;
 }
 
@@ -156,28 +194,9 @@ static bool uses_typed_refs(const wasm_module *m) {
     return true;
   for (uint32_t i = 0; i < m->type_count; i++)
     if (m->types[i].rec_size != 1 ||
-        m->types[i].composite != WASM_COMPOSITE_FUNC ||
-        types_use_typed_refs(m->types[i].types,
-                             (uint64_t)m->types[i].param_count +
-                                 m->types[i].result_count))
+        m->types[i].composite != WASM_COMPOSITE_FUNC)
       return true;
-  for (uint32_t i = 0; i < m->table_count; i++)
-    if (is_typed_ref(m->tables[i].elem_type))
-      return true;
-  for (uint32_t i = 0; i < m->global_count; i++)
-    if (is_typed_ref(m->globals[i].type.type))
-      return true;
-  /* Segments of function indices have type (ref func) whatever the
-   * version: not a use. */
-  for (uint32_t i = 0; i < m->elem_count; i++)
-    if (is_typed_ref(m->elems[i].elem_type) &&
-        m->elems[i].elem_type != wasm_ref_type(false, WASM_HEAP_FUNC))
-      return true;
-  for (uint32_t i = 0; i < m->func_count - m->import_func_count; i++)
-    for (uint32_t r = 0; r < m->funcs[i].local_run_count; r++)
-      if (is_typed_ref(m->funcs[i].local_runs[r].type))
-        return true;
-  return false;
+  return module_has_type(m, is_typed_ref);
 }
 
 wasm_features wasm_module_features(const wasm_module *m,
@@ -197,8 +216,15 @@ wasm_features wasm_module_features(const wasm_module *m,
       note(&used, offsets, WASM_FEATURE_MEMORY64, 0);
   if (uses_typed_refs(m))
     note(&used, offsets, WASM_FEATURE_FUNCTION_REFERENCES, 0);
+  if (module_has_type(m, is_exn_ref))
+    note(&used, offsets, WASM_FEATURE_EXCEPTIONS, 0);
   scan_const_exprs(m, &used, offsets);
   scan_code(m, &used, offsets);
+  /* Tags and `throw` belong to both encodings: a module whose code uses
+   * neither encoding's own instructions counts as exceptions. */
+  if (m->tag_count &&
+      !(used & (WASM_FEATURE_EXCEPTIONS | WASM_FEATURE_LEGACY_EXCEPTIONS)))
+    note(&used, offsets, WASM_FEATURE_EXCEPTIONS, 0);
   return used;
 }
 

@@ -34,7 +34,11 @@
   /* (ref null? ht), call_ref, br_on_null, ..., rec groups, subtypes */        \
   WASM_FEATURE(FUNCTION_REFERENCES, "function-references")                     \
   /* memories and tables with i64 addresses (limits flag 0x04) */             \
-  WASM_FEATURE(MEMORY64, "memory64")
+  WASM_FEATURE(MEMORY64, "memory64")                                           \
+  /* tags, throw, throw_ref, try_table, exnref */                              \
+  WASM_FEATURE(EXCEPTIONS, "exceptions")                                       \
+  /* try, catch, catch_all, delegate, rethrow (and tags, throw) */             \
+  WASM_FEATURE(LEGACY_EXCEPTIONS, "legacy-exceptions")
 
 enum {
 #define WASM_FEATURE_BIT_INDEX(id, name) WASM_FEATURE_INDEX_##id,

@@ -345,6 +345,43 @@ static bool read_v128(wasm_reader *r, uint8_t out[16]) {
   return true;
 }
 
+enum { CATCH_KIND_LAST = WASM_CATCH_ALL_REF };
+
+/* One catch clause: its kind byte, a tag index for catch and catch_ref,
+ * a label. */
+static bool read_catch(wasm_reader *r, wasm_catch *out) {
+  size_t at = r->pos;
+  uint8_t kind;
+  if (!wasm_read_u8(r, &kind))
+    return false;
+  if (kind > CATCH_KIND_LAST)
+    return wasm_error_set(r->err, at, "malformed catch clause 0x%02x", kind);
+  out->kind = (wasm_catch_kind)kind;
+  out->tag = 0;
+  if ((kind == WASM_CATCH || kind == WASM_CATCH_REF) &&
+      !wasm_read_u32(r, &out->tag))
+    return false;
+  return wasm_read_u32(r, &out->label);
+}
+
+/* Checks the clauses once; wasm_catch_next() decodes them again. */
+static bool read_try_table(wasm_reader *r, wasm_type_rules rules,
+                           wasm_instr *in) {
+  uint32_t count;
+  if (!read_blocktype(r, rules, &in->imm.block) || !wasm_read_u32(r, &count))
+    return false;
+  size_t start = r->pos;
+  for (uint32_t i = 0; i < count; i++) {
+    wasm_catch c;
+    if (!read_catch(r, &c))
+      return false;
+  }
+  in->catches.count = count;
+  in->catches.clauses = r->bytes + start;
+  in->catches.size = r->pos - start;
+  return true;
+}
+
 static bool read_two_u32(wasm_reader *r, uint32_t *a, uint32_t *b) {
   return wasm_read_u32(r, a) && wasm_read_u32(r, b);
 }
@@ -415,6 +452,10 @@ static bool read_immediates(wasm_reader *r, wasm_features features,
     return read_two_u32(r, &in->imm.table_copy.dst, &in->imm.table_copy.src);
   case WASM_IMM_ZERO_BYTE:
     return read_zero_byte(r, &in->imm.memory);
+  case WASM_IMM_TAG:
+    return wasm_read_u32(r, &in->imm.tag);
+  case WASM_IMM_TRY_TABLE:
+    return read_try_table(r, rules, in);
   }
   return true;
 }
@@ -426,6 +467,19 @@ static bool is_prefix_byte(const wasm_module *m, uint8_t b) {
   if (b == 0xFE)
     return !m || (m->features & WASM_FEATURE_THREADS);
   return b == 0xFC || b == 0xFD;
+}
+
+/* Is the feature of a single-byte 3.0 instruction on? */
+static bool op_feature_enabled(const wasm_module *m, wasm_opcode op) {
+  if (wasm_op_is_function_references(op))
+    return (m->features & WASM_FEATURE_FUNCTION_REFERENCES) != 0;
+  if (wasm_op_is_exceptions(op))
+    return (m->features & WASM_FEATURE_EXCEPTIONS) != 0;
+  if (wasm_op_is_legacy_exceptions(op))
+    return (m->features & WASM_FEATURE_LEGACY_EXCEPTIONS) != 0;
+  if (op == WASM_OP_THROW)
+    return wasm_module_has_tags_feature(m);
+  return true;
 }
 
 static bool read_opcode(wasm_reader *r, const wasm_module *m,
@@ -452,8 +506,7 @@ static bool read_opcode(wasm_reader *r, const wasm_module *m,
     return wasm_error_set(r->err, start, "illegal opcode 0x%02x", prefix);
   }
   *out = (wasm_opcode)(entry - 1);
-  if (m && !(m->features & WASM_FEATURE_FUNCTION_REFERENCES) &&
-      wasm_op_is_function_references(*out))
+  if (m && !op_feature_enabled(m, *out))
     return wasm_error_set(r->err, start, "illegal opcode 0x%02x", prefix);
   return true;
 }
@@ -495,11 +548,32 @@ bool wasm_br_table_next(wasm_br_table_iter *it, uint32_t *label) {
   return true;
 }
 
+wasm_catch_iter wasm_catch_begin(const wasm_instr *instr) {
+  wasm_catch_iter it = {instr->catches.clauses,
+                        instr->catches.clauses + instr->catches.size};
+  return it;
+}
+
+bool wasm_catch_next(wasm_catch_iter *it, wasm_catch *out) {
+  if (it->pos >= it->end)
+    return false;
+  /* Checked by read_try_table(); re-read with an error nobody looks at. */
+  wasm_error ignored = {0};
+  wasm_reader r = {it->pos, 0, (size_t)(it->end - it->pos), &ignored};
+  if (!read_catch(&r, out))
+    return false;
+  it->pos += r.pos;
+  return true;
+}
+
 /* ---- Well-formedness of a function body ---------------------------------- */
 
 /* What the innermost open construct is, as far as syntax cares: only an
- * `if` still waiting for its `else` may be followed by one. */
-enum { OPEN_BLOCK, OPEN_IF };
+ * `if` still waiting for its `else` may be followed by one; only a legacy
+ * `try` by `catch`, `catch_all` or `delegate` (a `try` that has had a
+ * `catch_all` by none of them, one that has had a `catch` not by
+ * `delegate`). */
+enum { OPEN_BLOCK, OPEN_IF, OPEN_TRY, OPEN_TRY_CATCH };
 
 typedef struct nesting_stack {
   uint8_t *items;
@@ -532,12 +606,30 @@ static bool track_nesting(nesting_stack *s, const wasm_instr *in,
   case WASM_OP_BLOCK:
   case WASM_OP_LOOP:
     return nesting_push(s, OPEN_BLOCK, err, in->offset);
+  case WASM_OP_TRY_TABLE:
+    return nesting_push(s, OPEN_BLOCK, err, in->offset);
   case WASM_OP_IF:
     return nesting_push(s, OPEN_IF, err, in->offset);
+  case WASM_OP_TRY:
+    return nesting_push(s, OPEN_TRY, err, in->offset);
   case WASM_OP_ELSE:
     if (s->size < 2 || s->items[s->size - 1] != OPEN_IF)
       return wasm_error_set(err, in->offset, "else without matching if");
     s->items[s->size - 1] = OPEN_BLOCK;
+    return true;
+  case WASM_OP_CATCH:
+  case WASM_OP_CATCH_ALL:
+    if (s->size < 2 || (s->items[s->size - 1] != OPEN_TRY &&
+                        s->items[s->size - 1] != OPEN_TRY_CATCH))
+      return wasm_error_set(err, in->offset, "%s without matching try",
+                            wasm_op_name(in->op));
+    s->items[s->size - 1] =
+        in->op == WASM_OP_CATCH ? OPEN_TRY_CATCH : OPEN_BLOCK;
+    return true;
+  case WASM_OP_DELEGATE:
+    if (s->size < 2 || s->items[s->size - 1] != OPEN_TRY)
+      return wasm_error_set(err, in->offset, "delegate without matching try");
+    s->size--;
     return true;
   case WASM_OP_END:
     *done = --s->size == 0;
@@ -548,7 +640,8 @@ static bool track_nesting(nesting_stack *s, const wasm_instr *in,
 }
 
 static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s,
-                       wasm_features *used) {
+                       wasm_body_facts *facts) {
+  wasm_features *used = &facts->used;
   wasm_instr in;
   bool done = false;
   if (!nesting_push(s, OPEN_BLOCK, r->err, r->pos))
@@ -566,6 +659,13 @@ static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s,
       *used |= WASM_FEATURE_THREADS;
     if (wasm_op_is_function_references(in.op))
       *used |= WASM_FEATURE_FUNCTION_REFERENCES;
+    if (wasm_op_is_exceptions(in.op))
+      *used |= WASM_FEATURE_EXCEPTIONS;
+    if (wasm_op_is_legacy_exceptions(in.op))
+      *used |= WASM_FEATURE_LEGACY_EXCEPTIONS;
+    if (wasm_op_is_exceptions(in.op) || wasm_op_is_legacy_exceptions(in.op) ||
+        in.op == WASM_OP_THROW)
+      facts->exception_code = true;
   }
   if (!wasm_reader_at_end(r))
     return wasm_error_set(r->err, r->pos,
@@ -575,11 +675,11 @@ static bool check_body(wasm_reader *r, const wasm_module *m, nesting_stack *s,
 }
 
 bool wasm_func_body_well_formed(const wasm_module *m, uint32_t defined_index,
-                                wasm_features *used, wasm_error *err) {
+                                wasm_body_facts *facts, wasm_error *err) {
   const wasm_func *f = &m->funcs[defined_index];
   wasm_reader r = {m->bytes, f->code_offset, f->code_end, err};
   nesting_stack s = {0};
-  bool ok = check_body(&r, m, &s, used);
+  bool ok = check_body(&r, m, &s, facts);
   free(s.items);
   return ok;
 }

@@ -56,6 +56,8 @@ typedef enum wasm_imm_kind {
   WASM_IMM_TABLE_INIT,    /* u32 elem index, u32 table -> .imm.table_init */
   WASM_IMM_TABLE_COPY,    /* u32 dst table, u32 src table -> .imm.table_copy */
   WASM_IMM_ZERO_BYTE,     /* one reserved 0x00 byte, no index (atomic.fence) */
+  WASM_IMM_TAG,           /* u32 tag index -> .imm.tag */
+  WASM_IMM_TRY_TABLE,     /* block type, vec(catch) -> .imm.block, .catches */
 } wasm_imm_kind;
 
 typedef enum wasm_blocktype_kind {
@@ -86,19 +88,43 @@ typedef struct wasm_br_table {
   size_t targets_size;    /* bytes of all targets together */
 } wasm_br_table;
 
+/* The kinds of a try_table catch clause, as the binary numbers them. */
+typedef enum wasm_catch_kind {
+  WASM_CATCH = 0,         /* catch x l: the payload to l */
+  WASM_CATCH_REF = 1,     /* catch_ref x l: payload and exnref to l */
+  WASM_CATCH_ALL = 2,     /* catch_all l: nothing to l */
+  WASM_CATCH_ALL_REF = 3, /* catch_all_ref l: the exnref to l */
+} wasm_catch_kind;
+
+typedef struct wasm_catch {
+  wasm_catch_kind kind;
+  uint32_t tag; /* CATCH and CATCH_REF only */
+  uint32_t label;
+} wasm_catch;
+
+/* try_table's clauses stay in the module bytes like br_table's targets;
+ * walk them with wasm_catch_iter (below). */
+typedef struct wasm_catch_vec {
+  uint32_t count;
+  const uint8_t *clauses; /* first byte of the first clause */
+  size_t size;            /* bytes of all clauses together */
+} wasm_catch_vec;
+
 /* One decoded instruction. Which immediate fields are meaningful depends on
  * wasm_op_imm(op); see wasm_imm_kind. The rest are zero. */
 typedef struct wasm_instr {
   wasm_opcode op;
-  size_t offset;      /* first byte of the opcode (the prefix, if any) */
-  size_t end;         /* one past its last immediate byte */
-  wasm_memarg memarg; /* MEMARG, MEMARG_LANE */
-  uint8_t lane;       /* LANE, MEMARG_LANE; not yet range-checked */
+  size_t offset;          /* first byte of the opcode (the prefix, if any) */
+  size_t end;             /* one past its last immediate byte */
+  wasm_memarg memarg;     /* MEMARG, MEMARG_LANE */
+  uint8_t lane;           /* LANE, MEMARG_LANE; not yet range-checked */
+  wasm_catch_vec catches; /* TRY_TABLE (its block type is .imm.block) */
   union {
     wasm_blocktype block;
     uint32_t label;
     wasm_br_table br_table;
     uint32_t func;
+    uint32_t tag;
     uint32_t type_index;
     struct {
       uint32_t type_index;
@@ -164,6 +190,16 @@ typedef struct wasm_br_table_iter {
 wasm_br_table_iter wasm_br_table_begin(const wasm_instr *instr);
 bool wasm_br_table_next(wasm_br_table_iter *it, uint32_t *label);
 
+/* Iterates over a try_table's catch clauses, in order, like
+ * wasm_br_table_iter; only for instructions wasm_read_instr() accepted. */
+typedef struct wasm_catch_iter {
+  const uint8_t *pos;
+  const uint8_t *end;
+} wasm_catch_iter;
+
+wasm_catch_iter wasm_catch_begin(const wasm_instr *instr);
+bool wasm_catch_next(wasm_catch_iter *it, wasm_catch *out);
+
 /* Table look-ups; `op` must be < WASM_OP_COUNT. */
 const char *wasm_op_name(wasm_opcode op);
 wasm_imm_kind wasm_op_imm(wasm_opcode op);
@@ -201,6 +237,19 @@ static inline bool wasm_op_is_function_references(wasm_opcode op) {
          op == WASM_OP_BR_ON_NON_NULL;
 }
 
+/* The legacy exception instructions (try/catch/catch_all/delegate/
+ * rethrow), feature legacy-exceptions. */
+static inline bool wasm_op_is_legacy_exceptions(wasm_opcode op) {
+  return op == WASM_OP_TRY || op == WASM_OP_CATCH || op == WASM_OP_CATCH_ALL ||
+         op == WASM_OP_DELEGATE || op == WASM_OP_RETHROW;
+}
+
+/* The exnref instructions (throw_ref, try_table), feature exceptions.
+ * `throw` belongs to both encodings: either feature allows it. */
+static inline bool wasm_op_is_exceptions(wasm_opcode op) {
+  return op == WASM_OP_THROW_REF || op == WASM_OP_TRY_TABLE;
+}
+
 /* The threads proposal's 0xFE instructions: their memory accesses must be
  * naturally aligned, in the immediate and at run time. */
 static inline bool wasm_op_is_atomic(wasm_opcode op) {
@@ -212,13 +261,19 @@ static inline bool wasm_op_is_atomic(wasm_opcode op) {
  * other instructions. */
 unsigned wasm_op_lane_count(wasm_opcode op);
 
+/* What wasm_func_body_well_formed() learns of a body on the way. */
+typedef struct wasm_body_facts {
+  wasm_features used;  /* ORed: the features of its instructions */
+  bool exception_code; /* ORed: it throws or catches (either encoding) */
+} wasm_body_facts;
+
 /* A syntax-only pass over one defined function's instructions, from
  * m->funcs[defined_index].code_offset to code_end, for the decoder: every
  * instruction decodes, block/loop/if/else/end nest properly, the body's
  * final `end` is its last byte, and memory.init/data.drop appear only with
- * a data count section. Uses a heap stack, not recursion. ORs the features
- * the body's instructions belong to into *used. */
+ * a data count section. Uses a heap stack, not recursion. ORs what it
+ * learns into *facts. */
 bool wasm_func_body_well_formed(const wasm_module *m, uint32_t defined_index,
-                                wasm_features *used, wasm_error *err);
+                                wasm_body_facts *facts, wasm_error *err);
 
 #endif

@@ -44,6 +44,7 @@ void wasm_module_free(wasm_module *m) {
   free(m->table_inits);
   free(m->memories);
   free(m->globals);
+  free(m->tag_types);
   free(m->exports);
   free_elems(m);
   free(m->data_segments);

@@ -23,6 +23,7 @@ typedef enum wasm_extern_kind {
   WASM_EXTERN_TABLE = 1,
   WASM_EXTERN_MEMORY = 2,
   WASM_EXTERN_GLOBAL = 3,
+  WASM_EXTERN_TAG = 4, /* exceptions */
 } wasm_extern_kind;
 
 typedef struct wasm_name {
@@ -141,6 +142,7 @@ typedef struct wasm_import {
     wasm_tabletype table;
     wasm_memtype memory;
     wasm_globaltype global;
+    uint32_t tag_type; /* type index of the tag's [params] -> [] */
   } desc;
   size_t offset;
 } wasm_import;
@@ -245,6 +247,14 @@ typedef struct wasm_module {
   uint32_t export_count;
   wasm_export *exports;
 
+  /* Exception tags (exceptions): the function type index of each, its
+   * params the payload. Imports first. */
+  uint32_t tag_count, import_tag_count;
+  uint32_t *tag_types;
+  /* Some function body throws or catches (either encoding, `throw`
+   * included): what code generation has to handle, beyond tags. */
+  bool has_exception_code;
+
   bool has_start;
   uint32_t start_func;
 
@@ -282,9 +292,9 @@ bool wasm_module_validate(const wasm_module *m, wasm_error *err);
 
 /* The type rules the module was decoded with. */
 static inline wasm_type_rules wasm_module_type_rules(const wasm_module *m) {
-  wasm_type_rules rules = {
-      (m->features & WASM_FEATURE_FUNCTION_REFERENCES) != 0,
-      false /* exnref: the exceptions feature is not implemented */};
+  wasm_type_rules rules = {(m->features & WASM_FEATURE_FUNCTION_REFERENCES) !=
+                               0,
+                           (m->features & WASM_FEATURE_EXCEPTIONS) != 0};
   return rules;
 }
 
@@ -296,6 +306,12 @@ bool wasm_heaptype_matches(const wasm_module *m, wasm_heaptype sub,
                            wasm_heaptype super);
 /* The abstract top of heap type h (FUNC for a function type index). */
 wasm_heaptype wasm_module_heap_top(const wasm_module *m, wasm_heaptype h);
+
+/* Tags and `throw` belong to both exception encodings. */
+static inline bool wasm_module_has_tags_feature(const wasm_module *m) {
+  return (m->features &
+          (WASM_FEATURE_EXCEPTIONS | WASM_FEATURE_LEGACY_EXCEPTIONS)) != 0;
+}
 
 static inline const wasm_functype *wasm_func_type(const wasm_module *m,
                                                   uint32_t func_index) {

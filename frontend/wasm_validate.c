@@ -31,7 +31,10 @@ typedef struct type_list {
 } type_list;
 
 typedef struct ctrl_frame {
-  wasm_opcode op; /* BLOCK, LOOP, IF or ELSE; the function body is a BLOCK */
+  /* BLOCK, LOOP, IF, ELSE, TRY_TABLE, or a legacy TRY, CATCH or CATCH_ALL
+   * (a try in its handlers, which rethrow may name); the function body is
+   * a BLOCK. */
+  wasm_opcode op;
   wasm_blocktype type;
   size_t height; /* operand stack height when the frame was entered */
   bool unreachable;
@@ -521,7 +524,146 @@ static bool validate_br_on_non_null(validator *v, uint32_t depth) {
   return pop_vals(v, rest) && push_vals(v, rest);
 }
 
+/* ---- Exceptions ---------------------------------------------------------- */
+
+/* A tag index; its type's params are the payload. */
+static bool tag_type(validator *v, uint32_t tag, const wasm_functype **out) {
+  if (tag >= v->m->tag_count)
+    return fail(v, "unknown tag %u", tag);
+  *out = &v->m->types[v->m->tag_types[tag]];
+  return true;
+}
+
+static bool validate_throw(validator *v, uint32_t tag) {
+  const wasm_functype *t = NULL;
+  if (!tag_type(v, tag, &t) || !pop_vals(v, functype_params(t)))
+    return false;
+  set_unreachable(v);
+  return true;
+}
+
+static bool validate_throw_ref(validator *v) {
+  if (!pop_val(v, WASM_TYPE_EXNREF, NULL))
+    return false;
+  set_unreachable(v);
+  return true;
+}
+
+/* What a catch clause hands its label, without the exnref of the _ref
+ * kinds. */
+static type_list catch_payload(validator *v, const wasm_catch *c) {
+  if (c->kind == WASM_CATCH_ALL || c->kind == WASM_CATCH_ALL_REF)
+    return (type_list){NULL, 0};
+  return functype_params(&v->m->types[v->m->tag_types[c->tag]]);
+}
+
+/* The clause's values (payload, then a (ref exn) for the _ref kinds)
+ * must match the label's types, which are those of the frames outside
+ * the try_table. */
+static bool check_catch(validator *v, const wasm_catch *c) {
+  const wasm_functype *t = NULL;
+  ctrl_frame *target = NULL;
+  if ((c->kind == WASM_CATCH || c->kind == WASM_CATCH_REF) &&
+      !tag_type(v, c->tag, &t))
+    return false;
+  if (!label_frame(v, c->label, &target))
+    return false;
+  type_list payload = catch_payload(v, c);
+  type_list want = label_types(v->m, target);
+  bool with_ref = c->kind == WASM_CATCH_REF || c->kind == WASM_CATCH_ALL_REF;
+  uint32_t count = payload.count + (with_ref ? 1u : 0u);
+  if (want.count != count)
+    return fail(v,
+                "type mismatch in catch clause: label %u takes %u value(s), "
+                "the clause gives %u",
+                c->label, want.count, count);
+  for (uint32_t i = 0; i < payload.count; i++)
+    if (!matches(v, payload.types[i], want.types[i]))
+      return mismatch(v, want.types[i], type_name(v, payload.types[i]));
+  wasm_type exn = wasm_ref_type(false, WASM_HEAP_EXN);
+  if (with_ref && !matches(v, exn, want.types[count - 1]))
+    return mismatch(v, want.types[count - 1], type_name(v, exn));
+  return true;
+}
+
+static bool validate_try_table(validator *v, const wasm_instr *in) {
+  wasm_catch_iter it = wasm_catch_begin(in);
+  wasm_catch c;
+  if (!check_blocktype(v, &in->imm.block))
+    return false;
+  while (wasm_catch_next(&it, &c))
+    if (!check_catch(v, &c))
+      return false;
+  return validate_block_start(v, in);
+}
+
+/* Legacy `catch x` and `catch_all`: the try's body (or previous handler)
+ * ends with the block's results; the handler starts with the payload. */
+static bool validate_legacy_catch(validator *v, const wasm_instr *in) {
+  ctrl_frame *top = top_frame(v);
+  const wasm_functype *t = NULL;
+  if (top->op != WASM_OP_TRY && top->op != WASM_OP_CATCH)
+    return fail(v, "%s without matching try", wasm_op_name(in->op));
+  if (in->op == WASM_OP_CATCH && !tag_type(v, in->imm.tag, &t))
+    return false;
+  if (!close_frame(v))
+    return false;
+  reset_inits(v, top);
+  top->op = in->op;
+  top->unreachable = false;
+  return t == NULL || push_vals(v, functype_params(t));
+}
+
+/* `delegate l` ends a try without handlers; its body's exceptions go to
+ * label l counted from outside the try. */
+static bool validate_delegate(validator *v, uint32_t depth) {
+  if (top_frame(v)->op != WASM_OP_TRY)
+    return fail(v, "delegate without matching try");
+  if (!close_frame(v))
+    return false;
+  ctrl_frame frame = *top_frame(v);
+  reset_inits(v, &frame);
+  v->ctrl_count--;
+  if (depth >= v->ctrl_count)
+    return fail(v, "unknown label %u", depth);
+  return push_vals(v, blocktype_results(v->m, &frame.type));
+}
+
+/* `rethrow l`: l must be a legacy handler (catch or catch_all). */
+static bool validate_rethrow(validator *v, uint32_t depth) {
+  ctrl_frame *target = NULL;
+  if (!label_frame(v, depth, &target))
+    return false;
+  if (target->op != WASM_OP_CATCH && target->op != WASM_OP_CATCH_ALL)
+    return fail(v, "invalid rethrow label %u: not a catch", depth);
+  set_unreachable(v);
+  return true;
+}
+
+static bool validate_exception(validator *v, const wasm_instr *in) {
+  switch (in->op) {
+  case WASM_OP_THROW:
+    return validate_throw(v, in->imm.tag);
+  case WASM_OP_THROW_REF:
+    return validate_throw_ref(v);
+  case WASM_OP_TRY_TABLE:
+    return validate_try_table(v, in);
+  case WASM_OP_TRY:
+    return validate_block_start(v, in);
+  case WASM_OP_CATCH:
+  case WASM_OP_CATCH_ALL:
+    return validate_legacy_catch(v, in);
+  case WASM_OP_DELEGATE:
+    return validate_delegate(v, in->imm.label);
+  default: /* WASM_OP_RETHROW */
+    return validate_rethrow(v, in->imm.label);
+  }
+}
+
 static bool validate_control(validator *v, const wasm_instr *in) {
+  if (wasm_op_is_exceptions(in->op) || wasm_op_is_legacy_exceptions(in->op) ||
+      in->op == WASM_OP_THROW)
+    return validate_exception(v, in);
   switch (in->op) {
   case WASM_OP_UNREACHABLE:
     set_unreachable(v);
@@ -1138,6 +1280,18 @@ static bool check_function_types(validator *v) {
   return true;
 }
 
+/* A tag's type is a function type without results (exceptions). */
+static bool check_tag_types(validator *v) {
+  const wasm_module *m = v->m;
+  for (uint32_t i = 0; i < m->tag_count; i++) {
+    if (!check_type_index(v, m->tag_types[i], 0))
+      return false;
+    if (m->types[m->tag_types[i]].result_count != 0)
+      return fail_at(v, 0, "non-empty tag result type (tag %u)", i);
+  }
+  return true;
+}
+
 /* The import entry of the index-th imported entity of `kind`. */
 static size_t import_offset(const wasm_module *m, wasm_extern_kind kind,
                             uint32_t index) {
@@ -1466,6 +1620,10 @@ static bool check_export_index(validator *v, const wasm_export *e) {
     if (e->index < m->memory_count)
       return true;
     return fail_at(v, 0, "unknown memory %u in export", e->index);
+  case WASM_EXTERN_TAG:
+    if (e->index < m->tag_count)
+      return true;
+    return fail_at(v, 0, "unknown tag %u in export", e->index);
   default:
     if (e->index < m->global_count)
       return true;
@@ -1509,10 +1667,11 @@ static bool check_exports(validator *v) {
 }
 
 static bool validate_module_level(validator *v) {
-  return check_types(v) && check_function_types(v) && check_declared_types(v) &&
-         check_tables(v) && check_table_inits(v) && check_memories(v) &&
-         check_globals(v) && check_elems(v) && check_datas(v) &&
-         check_start(v) && check_exports(v) && collect_declared_funcs(v);
+  return check_types(v) && check_function_types(v) && check_tag_types(v) &&
+         check_declared_types(v) && check_tables(v) && check_table_inits(v) &&
+         check_memories(v) && check_globals(v) && check_elems(v) &&
+         check_datas(v) && check_start(v) && check_exports(v) &&
+         collect_declared_funcs(v);
 }
 
 static bool validate_bodies(validator *v) {

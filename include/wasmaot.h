@@ -57,6 +57,9 @@ typedef struct wasmaot_func wasmaot_func;
 typedef struct wasmaot_memory wasmaot_memory;
 typedef struct wasmaot_table wasmaot_table;
 typedef struct wasmaot_global wasmaot_global;
+/* An exception tag. Its identity is the object: two tags of the same
+ * type are different tags unless one module imports the other's. */
+typedef struct wasmaot_tag wasmaot_tag;
 
 /* ---- Values ------------------------------------------------------------ */
 
@@ -99,7 +102,19 @@ typedef struct wasmaot_trap {
   /* The spec's text for the kind ("integer divide by zero", ...), or the
    * host's message for WASMAOT_TRAP_HOST. */
   char message[256];
+  /* WASMAOT_TRAP_EXCEPTION: the tag of the exception that left Wasm
+   * uncaught (compare it with an exported or imported tag), and the
+   * exception itself, for wasmaot_trap_exception_values(); NULL
+   * otherwise. Valid while the tag's engine lives. */
+  const struct wasmaot_tag *exception_tag;
+  const void *exception;
 } wasmaot_trap;
+
+/* The payload of the exception of a WASMAOT_TRAP_EXCEPTION trap: writes
+ * up to `count` values to `out` and returns how many the payload has (0
+ * for any other trap). */
+size_t wasmaot_trap_exception_values(const wasmaot_trap *trap, wasmaot_val *out,
+                                     size_t count);
 
 /* The spec's text for a trap kind. */
 const char *wasmaot_trap_kind_message(wasmaot_trap_kind kind);
@@ -115,6 +130,21 @@ const char *wasmaot_trap_kind_message(wasmaot_trap_kind kind);
 _Noreturn
 #endif
 void wasmaot_trap_raise(const char *message);
+
+/* Called from a host function: throws a Wasm exception of `tag` with the
+ * payload `values` (as many as the tag's parameters, of their kinds) to
+ * the Wasm code that called it, which may catch it like one thrown in
+ * Wasm; uncaught, it makes the innermost wasmaot_call() return a trap of
+ * kind WASMAOT_TRAP_EXCEPTION. As with wasmaot_trap_raise(), the host
+ * function's own frames are skipped. A payload that does not match is a
+ * WASMAOT_TRAP_HOST trap saying so. */
+#ifdef __cplusplus
+[[noreturn]]
+#else
+_Noreturn
+#endif
+void wasmaot_throw(wasmaot_tag *tag, const wasmaot_val *values,
+                   size_t count);
 
 /* ---- Engine ------------------------------------------------------------ */
 
@@ -155,6 +185,7 @@ typedef enum wasmaot_extern_kind {
   WASMAOT_EXTERN_TABLE = 1,
   WASMAOT_EXTERN_MEMORY = 2,
   WASMAOT_EXTERN_GLOBAL = 3,
+  WASMAOT_EXTERN_TAG = 4, /* exceptions */
 } wasmaot_extern_kind;
 
 typedef struct wasmaot_extern {
@@ -164,6 +195,7 @@ typedef struct wasmaot_extern {
     wasmaot_table *table;
     wasmaot_memory *memory;
     wasmaot_global *global;
+    wasmaot_tag *tag;
   } of;
 } wasmaot_extern;
 
@@ -246,6 +278,17 @@ bool wasmaot_call(wasmaot_func *func, const wasmaot_val *args, size_t nargs,
 
 /* The function reference (a funcref value) of `func`. */
 void *wasmaot_func_ref(const wasmaot_func *func);
+
+/* ---- Exception tags ---------------------------------------------------- */
+
+/* A new tag whose exceptions carry `params` (for a module's tag import,
+ * or wasmaot_throw()); a tag is its own identity, different from every
+ * other tag of the same type. NULL on failure. */
+wasmaot_tag *wasmaot_tag_new(wasmaot_engine *engine,
+                             const wasmaot_valkind *params,
+                             uint32_t param_count);
+/* Drops the host's reference; instances that imported it keep theirs. */
+void wasmaot_tag_free(wasmaot_tag *tag);
 
 /* ---- Memories ---------------------------------------------------------- */
 

@@ -22,7 +22,9 @@
   X(UNALIGNED_ATOMIC, "unaligned atomic")                                      \
   X(EXPECTED_SHARED_MEMORY, "expected shared memory")                          \
   X(NULL_FUNC_REF, "null function reference")                                  \
-  X(NULL_REFERENCE, "null reference")
+  X(NULL_REFERENCE, "null reference")                                          \
+  X(EXCEPTION, "uncaught exception")                                           \
+  X(NULL_EXCEPTION_REFERENCE, "null exception reference")
 
 typedef enum wasmaot_trap_kind {
 #define WASMAOT_TRAP_ENUM(id, text) WASMAOT_TRAP_##id,

@@ -13,11 +13,15 @@ wasmaot_engine *wasmaot_engine_new(void) {
   bool code = sigs && addr_range_set_init(&e->code);
   bool res = code && addr_range_set_init(&e->reservations);
   bool orphans = res && pthread_mutex_init(&e->orphans_lock, NULL) == 0;
-  if (orphans) {
+  bool exceptions =
+      orphans && pthread_mutex_init(&e->exceptions_lock, NULL) == 0;
+  if (exceptions) {
     e->memory_limit = UINT64_MAX;
     atomic_init(&e->memory_committed, 0);
     return e;
   }
+  if (orphans)
+    pthread_mutex_destroy(&e->orphans_lock);
   if (res)
     addr_range_set_destroy(&e->reservations);
   if (code)
@@ -76,6 +80,8 @@ void wasmaot_engine_free(wasmaot_engine *e) {
     rt_instance_release(e->orphans[i]);
   free(e->orphans);
   pthread_mutex_destroy(&e->orphans_lock);
+  rt_engine_free_exceptions(e);
+  pthread_mutex_destroy(&e->exceptions_lock);
   addr_range_set_destroy(&e->reservations);
   addr_range_set_destroy(&e->code);
   rt_signatures_destroy(&e->signatures);

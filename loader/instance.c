@@ -40,6 +40,19 @@ static void *zalloc(size_t count, size_t size) {
   return calloc(count ? count : 1, size);
 }
 
+/* Each defined tag is a new object, so a second instance of the same
+ * module has tags of its own. */
+static bool create_tags(wasmaot_instance *inst) {
+  const wasm_module *w = inst->wasm;
+  for (uint32_t i = w->import_tag_count; i < w->tag_count; i++) {
+    inst->tags[i] =
+        rt_tag_new(inst->engine, inst->module->signatures[w->tag_types[i]]);
+    if (!inst->tags[i])
+      return false;
+  }
+  return true;
+}
+
 static wasmaot_instance *allocate(wasmaot_module *module) {
   const wasm_module *w = module->wasm;
   wasmaot_instance *inst = calloc(1, sizeof *inst);
@@ -56,12 +69,13 @@ static wasmaot_instance *allocate(wasmaot_module *module) {
   inst->imported_globals = zalloc(w->import_global_count, sizeof(void *));
   inst->memories = zalloc(w->memory_count, sizeof(void *));
   inst->tables = zalloc(w->table_count, sizeof(void *));
+  inst->tags = zalloc(w->tag_count, sizeof(void *));
   inst->data = zalloc(w->data_segment_count, sizeof *inst->data);
   inst->elems = zalloc(w->elem_count, sizeof *inst->elems);
   inst->exports = zalloc(w->export_count, sizeof *inst->exports);
   if (!inst->vmctx || !inst->imported_funcs || !inst->imported_globals ||
-      !inst->memories || !inst->tables || !inst->data || !inst->elems ||
-      !inst->exports) {
+      !inst->memories || !inst->tables || !inst->tags || !inst->data ||
+      !inst->elems || !inst->exports || !create_tags(inst)) {
     rt_instance_release(inst);
     return NULL;
   }
@@ -85,12 +99,15 @@ static void destroy(wasmaot_instance *inst) {
     rt_memory_release(inst->memories[i]);
   for (uint32_t i = 0; inst->tables && i < w->table_count; i++)
     rt_table_release(inst->tables[i]);
+  for (uint32_t i = 0; inst->tags && i < w->tag_count; i++)
+    rt_tag_release(inst->tags[i]);
   for (uint32_t i = 0; inst->elems && i < w->elem_count; i++)
     free(inst->elems[i].items);
   free(inst->imported_funcs);
   free(inst->imported_globals);
   free(inst->memories);
   free(inst->tables);
+  free(inst->tags);
   free(inst->data);
   free(inst->elems);
   free(inst->exports);
@@ -156,6 +173,8 @@ static void fill_vmctx(wasmaot_instance *inst) {
   uint32_t *type_ids = (uint32_t *)(inst->vmctx + l->type_ids);
   for (uint32_t i = 0; i < w->type_count; i++)
     type_ids[i] = m->signatures[i]->id;
+  for (uint32_t i = 0; i < w->tag_count; i++)
+    *vmctx_slot(inst, l->tags, i) = inst->tags[i];
   for (uint32_t i = w->import_func_count; i < w->func_count; i++) {
     wasmaot_funcref *ref = rt_instance_funcref(inst, i);
     ref->code = m->func_code[i - w->import_func_count];
@@ -203,6 +222,9 @@ static void build_export(wasmaot_instance *inst, const wasm_export *e,
         .type = rt_canonical_type(inst->module, w->globals[e->index].type.type),
         .is_mutable = w->globals[e->index].type.is_mutable};
     out->value.of.global = &out->global;
+    break;
+  case WASM_EXTERN_TAG:
+    out->value.of.tag = inst->tags[e->index];
     break;
   }
 }

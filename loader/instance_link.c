@@ -82,6 +82,19 @@ static bool link_func(wasmaot_instance *inst, uint32_t index, wasmaot_func *f,
   return true;
 }
 
+/* A tag's type must be the import's exactly (equivalent canonical
+ * types); the object itself is shared, which is what makes it the same
+ * tag. */
+static bool link_tag(wasmaot_instance *inst, uint32_t index, wasmaot_tag *t,
+                     const link_error *e) {
+  const rt_signature *want = inst->module->signatures[e->import->desc.tag_type];
+  if (t->signature->id != want->id)
+    return incompatible_import(e, "tag type differs");
+  rt_tag_retain(t);
+  inst->tags[index] = t;
+  return true;
+}
+
 static bool link_global(wasmaot_instance *inst, uint32_t index,
                         wasmaot_global *g, const link_error *e) {
   const wasm_globaltype *want = &e->import->desc.global;
@@ -145,7 +158,7 @@ static bool link_table(wasmaot_instance *inst, uint32_t index, wasmaot_table *t,
 
 /* The position of an import within its kind's index space. */
 typedef struct import_counters {
-  uint32_t funcs, tables, memories, globals;
+  uint32_t funcs, tables, memories, globals, tags;
 } import_counters;
 
 static bool link_one(wasmaot_instance *inst, const wasmaot_extern *v,
@@ -159,13 +172,16 @@ static bool link_one(wasmaot_instance *inst, const wasmaot_extern *v,
     return link_memory(inst, n->memories++, v->of.memory, e);
   case WASM_EXTERN_GLOBAL:
     return link_global(inst, n->globals++, v->of.global, e);
+  case WASM_EXTERN_TAG:
+    return link_tag(inst, n->tags++, v->of.tag, e);
   }
   return incompatible_import(e, "unknown kind");
 }
 
 static const char *kind_name(wasm_extern_kind k) {
-  static const char *const names[] = {"function", "table", "memory", "global"};
-  return (unsigned)k < 4 ? names[k] : "?";
+  static const char *const names[] = {"function", "table", "memory", "global",
+                                      "tag"};
+  return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
 bool rt_instance_link(wasmaot_instance *inst, wasmaot_resolver resolver,

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unwind.h>
 
 #include "artifact_checksum.h"
 #include "artifact_info.h"
@@ -18,9 +19,20 @@
 
 /* ---- Libcalls ----------------------------------------------------------- */
 
+/* libgcc's, not declared by any header: the personality routine of C
+ * code with cleanups (the one Wasm landing pads name) and the unwinder's
+ * table of frames it was given, for code no dl_iterate_phdr() sees. */
+_Unwind_Reason_Code __gcc_personality_v0(int version, _Unwind_Action actions,
+                                         _Unwind_Exception_Class cls,
+                                         struct _Unwind_Exception *ue,
+                                         struct _Unwind_Context *ctx);
+void __register_frame(void *eh_frame);
+void __deregister_frame(void *eh_frame);
+
 /* What LLVM may call by name from compiled code (artifact_format.h): the
- * C library's memory functions and, on CPUs without the instructions, the
- * float rounding functions (ours: the loader does not link libm). */
+ * C library's memory functions, the unwinder's entry points of landing
+ * pads and, on CPUs without the instructions, the float rounding
+ * functions (ours: the loader does not link libm). */
 static void *resolve_libcall(void *ctx, const char *name) {
   (void)ctx;
   static const struct {
@@ -31,6 +43,8 @@ static void *resolve_libcall(void *ctx, const char *name) {
       {"memmove", (void *)memmove},
       {"memset", (void *)memset},
       {"memcmp", (void *)memcmp},
+      {WASMAOT_SYM_PERSONALITY, (void *)__gcc_personality_v0},
+      {WASMAOT_SYM_UNWIND_RESUME, (void *)_Unwind_Resume},
   };
   for (size_t i = 0; i < sizeof memory_calls / sizeof *memory_calls; i++)
     if (!strcmp(memory_calls[i].name, name))
@@ -198,6 +212,7 @@ static bool check_layout(const wasmaot_module *m, char *err, size_t errlen) {
       {l->tables, 8ull * w->table_count},
       {l->memories, 8ull * w->memory_count},
       {l->type_ids, 4ull * w->type_count},
+      {l->tags, 8ull * w->tag_count},
   };
   if (l->size < sizeof(wasmaot_vmctx_header))
     return rt_fail(err, errlen, "artifact vmctx layout is corrupt");
@@ -331,6 +346,8 @@ void rt_module_function_name(const wasmaot_module *m, uintptr_t pc, char *buf,
 /* ---- Lifetime ------------------------------------------------------------ */
 
 static void destroy(wasmaot_module *m) {
+  if (m->eh_frame)
+    __deregister_frame(m->eh_frame);
   if (m->text_hi)
     addr_range_set_remove(&m->engine->code, m->text_lo, m);
   free(m->symbols);
@@ -362,6 +379,14 @@ static bool register_code(wasmaot_module *m, char *err, size_t errlen) {
   return true;
 }
 
+/* A module that throws or catches has unwind tables for its code (and
+ * only then); the unwinder reads them from their place in the mapping. */
+static void register_unwind_tables(wasmaot_module *m) {
+  m->eh_frame = artifact_symbol(m->map, WASMAOT_SYM_EH_FRAME);
+  if (m->eh_frame)
+    __register_frame(m->eh_frame);
+}
+
 wasmaot_module *wasmaot_module_load(wasmaot_engine *engine, const char *path,
                                     char *err, size_t errlen) {
   wasmaot_module *m = calloc(1, sizeof *m);
@@ -380,6 +405,8 @@ wasmaot_module *wasmaot_module_load(wasmaot_engine *engine, const char *path,
       check_layout(m, why, sizeof why) && resolve_code(m, why, sizeof why) &&
       intern_signatures(m, why, sizeof why) &&
       build_symbols(m, why, sizeof why) && register_code(m, why, sizeof why);
+  if (ok)
+    register_unwind_tables(m);
   if (!ok) {
     rt_fail(err, errlen, "%s: %s", path, why);
     destroy(m);

@@ -103,6 +103,9 @@ struct wasmaot_engine {
    * what they hold now. */
   uint64_t memory_limit;
   _Atomic uint64_t memory_committed;
+  /* Live exceptions (exception.c), freed with the engine. */
+  pthread_mutex_t exceptions_lock;
+  struct rt_exception *exceptions;
 };
 
 /* Takes `bytes` from the engine's linear-memory budget; false (nothing
@@ -128,8 +131,8 @@ struct wasmaot_module {
   wasmaot_engine *engine;
   struct artifact_map *map;
   const wasmaot_meta_header *meta;
-  wasm_module *wasm;               /* the decoded skeleton */
-  void **func_code;                /* per defined function */
+  wasm_module *wasm;     /* the decoded skeleton */
+  void **func_code;      /* per defined function */
   void **func_tail_code; /* per defined function, or NULL: tailcc entries */
   rt_trampoline *trampolines;      /* per type index */
   const rt_signature **signatures; /* per type index */
@@ -137,6 +140,7 @@ struct wasmaot_module {
   size_t symbol_count;
   uintptr_t text_lo, text_hi;
   size_t meta_size; /* bytes of metadata the artifact holds */
+  void *eh_frame;   /* registered unwind tables, or NULL (exceptions) */
 
   /* The data image (data_image.c): every data segment's bytes. */
   const uint8_t *data_image;
@@ -283,6 +287,31 @@ struct wasmaot_func {
 void rt_func_retain(wasmaot_func *f);
 void rt_func_release(wasmaot_func *f);
 
+/* tag.c: an exception tag, shared by the instance that defines it and
+ * every importer (so it may outlive its instance); compared by address.
+ * Its signature is engine-owned (canonical), the payload's types. */
+struct wasmaot_tag {
+  atomic_int refs;
+  wasmaot_engine *engine; /* where its exceptions live */
+  const rt_signature *signature;
+};
+
+wasmaot_tag *rt_tag_new(wasmaot_engine *engine, const rt_signature *signature);
+
+/* exception.c: exception objects and throwing (the helpers of
+ * artifact_format.h). */
+typedef struct rt_exception rt_exception;
+void rt_engine_free_exceptions(wasmaot_engine *e);
+_Noreturn void rt_helper_throw(void *vmctx, uint32_t tag_index,
+                               const uint64_t *slots);
+_Noreturn void rt_helper_throw_ref(void *vmctx, wasmaot_exception *exn);
+void rt_helper_exception_free(void *vmctx, wasmaot_exception *exn,
+                              uint32_t mode);
+_Noreturn void rt_helper_exception_escaped(void *vmctx, wasmaot_exception *exn);
+const wasmaot_tag *rt_exception_tag(const wasmaot_exception *exn);
+void rt_tag_retain(wasmaot_tag *t);
+void rt_tag_release(wasmaot_tag *t);
+
 /* ---- Instances (instance*.c) -------------------------------------------- */
 
 typedef struct rt_data_segment {
@@ -313,6 +342,7 @@ struct wasmaot_instance {
   wasmaot_global **imported_globals;
   wasmaot_memory **memories;
   wasmaot_table **tables;
+  wasmaot_tag **tags;
 
   rt_data_segment *data;
   rt_elem_segment *elems;
@@ -359,6 +389,7 @@ typedef struct rt_activation {
   volatile wasmaot_trap_kind kind;
   volatile uintptr_t trap_pc;
   char message[256];
+  wasmaot_exception *volatile exception; /* kind EXCEPTION: what escaped */
 } rt_activation;
 
 /* Prepares this thread to run Wasm code: installs the fault handler once
@@ -372,6 +403,8 @@ void rt_activation_pop(rt_activation *a);
 /* Unwinds to the innermost activation with `kind`; pc is the address in
  * compiled code it happened at (0 if unknown). */
 _Noreturn void rt_trap_raise(wasmaot_trap_kind kind, uintptr_t pc);
+/* The trap of an exception no Wasm handler took (exception.c). */
+_Noreturn void rt_trap_raise_exception(wasmaot_exception *exn, uintptr_t pc);
 /* Fills *out from an activation that caught a trap. */
 void rt_trap_describe(const rt_activation *a, wasmaot_trap *out);
 void rt_trap_clear(wasmaot_trap *out);

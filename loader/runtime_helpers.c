@@ -238,4 +238,9 @@ const void *const rt_helper_table[WASMAOT_HELPER_COUNT] = {
     [WASMAOT_HELPER_TABLE_FILL64] = (const void *)helper_table_fill64,
     [WASMAOT_HELPER_TABLE_COPY64] = (const void *)helper_table_copy64,
     [WASMAOT_HELPER_TABLE_INIT64] = (const void *)helper_table_init64,
+    [WASMAOT_HELPER_THROW] = (const void *)rt_helper_throw,
+    [WASMAOT_HELPER_THROW_REF] = (const void *)rt_helper_throw_ref,
+    [WASMAOT_HELPER_EXCEPTION_FREE] = (const void *)rt_helper_exception_free,
+    [WASMAOT_HELPER_EXCEPTION_ESCAPED] =
+        (const void *)rt_helper_exception_escaped,
 };

@@ -78,6 +78,10 @@ void rt_trap_describe(const rt_activation *a, wasmaot_trap *out) {
   else
     snprintf(out->message, sizeof out->message, "%s",
              wasmaot_trap_kind_message(a->kind));
+  if (a->kind == WASMAOT_TRAP_EXCEPTION && a->exception) {
+    out->exception_tag = rt_exception_tag(a->exception);
+    out->exception = a->exception;
+  }
   addr_range code;
   if (a->trap_pc && addr_range_set_find(&a->engine->code, a->trap_pc, &code))
     rt_module_function_name(code.owner, a->trap_pc, out->func_name,
@@ -92,6 +96,7 @@ void rt_activation_push(rt_activation *a, wasmaot_engine *e) {
   a->kind = WASMAOT_TRAP_NONE;
   a->trap_pc = 0;
   a->message[0] = '\0';
+  a->exception = NULL;
   thread.top = a;
 }
 
@@ -109,6 +114,13 @@ _Noreturn void rt_trap_raise(wasmaot_trap_kind kind, uintptr_t pc) {
   a->kind = kind;
   a->trap_pc = pc;
   siglongjmp(a->jmp, 1);
+}
+
+_Noreturn void rt_trap_raise_exception(wasmaot_exception *exn, uintptr_t pc) {
+  rt_activation *a = thread.top;
+  if (a)
+    a->exception = exn;
+  rt_trap_raise(WASMAOT_TRAP_EXCEPTION, pc);
 }
 
 _Noreturn void wasmaot_trap_raise(const char *message) {

@@ -237,9 +237,26 @@ static bool symbol_table(elf_linker *lk, uint32_t symtab_index,
 
 /* Index 0 is the null symbol even when the object has no symbol table;
  * symbols of named extra sections follow the object's. */
+/* The .eh_frame to keep (elf_link_input.eh_frame_symbol): at most one,
+ * as merged objects have. */
+static bool find_eh_frame(elf_linker *lk) {
+  if (!lk->in->eh_frame_symbol)
+    return true;
+  for (uint32_t i = 1; i < lk->object_section_count; i++) {
+    if (strcmp(lk->sections[i].name, ".eh_frame") != 0)
+      continue;
+    if (lk->eh_frame_section)
+      return elf_fail(lk, "object has more than one .eh_frame section");
+    if (!(lk->sections[i].flags & SHF_ALLOC) || !lk->sections[i].data)
+      return elf_fail(lk, ".eh_frame is not allocated PROGBITS");
+    lk->eh_frame_section = i;
+  }
+  return true;
+}
+
 static bool read_symbols(elf_linker *lk, uint32_t symtab_index,
                          uint32_t shndx_index) {
-  size_t named_extras = 0;
+  size_t named_extras = lk->eh_frame_section != 0;
   for (size_t i = 0; i < lk->in->extra_count; i++)
     named_extras += lk->in->extra[i].symbol != NULL;
   uint64_t count = 1;
@@ -336,6 +353,16 @@ static bool add_extras(elf_linker *lk) {
                                            .got_slot = ELF_NO_INDEX,
                                            .stub = ELF_NO_INDEX};
   }
+  if (lk->eh_frame_section)
+    lk->symbols[sym++] =
+        (elf_in_symbol){.name = lk->in->eh_frame_symbol,
+                        .size = lk->sections[lk->eh_frame_section].size,
+                        .shndx = lk->eh_frame_section,
+                        .bind = STB_GLOBAL,
+                        .type = STT_OBJECT,
+                        .visibility = STV_DEFAULT,
+                        .got_slot = ELF_NO_INDEX,
+                        .stub = ELF_NO_INDEX};
   return true;
 }
 
@@ -345,7 +372,7 @@ bool elf_read_input(elf_linker *lk) {
     return elf_fail(lk, "no object given");
   lk->obj = lk->in->object;
   lk->obj_size = lk->in->object_size;
-  return read_sections(lk, &symtab_index, &shndx_index) &&
+  return read_sections(lk, &symtab_index, &shndx_index) && find_eh_frame(lk) &&
          read_symbols(lk, symtab_index, shndx_index) &&
          read_rela_sections(lk, symtab_index) && add_extras(lk);
 }

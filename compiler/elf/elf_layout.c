@@ -34,6 +34,7 @@ static const out_def fixed_outputs[ELF_OUT_FIXED_COUNT] = {
     [ELF_OUT_RELA_DYN] = {".rela.dyn", SHT_RELA, SHF_ALLOC, 8,
                           sizeof(Elf64_Rela), ELF_OUT_DYNSYM},
     [ELF_OUT_RODATA] = {".rodata", SHT_PROGBITS, SHF_ALLOC, 1, 0, -1},
+    [ELF_OUT_EH_FRAME] = {".eh_frame", SHT_PROGBITS, SHF_ALLOC, 8, 0, -1},
     [ELF_OUT_TEXT] = {".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 16, 0,
                       -1},
     [ELF_OUT_STUBS] = {".plt", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, 16, 0,
@@ -107,9 +108,9 @@ static void size_generated_sections(elf_linker *lk) {
 
 /* Output sections in file order, extras after .rodata; returns the count. */
 static uint32_t output_order(const elf_linker *lk, uint32_t *order) {
-  static const int before_extras[] = {ELF_OUT_HASH, ELF_OUT_DYNSYM,
+  static const int before_extras[] = {ELF_OUT_HASH,   ELF_OUT_DYNSYM,
                                       ELF_OUT_DYNSTR, ELF_OUT_RELA_DYN,
-                                      ELF_OUT_RODATA};
+                                      ELF_OUT_RODATA, ELF_OUT_EH_FRAME};
   uint32_t n = 0;
   for (size_t i = 0; i < sizeof before_extras / sizeof before_extras[0]; i++)
     order[n++] = (uint32_t)before_extras[i];

@@ -50,6 +50,11 @@ typedef struct elf_link_input {
    * error. */
   const char *const *exported_symbols;
   size_t exported_count;
+  /* Keep the object's .eh_frame (the unwind tables of a module that
+   * throws or catches) in a section of its own, ended by a zero word, its
+   * start exported under this symbol name; NULL drops it, as code without
+   * exceptions needs none. */
+  const char *eh_frame_symbol;
   const char *soname; /* optional DT_SONAME */
   size_t page_size;   /* segment alignment; 0 = the machine's maximum
                          page size (4 KiB x86-64, 64 KiB aarch64) */

@@ -113,6 +113,7 @@ typedef enum elf_output_id {
   ELF_OUT_DYNSTR,
   ELF_OUT_RELA_DYN,
   ELF_OUT_RODATA,
+  ELF_OUT_EH_FRAME,
   ELF_OUT_TEXT,
   ELF_OUT_STUBS,
   ELF_OUT_RELRO,
@@ -225,8 +226,10 @@ typedef struct elf_linker {
   uint32_t section_count; /* object sections, then one per extra */
   uint32_t object_section_count;
   elf_in_symbol *symbols;
-  uint32_t symbol_count; /* object symbols, then one per named extra */
+  uint32_t symbol_count; /* object symbols, then one per named extra, then
+                            the .eh_frame symbol if any */
   uint32_t object_symbol_count;
+  uint32_t eh_frame_section; /* the kept .eh_frame, or 0 */
   elf_in_rela *relas;
   uint32_t rela_count;
 

@@ -271,6 +271,7 @@ static bool is_content(const Elf64_Shdr *s) {
   case SHT_SYMTAB_SHNDX:
   case SHT_RELA:
   case SHT_LLVM_ADDRSIG:
+  case SHT_GROUP:
     return false;
   default:
     return true;
@@ -283,12 +284,18 @@ static bool place_section(merger *mg, size_t n, uint32_t i) {
   const char *name;
   if (!string_at(o->shstr, o->shstr_size, s->sh_name, &name))
     return fail(mg, "object %zu: section %u name is outside .shstrtab", n, i);
-  if (s->sh_type == SHT_REL || s->sh_type == SHT_GROUP ||
-      (s->sh_flags & (SHF_GROUP | SHF_LINK_ORDER)))
+  if (s->sh_type == SHT_REL || (s->sh_flags & SHF_LINK_ORDER))
     return fail(mg,
                 "object %zu: section %s (type %u, flags 0x%llx) is not "
                 "supported",
                 n, name, s->sh_type, (unsigned long long)s->sh_flags);
+  /* Section groups are dropped and their members merged like any other
+   * section: the only groups LLVM emits for Wasm code hold the DW.ref
+   * personality pointer, a weak hidden symbol every piece with landing
+   * pads defines alike, and the first definition serves all. */
+  Elf64_Shdr ungrouped = *s;
+  ungrouped.sh_flags &= ~(uint64_t)SHF_GROUP;
+  s = &ungrouped;
   uint32_t at = find_section(mg, name, s);
   if (!at) {
     if (mg->sec_count == mg->sec_cap) {

@@ -12,8 +12,10 @@
  * copied untouched, so any machine whose objects use SHT_RELA works.
  *
  * Supported inputs: ELF64 little-endian ET_REL, all for the same machine,
- * SHT_RELA relocations. COMMON symbols, section groups, SHF_LINK_ORDER
- * sections and a global defined twice are errors naming what was found.
+ * SHT_RELA relocations. COMMON symbols, SHF_LINK_ORDER sections and a
+ * global defined twice (not weak) are errors naming what was found.
+ * Section groups (COMDAT) are dissolved: their members merge like other
+ * sections, and a weak symbol defined in several keeps the first.
  * .llvm_addrsig sections are dropped (they index the symbol table and only
  * matter to a linker doing identical-code folding). */
 #ifndef WASMAOT_ELF_MERGE_H

@@ -10,9 +10,6 @@
 /* ---- sections ---- */
 
 static bool is_unwind_info(const elf_linker *lk, const elf_in_section *s) {
-  /* Dropped: wasmaot unwinds traps with siglongjmp, not the C++ unwinder,
-   * and LLVM is asked not to emit unwind tables. Keeping them would also
-   * need a PT_GNU_EH_FRAME index nobody here uses. */
   if (lk->arch->machine == EM_X86_64 && s->type == SHT_X86_64_UNWIND)
     return true;
   return strcmp(s->name, ".eh_frame") == 0;
@@ -24,7 +21,16 @@ static bool starts_with(const char *s, const char *prefix) {
 
 static bool placement_of(elf_linker *lk, const elf_in_section *s, int *out) {
   *out = ELF_OUT_DROPPED;
-  if (!(s->flags & SHF_ALLOC) || s->type == SHT_NOTE || is_unwind_info(lk, s))
+  /* Unwind tables are dropped unless asked for: traps unwind with
+   * siglongjmp, and only a module with exception handlers needs the
+   * unwinder (elf_link.h). The loader registers the kept ones itself, so
+   * no PT_GNU_EH_FRAME index is written. */
+  if (is_unwind_info(lk, s)) {
+    if (s == &lk->sections[lk->eh_frame_section])
+      *out = ELF_OUT_EH_FRAME;
+    return true;
+  }
+  if (!(s->flags & SHF_ALLOC) || s->type == SHT_NOTE)
     return true;
   if (s->flags & SHF_TLS)
     return elf_fail(lk, "section %s is thread-local; artifacts have no TLS",
@@ -79,6 +85,10 @@ static bool place_sections(elf_linker *lk) {
     if (s->align > o->align)
       o->align = s->align;
   }
+  /* The zero word that ends .eh_frame for the unwinder (the image is
+   * zero-filled). */
+  if (lk->out[ELF_OUT_EH_FRAME].size)
+    lk->out[ELF_OUT_EH_FRAME].size += 4;
   for (uint32_t i = lk->object_section_count; i < lk->section_count; i++) {
     elf_in_section *s = &lk->sections[i];
     if (s->align > lk->page_size)

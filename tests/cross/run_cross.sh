@@ -217,6 +217,10 @@ run_spec3() {
   shift 3
   local flags=(--wast2json "$wast_to_json"
     --wast2json-flag=--wasm-tools="$wast_reader_dir" "$@")
+  # The legacy exception syntax goes through wabt, as in tests/spec.
+  if command -v wat2wasm >/dev/null; then
+    flags+=(--wast2json-flag=--wat2wasm="$(command -v wat2wasm)")
+  fi
   if ! "$spec_runner" --compile-only --target aarch64-linux-gnu \
     "${flags[@]}" "$dir" "$out" >"$work/spec3-compile.log" 2>&1; then
     grep -vE ': [0-9]+ compiled, 0 refused, 0 errors$' "$work/spec3-compile.log"
@@ -262,13 +266,14 @@ else
   echo "wasm-3.0 ($(echo $folders)): $spec3_total"
   # Our own 3.0 scripts: memory64's wrap-arounds and growth, tail calls
   # of different types millions deep (AArch64's tailcc), declared
-  # subtypes through call_indirect and imports.
+  # subtypes through call_indirect and imports, exceptions of both
+  # encodings through the aarch64 unwinder.
   spec3_passed=0 spec3_failed=0 spec3_skipped=0
-  for own in memory64 tail-call function-references; do
+  for own in memory64 tail-call function-references exceptions; do
     run_spec3 "tests/spec/$own" "$src/tests/spec/$own" "$work/spec3-own/$own"
   done
   own_total="$spec3_passed passed, $spec3_failed failed, $spec3_skipped skipped"
-  echo "tests/spec memory64, tail-call, function-references: $own_total"
+  echo "tests/spec memory64, tail-call, function-references, exceptions: $own_total"
 fi
 
 phase "WASI test suite: compiled here for aarch64, run under qemu"
@@ -295,7 +300,7 @@ echo "WASI scenarios: $wasi_passed passed, $wasi_failed failed"
 echo "spec wasm-2.0 on aarch64: ${spec_counts:-no result}"
 echo "spec threads on aarch64: ${threads_counts:-no result}"
 echo "spec wasm-3.0 on aarch64: ${spec3_total:-not run}"
-echo "own memory64, tail-call and function-references scripts on aarch64: ${own_total:-not run}"
+echo "own memory64, tail-call, function-references and exceptions scripts on aarch64: ${own_total:-not run}"
 echo "WASI test suite on aarch64: ${wasi_suite_counts:-no result}"
 echo "cross test took $(($(date +%s) - started))s"
 if [ "$failures" -ne 0 ]; then

@@ -66,6 +66,9 @@ static bool add(spec_spectest *st, const char *name, wasmaot_extern_kind kind,
   case WASMAOT_EXTERN_GLOBAL:
     e->value.of.global = object;
     break;
+  case WASMAOT_EXTERN_TAG:
+    e->value.of.tag = object;
+    break;
   }
   return true;
 }
@@ -126,6 +129,8 @@ void spec_spectest_free(spec_spectest *st) {
       break;
     case WASMAOT_EXTERN_GLOBAL:
       wasmaot_global_free(v->of.global);
+      break;
+    case WASMAOT_EXTERN_TAG: /* spectest defines none */
       break;
     }
   }

@@ -3,7 +3,7 @@
 // JSON command list and .wasm files that wabt's wast2json writes, so the
 // spec runner (spec_script.c) runs 3.0 scripts the way it runs 2.0 ones.
 //
-//   wast_to_json.mjs SCRIPT.wast -o OUT.json --wasm-tools DIR
+//   wast_to_json.mjs SCRIPT.wast -o OUT.json --wasm-tools DIR [--wat2wasm PATH]
 //
 // The script level (commands, actions, values, module forms) is read
 // here; each module's text is turned into binary by wasm-tools' text
@@ -21,11 +21,18 @@
 //     a payload; GC patterns (`(ref.struct)`, ...) get their own types,
 //     which the runner does not know: their scripts are skipped.
 //
+// wasm-tools no longer parses the legacy exception syntax (`try`, `catch`,
+// `delegate`, folded `(try (do ...))`); with --wat2wasm, a module it
+// cannot encode goes through wabt's wat2wasm (which still reads it)
+// before being kept as text with "encode_error".
+//
 // Exact numbers are not converted here: every constant of the script
 // becomes a global of one helper module that wasm-tools encodes, and the
 // bits are read back from its global section, so float literals (hex,
 // nan:0x..., rounding to f32) follow the text format exactly.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -37,8 +44,11 @@ function usage(msg) {
 
 const args = process.argv.slice(2);
 let input = null, output = null, toolsDir = process.env.WASMAOT_WAST_READER;
+let wat2wasm = null;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '-o') output = args[++i];
+  else if (args[i] === '--wat2wasm') wat2wasm = args[++i];
+  else if (args[i].startsWith('--wat2wasm=')) wat2wasm = args[i].slice(11);
   else if (args[i] === '--wasm-tools') toolsDir = args[++i];
   else if (args[i].startsWith('--wasm-tools=')) toolsDir = args[i].slice(13);
   else if (input === null) input = args[i];
@@ -229,14 +239,40 @@ function escapeStringBytes(wat) {
   return out;
 }
 
+// wabt's wat2wasm with the features the legacy exception scripts use,
+// without its validation (assert_invalid modules are ours to reject);
+// throws as wasm-tools does when it refuses the text too.
+function encodeWithWabt(wat) {
+  const dir = mkdtempSync(join(tmpdir(), 'wast-to-json-'));
+  try {
+    const watFile = join(dir, 'm.wat'), wasmFile = join(dir, 'm.wasm');
+    writeFileSync(watFile, Buffer.from(wat, 'latin1'));
+    execFileSync(wat2wasm, ['--no-check', '--enable-exceptions', '--enable-tail-call',
+                            watFile, '-o', wasmFile], { stdio: 'pipe' });
+    return readFileSync(wasmFile);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function encodeWat(wat) {
-  return tools.parse(Buffer.from(escapeStringBytes(wat), 'latin1').toString('utf8'));
+  try {
+    return tools.parse(Buffer.from(escapeStringBytes(wat), 'latin1').toString('utf8'));
+  } catch (e) {
+    if (!wat2wasm || !/\b(try|delegate|catch|catch_all|rethrow)\b/.test(wat)) throw e;
+    try {
+      return encodeWithWabt(wat);
+    } catch {
+      throw e; // wasm-tools' message says more
+    }
+  }
 }
 
 // A module that must be turned into binary (module commands,
 // assert_unlinkable/uninstantiable): one wasm-tools cannot encode is kept
 // as text with "encode_error", which the runner counts as a failure
-// (the legacy exception syntax `(try (do ...))` is such a case).
+// (the legacy exception syntax `(try (do ...))` was such a case before
+// the wat2wasm fallback).
 function binaryModule(desc) {
   if (desc.kind === 'binary') return { filename: writeModuleFile('wasm', desc.bytes) };
   try {

@@ -66,6 +66,7 @@ enum {
   SEC_CODE = 10,
   SEC_DATA = 11,
   SEC_DATA_COUNT = 12,
+  SEC_TAG = 13,
 };
 
 /* One type `[] -> []`, one function of it with an empty body. */
@@ -162,7 +163,7 @@ static void test_malformed_section_id(void **state) {
   (void)state;
   module_buf b;
   mb_init(&b);
-  RAW(&b, 0x0d, 0x00);
+  RAW(&b, 0x0e, 0x00);
   expect_error(&b, 8, "malformed section id");
 }
 
@@ -399,7 +400,7 @@ static void test_bad_import_kind(void **state) {
   (void)state;
   module_buf b;
   mb_init(&b);
-  size_t at = SECTION(&b, SEC_IMPORT, 0x01, 0x01, 'm', 0x01, 'f', 0x04, 0x00);
+  size_t at = SECTION(&b, SEC_IMPORT, 0x01, 0x01, 'm', 0x01, 'f', 0x05, 0x00);
   expect_error(&b, at + 5, "malformed import kind");
 }
 
@@ -683,8 +684,49 @@ static void test_bad_export_kind(void **state) {
   (void)state;
   module_buf b;
   mb_init(&b);
-  size_t at = SECTION(&b, SEC_EXPORT, 0x01, 0x01, 'x', 0x04, 0x00);
+  size_t at = SECTION(&b, SEC_EXPORT, 0x01, 0x01, 'x', 0x05, 0x00);
   expect_error(&b, at + 3, "malformed export kind");
+}
+
+/* ---- tags (exceptions) -------------------------------------------------- */
+
+/* An imported tag comes first in the tag index space; the tag section
+ * goes between the memory and global sections. */
+static void test_tags(void **state) {
+  (void)state;
+  module_buf b;
+  mb_init(&b);
+  SECTION(&b, SEC_TYPE, 0x01, 0x60, 0x01, 0x7f, 0x00);
+  SECTION(&b, SEC_IMPORT, 0x01, 0x01, 'm', 0x01, 't', 0x04, 0x00, 0x00);
+  SECTION(&b, SEC_MEMORY, 0x00);
+  SECTION(&b, SEC_TAG, 0x01, 0x00, 0x00);
+  SECTION(&b, SEC_GLOBAL, 0x00);
+  SECTION(&b, SEC_EXPORT, 0x01, 0x01, 'x', 0x04, 0x01);
+  wasm_module *m = decode_ok(&b);
+  assert_int_equal(m->tag_count, 2);
+  assert_int_equal(m->import_tag_count, 1);
+  assert_int_equal(m->tag_types[1], 0);
+  assert_int_equal(m->exports[0].kind, WASM_EXTERN_TAG);
+  wasm_module_free(m);
+}
+
+static void test_bad_tags(void **state) {
+  (void)state;
+  module_buf b;
+  mb_init(&b);
+  size_t at = SECTION(&b, SEC_TAG, 0x01, 0x01, 0x00);
+  expect_error(&b, at + 1, "malformed tag attribute");
+  mb_init(&b);
+  SECTION(&b, SEC_TAG, 0x00);
+  at = SECTION(&b, SEC_MEMORY, 0x00);
+  expect_error(&b, at - 2, "unexpected content after last section");
+  mb_init(&b);
+  SECTION(&b, SEC_TAG, 0x00);
+  expect_error_in_features(
+      b.bytes, b.len,
+      WASM_FEATURES_ALL &
+          ~(WASM_FEATURE_EXCEPTIONS | WASM_FEATURE_LEGACY_EXCEPTIONS),
+      8, "malformed section id");
 }
 
 /* ---- element segments --------------------------------------------------- */
@@ -1215,6 +1257,8 @@ int main(void) {
       cmocka_unit_test(test_bad_magic),
       cmocka_unit_test(test_bad_version),
       cmocka_unit_test(test_malformed_section_id),
+      cmocka_unit_test(test_tags),
+      cmocka_unit_test(test_bad_tags),
       cmocka_unit_test(test_section_out_of_order),
       cmocka_unit_test(test_duplicate_section),
       cmocka_unit_test(test_data_count_order),

@@ -58,7 +58,8 @@ typedef struct bytes {
  * sections have len 0. The code section is built from `locals` and `body`
  * for one function unless `code` is given. */
 typedef struct module_spec {
-  bytes type, import, func, table, memory, global, export_, elem, datacount;
+  bytes type, import, func, table, memory, tag, global, export_, elem,
+      datacount;
   bytes locals; /* vec(locals) of the single function; default: none */
   bytes body;   /* instructions of the single function, final end included */
 } module_spec;
@@ -103,6 +104,7 @@ static wasm_module *decode_spec(module_spec s, wasm_error *err) {
   put_section(&b, 3, s.func);
   put_section(&b, 4, s.table);
   put_section(&b, 5, s.memory);
+  put_section(&b, 13, s.tag); /* exceptions: between memory and global */
   put_section(&b, 6, s.global);
   put_section(&b, 7, s.export_);
   put_section(&b, 9, s.elem);
@@ -753,6 +755,97 @@ static void test_function_references_feature_off(void **state) {
   wasm_module_free(m);
 }
 
+/* Exceptions, both encodings: tags, throw, try_table's catch clauses,
+ * legacy try/catch/catch_all/delegate/rethrow. Type 0: () -> (), type 1:
+ * (i32) -> (), tag 0 of type 1. */
+#define exception_module(body_bytes)                                           \
+  ((module_spec){.type = BYTES(2, 0x60, 0, 0, 0x60, 1, 0x7f, 0),               \
+                 .func = BYTES(1, 0),                                          \
+                 .tag = BYTES(1, 0, 1),                                        \
+                 .body = body_bytes})
+
+static void test_throw_and_try_table(void **state) {
+  (void)state;
+  assert_valid(exception_module(BYTES(0x41, 1, 0x08, 0, 0x0b)));
+  assert_invalid(exception_module(BYTES(0x08, 0, 0x0b)), "type mismatch");
+  assert_invalid(exception_module(BYTES(0x41, 1, 0x08, 1, 0x0b)),
+                 "unknown tag 1");
+  /* block (result i32) try_table (catch 0 0) i32.const 1 throw 0 end
+   * i32.const 0 end drop: the payload goes to the block's label. */
+  assert_valid(
+      exception_module(BYTES(0x02, 0x7f, 0x1f, 0x40, 1, 0x00, 0, 0, 0x41, 1,
+                             0x08, 0, 0x0b, 0x41, 0, 0x0b, 0x1a, 0x0b)));
+  /* catch_ref also hands an exnref: the label takes one value only */
+  assert_invalid(exception_module(BYTES(0x02, 0x7f, 0x1f, 0x40, 1, 0x01, 0, 0,
+                                        0, 0x0b, 0x41, 0, 0x0b, 0x1a, 0x0b)),
+                 "type mismatch in catch clause");
+  /* block (result exnref) try_table (catch_all_ref 0) end unreachable end
+   * throw_ref */
+  assert_valid(exception_module(
+      BYTES(0x02, 0x69, 0x1f, 0x40, 1, 0x03, 0, 0x0b, 0x00, 0x0b, 0x0a, 0x0b)));
+  assert_invalid(exception_module(BYTES(0x41, 0, 0x0a, 0x0b)), "type mismatch");
+}
+
+static void test_legacy_exceptions(void **state) {
+  (void)state;
+  /* try i32.const 1 throw 0 catch 0 drop catch_all end */
+  assert_valid(exception_module(
+      BYTES(0x06, 0x40, 0x41, 1, 0x08, 0, 0x07, 0, 0x1a, 0x19, 0x0b, 0x0b)));
+  /* try catch_all rethrow 0 end */
+  assert_valid(exception_module(BYTES(0x06, 0x40, 0x19, 0x09, 0, 0x0b, 0x0b)));
+  assert_invalid(exception_module(BYTES(0x06, 0x40, 0x09, 0, 0x0b, 0x0b)),
+                 "invalid rethrow label 0");
+  /* try nop delegate 0: to the function's label */
+  assert_valid(exception_module(BYTES(0x06, 0x40, 0x01, 0x18, 0, 0x0b)));
+  assert_invalid(exception_module(BYTES(0x06, 0x40, 0x01, 0x18, 1, 0x0b)),
+                 "unknown label 1");
+  /* catch_all's handler must leave the try's results too */
+  assert_invalid(
+      exception_module(BYTES(0x06, 0x7f, 0x41, 1, 0x19, 0x0b, 0x1a, 0x0b)),
+      "type mismatch");
+}
+
+static void test_exception_module_rules(void **state) {
+  (void)state;
+  module_spec s = exception_module(BYTES(0x0b));
+  s.type = BYTES(2, 0x60, 0, 0, 0x60, 0, 1, 0x7f); /* tag type () -> (i32) */
+  assert_invalid(s, "non-empty tag result type");
+  s = exception_module(BYTES(0x0b));
+  s.export_ = BYTES(1, 1, 't', 4, 1);
+  assert_invalid(s, "unknown tag 1 in export");
+  s.export_ = BYTES(1, 1, 't', 4, 0);
+  assert_valid(s);
+  /* catch outside a try, catch after catch_all: malformed */
+  wasm_error err;
+  assert_null(decode_spec(exception_module(BYTES(0x07, 0, 0x0b)), &err));
+  assert_string_equal(err.message, "catch without matching try");
+  assert_null(decode_spec(
+      exception_module(BYTES(0x06, 0x40, 0x19, 0x07, 0, 0x0b, 0x0b)), &err));
+  assert_string_equal(err.message, "catch without matching try");
+}
+
+/* Each encoding is its own feature; tags and throw need either. */
+static void test_exceptions_features(void **state) {
+  (void)state;
+  static const uint8_t try_table_module[] = {
+      0,  'a', 's', 'm',  1, 0,    0,    0,             /* header */
+      1,  4,   1,   0x60, 0, 0,                         /* type () -> () */
+      3,  2,   1,   0,                                  /* one function */
+      10, 8,   1,   6,    0, 0x1f, 0x40, 0, 0x0b, 0x0b, /* try_table end */
+  };
+  wasm_error err = {0};
+  wasm_module *m = wasm_module_decode_features(
+      try_table_module, sizeof try_table_module,
+      WASM_FEATURES_ALL & ~WASM_FEATURE_EXCEPTIONS, &err);
+  assert_null(m);
+  assert_string_equal(err.message, "illegal opcode 0x1f");
+  m = wasm_module_decode(try_table_module, sizeof try_table_module, &err);
+  assert_non_null(m);
+  assert_true(wasm_module_validate(m, &err));
+  assert_int_equal(wasm_module_features(m, NULL), WASM_FEATURE_EXCEPTIONS);
+  wasm_module_free(m);
+}
+
 /* ---- The instruction reader ---------------------------------------------- */
 
 static bool read_one(const uint8_t *code, size_t len, wasm_instr *in,
@@ -886,6 +979,10 @@ int main(void) {
       cmocka_unit_test(test_atomics_feature_off),
       cmocka_unit_test(test_non_null_locals),
       cmocka_unit_test(test_br_on_null_types),
+      cmocka_unit_test(test_throw_and_try_table),
+      cmocka_unit_test(test_legacy_exceptions),
+      cmocka_unit_test(test_exception_module_rules),
+      cmocka_unit_test(test_exceptions_features),
       cmocka_unit_test(test_rec_group_equivalence),
       cmocka_unit_test(test_function_references_feature_off),
       cmocka_unit_test(test_read_br_table),
