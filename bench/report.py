@@ -306,17 +306,26 @@ def svg_chart(res):
 # ----------------------------------------------------------- Markdown ----
 
 
+def measured_table(res, name, w, needs):
+    """The table a bench script wrote to BUILD/bench/NAME, or None after
+    saying it was not measured and what that needs."""
+    try:
+        with open(os.path.join(res.out, name)) as f:
+            return f.read().strip()
+    except OSError:
+        w("Not measured (%s)." % needs)
+        w("")
+        return None
+
+
 def containers_section(res, w):
     """bench/containers.sh's table: the shim, the runc shim with
     wasmaot-oci, and runc, side by side under one containerd."""
     w("## Container start latency and throughput")
     w("")
-    try:
-        with open(os.path.join(res.out, "containers.md")) as f:
-            table = f.read().strip()
-    except OSError:
-        w("Not measured (needs root, containerd and dockerd).")
-        w("")
+    table = measured_table(res, "containers.md", w,
+                           "needs root, containerd and dockerd")
+    if table is None:
         return
     w("`bench/containers.sh --docker` (run by the runner): one private "
       "containerd, hello started with `ctr run --rm` through "
@@ -346,12 +355,9 @@ def exceptions_section(res, w):
     a handler, wasmaot's two encodings against native C++."""
     w("## Exceptions")
     w("")
-    try:
-        with open(os.path.join(res.out, "exceptions.md")) as f:
-            table = f.read().strip()
-    except OSError:
-        w("Not measured (needs g++, node and the script reader).")
-        w("")
+    table = measured_table(res, "exceptions.md", w,
+                           "needs g++, node and the script reader")
+    if table is None:
         return
     w("`bench/exceptions.sh` (run by the runner): a loop of rounds, each "
       "calling a function that recurses a few frames and throws an i32 "

@@ -68,6 +68,13 @@ typedef struct lower_module_ctx {
   bool exceptions;
 } lower_module_ctx;
 
+/* Whether a function of type `t` returns its results in registers on
+ * every target (at most two integer or reference and two float or v128
+ * results: x86-64 has three and two such return registers, AArch64 eight
+ * of each), never through memory. Only then may a tail call to it from a
+ * function of another prototype be `musttail`. */
+bool lower_results_in_registers(const wasm_functype *t);
+
 /* LLVM's `tailcc` (CallingConv::Tail), which the C API's LLVMCallConv
  * does not name. */
 #define LOWER_TAIL_CALL_CONV 18u

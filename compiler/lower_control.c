@@ -395,21 +395,22 @@ static void build_funcref_tail(lower_func_ctx *f, const lower_callee *c,
  * calls has all its functions in tailcc (lower.h), and they jump to
  * each other, directly and through funcrefs' tail entries. What is left
  * (a callee of the C convention from a tailcc caller: a host function or
- * another module's; several results, which come back through memory) is
- * a call marked `tail`, which LLVM turns into a jump where it can, and
+ * another module's; more results than return registers, which come back
+ * through memory: lower_results_in_registers) is a call marked `tail`, which LLVM turns into a jump where it can, and
  * the function returns its results. */
 static void emit_return_call(lower_func_ctx *f, const lower_callee *c) {
   lower_module_ctx *mc = f->mc;
   uint32_t caller_type = mc->m->func_types[f->func_index];
   bool same = mc->func_types[c->type_index] == mc->func_types[caller_type];
-  bool single = mc->m->types[c->type_index].result_count <= 1;
+  bool in_registers =
+      lower_results_in_registers(&mc->m->types[c->type_index]);
   LLVMValueRef *args = pop_call_args(f, c);
   lower_exception_leave(f, 0);
-  if (c->tailcc && (same || single))
+  if (c->tailcc && (same || in_registers))
     build_must_tail(f, c->type_index, c->code, args, true);
   else if (same && !mc->tail_cc)
     build_must_tail(f, c->type_index, c->code, args, false);
-  else if (mc->tail_cc && c->ref && (same || single))
+  else if (mc->tail_cc && c->ref && (same || in_registers))
     build_funcref_tail(f, c, args);
   else
     build_hinted_tail(f, c->type_index, c->code, args, c->tailcc);

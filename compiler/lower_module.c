@@ -201,6 +201,18 @@ static bool same_prototype(const wasm_functype *a, const wasm_functype *b) {
   return true;
 }
 
+bool lower_results_in_registers(const wasm_functype *t) {
+  uint32_t ints = 0, floats = 0;
+  for (uint32_t i = 0; i < t->result_count; i++) {
+    wasm_type r = wasm_functype_results(t)[i];
+    if (r == WASM_TYPE_F32 || r == WASM_TYPE_F64 || r == WASM_TYPE_V128)
+      floats++;
+    else
+      ints++;
+  }
+  return ints <= 2 && floats <= 2;
+}
+
 bool lower_module_needs_tailcc(const wasm_module *m) {
   for (uint32_t i = m->import_func_count; i < m->func_count; i++) {
     const wasm_func *fn = &m->funcs[i - m->import_func_count];
@@ -214,10 +226,12 @@ bool lower_module_needs_tailcc(const wasm_module *m) {
         callee = m->func_types[in.imm.func];
       else if (in.op == WASM_OP_RETURN_CALL_INDIRECT)
         callee = in.imm.call_indirect.type_index;
+      else if (in.op == WASM_OP_RETURN_CALL_REF)
+        callee = in.imm.type_index;
       else
         continue;
       if (!same_prototype(&m->types[callee], caller) &&
-          m->types[callee].result_count <= 1)
+          lower_results_in_registers(&m->types[callee]))
         return true;
     }
   }

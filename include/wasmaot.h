@@ -99,8 +99,11 @@ typedef struct wasmaot_trap {
   /* The Wasm function the trap happened in, from the name section or
    * "func<index>"; empty when unknown (e.g. a host function trapped). */
   char func_name[128];
-  /* The spec's text for the kind ("integer divide by zero", ...), or the
-   * host's message for WASMAOT_TRAP_HOST. */
+  /* The spec's text for the kind ("integer divide by zero", ...), the
+   * host's message for WASMAOT_TRAP_HOST, and for WASMAOT_TRAP_EXCEPTION
+   * "uncaught exception" naming the tag as the module that let it escape
+   * knows it (`tag "NAME"` exported, `tag "MODULE" "NAME"` imported, else
+   * `tag INDEX`). */
   char message[256];
   /* WASMAOT_TRAP_EXCEPTION: the tag of the exception that left Wasm
    * uncaught (compare it with an exported or imported tag), and the

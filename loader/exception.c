@@ -122,7 +122,50 @@ static _Unwind_Reason_Code continue_unwind(int version, _Unwind_Action actions,
   return _URC_NO_REASON;
 }
 
-_Noreturn static void raise_exception(wasmaot_exception *exn, uintptr_t site) {
+/* How `inst` names `tag`, for the message of an uncaught exception: its
+ * export name, else its import, else its index. */
+static void describe_tag(const wasmaot_instance *inst, const void *tag,
+                         char *buf, size_t size) {
+  const wasm_module *w = inst ? inst->wasm : NULL;
+  uint32_t index = UINT32_MAX;
+  for (uint32_t i = 0; w && i < w->tag_count; i++)
+    if (inst->tags[i] == tag)
+      index = i;
+  if (index == UINT32_MAX) {
+    snprintf(buf, size, "uncaught exception");
+    return;
+  }
+  for (uint32_t i = 0; i < w->export_count; i++) {
+    const wasm_export *e = &w->exports[i];
+    if (e->kind == WASM_EXTERN_TAG && e->index == index) {
+      snprintf(buf, size, "uncaught exception: tag \"%.*s\"", (int)e->name.len,
+               (const char *)e->name.data);
+      return;
+    }
+  }
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < w->import_count; i++) {
+    const wasm_import *im = &w->imports[i];
+    if (im->kind != WASM_EXTERN_TAG || k++ != index)
+      continue;
+    snprintf(buf, size, "uncaught exception: tag \"%.*s\" \"%.*s\"",
+             (int)im->module.len, (const char *)im->module.data,
+             (int)im->field.len, (const char *)im->field.data);
+    return;
+  }
+  snprintf(buf, size, "uncaught exception: tag %u", index);
+}
+
+/* The trap of an exception no handler took, named as `inst` knows it. */
+_Noreturn static void escape(wasmaot_exception *exn, uintptr_t site,
+                             const wasmaot_instance *inst) {
+  char message[256];
+  describe_tag(inst, exn->tag, message, sizeof message);
+  rt_trap_raise_exception(exn, site, message);
+}
+
+_Noreturn static void raise_exception(wasmaot_exception *exn, uintptr_t site,
+                                      const wasmaot_instance *inst) {
   struct _Unwind_Exception *ue = (struct _Unwind_Exception *)exn->unwind_header;
   memset(ue, 0, sizeof *ue);
   ue->exception_class = WASMAOT_EXCEPTION_CLASS;
@@ -135,7 +178,7 @@ _Noreturn static void raise_exception(wasmaot_exception *exn, uintptr_t site) {
   _Unwind_ForcedUnwind(ue, continue_unwind, NULL);
   /* Returned: a frame on the way had no unwind tables, so no handler
    * could be reached (docs/exceptions.md). */
-  rt_trap_raise_exception(exn, site);
+  escape(exn, site, inst);
 }
 
 #define CALL_SITE() ((uintptr_t)__builtin_return_address(0) - 1)
@@ -149,14 +192,13 @@ _Noreturn void rt_helper_throw(void *vmctx, uint32_t tag_index,
                     tag->signature ? tag->signature->param_count : 0);
   if (!exn)
     wasmaot_trap_raise("out of memory allocating an exception");
-  raise_exception(exn, CALL_SITE());
+  raise_exception(exn, CALL_SITE(), inst);
 }
 
 _Noreturn void rt_helper_throw_ref(void *vmctx, wasmaot_exception *exn) {
-  (void)vmctx;
   if (!exn)
     rt_trap_raise(WASMAOT_TRAP_NULL_EXCEPTION_REFERENCE, CALL_SITE());
-  raise_exception(exn, CALL_SITE());
+  raise_exception(exn, CALL_SITE(), rt_instance_of_vmctx(vmctx));
 }
 
 void rt_helper_exception_free(void *vmctx, wasmaot_exception *exn,
@@ -185,7 +227,7 @@ _Noreturn void rt_helper_exception_escaped(void *vmctx,
                     "Wasm code; host functions must not throw\n");
     abort();
   }
-  rt_trap_raise_exception(exn, 0);
+  escape(exn, 0, rt_instance_of_vmctx(vmctx));
 }
 
 const wasmaot_tag *rt_exception_tag(const wasmaot_exception *exn) {
@@ -218,7 +260,7 @@ _Noreturn void wasmaot_throw(wasmaot_tag *tag, const wasmaot_val *values,
     free(slots);
   if (!exn)
     wasmaot_trap_raise("out of memory allocating an exception");
-  raise_exception(exn, 0);
+  raise_exception(exn, 0, NULL);
 }
 
 size_t wasmaot_trap_exception_values(const wasmaot_trap *trap, wasmaot_val *out,

@@ -404,7 +404,8 @@ void rt_activation_pop(rt_activation *a);
  * compiled code it happened at (0 if unknown). */
 _Noreturn void rt_trap_raise(wasmaot_trap_kind kind, uintptr_t pc);
 /* The trap of an exception no Wasm handler took (exception.c). */
-_Noreturn void rt_trap_raise_exception(wasmaot_exception *exn, uintptr_t pc);
+_Noreturn void rt_trap_raise_exception(wasmaot_exception *exn, uintptr_t pc,
+                                       const char *message);
 /* Fills *out from an activation that caught a trap. */
 void rt_trap_describe(const rt_activation *a, wasmaot_trap *out);
 void rt_trap_clear(wasmaot_trap *out);

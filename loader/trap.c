@@ -73,7 +73,8 @@ void rt_trap_describe(const rt_activation *a, wasmaot_trap *out) {
     return;
   rt_trap_clear(out);
   out->kind = a->kind;
-  if (a->kind == WASMAOT_TRAP_HOST && a->message[0])
+  if ((a->kind == WASMAOT_TRAP_HOST || a->kind == WASMAOT_TRAP_EXCEPTION) &&
+      a->message[0])
     snprintf(out->message, sizeof out->message, "%s", a->message);
   else
     snprintf(out->message, sizeof out->message, "%s",
@@ -116,10 +117,13 @@ _Noreturn void rt_trap_raise(wasmaot_trap_kind kind, uintptr_t pc) {
   siglongjmp(a->jmp, 1);
 }
 
-_Noreturn void rt_trap_raise_exception(wasmaot_exception *exn, uintptr_t pc) {
+_Noreturn void rt_trap_raise_exception(wasmaot_exception *exn, uintptr_t pc,
+                                       const char *message) {
   rt_activation *a = thread.top;
-  if (a)
+  if (a) {
     a->exception = exn;
+    snprintf(a->message, sizeof a->message, "%s", message);
+  }
   rt_trap_raise(WASMAOT_TRAP_EXCEPTION, pc);
 }
 

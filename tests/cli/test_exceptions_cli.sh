@@ -41,11 +41,13 @@ for variant in whole pieces fast; do
   if err=$("$wasmaot" run --no-cache --invoke catch "$so" 0 2>&1); then
     fail "$variant: an uncaught exception returned '$err'"
   fi
-  [[ $err == *"uncaught exception"* ]] || fail "$variant: catch 0 said '$err'"
+  [[ $err == *"uncaught exception: tag 1"* ]] ||
+    fail "$variant: catch 0 said '$err'"
   if err=$("$wasmaot" run --no-cache --invoke uncaught "$so" 3 2>&1); then
     fail "$variant: an uncaught exception returned '$err'"
   fi
-  [[ $err == *"uncaught exception"* ]] || fail "$variant: uncaught said '$err'"
+  [[ $err == *'uncaught exception: tag "e"'* ]] ||
+    fail "$variant: uncaught said '$err'"
   passed=$((passed + 1))
 done
 

@@ -122,6 +122,7 @@ static void test_escaping_exceptions_reach_the_host(void **state) {
 
   assert_false(call1(inst, "escape_host", 9, &r, &trap));
   assert_int_equal(trap.kind, WASMAOT_TRAP_EXCEPTION);
+  assert_string_equal(trap.message, "uncaught exception: tag \"host\" \"err\"");
   assert_ptr_equal(trap.exception_tag, h->err);
   assert_int_equal(wasmaot_trap_exception_values(&trap, vals, 4), 1);
   assert_int_equal(vals[0].kind, WASMAOT_I32);
@@ -132,6 +133,7 @@ static void test_escaping_exceptions_reach_the_host(void **state) {
   assert_int_equal(own.kind, WASMAOT_EXTERN_TAG);
   assert_false(call1(inst, "escape_own", 3, &r, &trap));
   assert_int_equal(trap.kind, WASMAOT_TRAP_EXCEPTION);
+  assert_string_equal(trap.message, "uncaught exception: tag \"own\"");
   assert_ptr_equal(trap.exception_tag, own.of.tag);
   assert_int_equal(wasmaot_trap_exception_values(&trap, vals, 4), 2);
   assert_int_equal(vals[0].of.i32, 3);

@@ -91,3 +91,40 @@
     (return_call $a (local.get $n) (local.get $acc)))
 )
 (assert_return (invoke "f" (i64.const 3_000_000) (i32.const 7) (f32.const 0)) (i32.const 1_500_007))
+
+;; Several results, between functions of different types: as many as
+;; every target returns in registers (two integer, two float) are jumps
+;; too, directly, through a table and through return_call_ref.
+(module
+  (type $a (func (param i64 i32) (result i32 i64 f64 f32)))
+  (type $b (func (param i64 f64 i32) (result i32 i64 f64 f32)))
+  (table funcref (elem $ma $mb))
+  (elem declare func $ma)
+  (func $ma (type $a) (param $n i64) (param $acc i32) (result i32 i64 f64 f32)
+    (if (result i32 i64 f64 f32) (i64.eqz (local.get $n))
+      (then (local.get $acc) (i64.const 10) (f64.const 0.5) (f32.const 2))
+      (else
+        (return_call $mb (i64.sub (local.get $n) (i64.const 1)) (f64.const 1)
+                         (i32.add (local.get $acc) (i32.const 1))))))
+  (func $mb (type $b) (param $n i64) (param $x f64) (param $acc i32)
+        (result i32 i64 f64 f32)
+    (if (result i32 i64 f64 f32) (i64.eqz (local.get $n))
+      (then (local.get $acc) (i64.const 11) (local.get $x) (f32.const 3))
+      (else
+        (if (i32.and (i32.wrap_i64 (local.get $n)) (i32.const 2))
+          (then
+            (return_call_indirect (type $a)
+              (i64.sub (local.get $n) (i64.const 1)) (local.get $acc)
+              (i32.const 0))))
+        (return_call_ref $a (i64.sub (local.get $n) (i64.const 1))
+                            (local.get $acc) (ref.func $ma)))))
+  (func (export "multi") (param $n i64) (result i32 i64 f64 f32)
+    (call $ma (local.get $n) (i32.const 0)))
+)
+(assert_return (invoke "multi" (i64.const 0)) (i32.const 0) (i64.const 10) (f64.const 0.5) (f32.const 2))
+(assert_return (invoke "multi" (i64.const 1)) (i32.const 1) (i64.const 11) (f64.const 1) (f32.const 3))
+;; 4 million calls; $ma counts its half of them.
+(assert_return (invoke "multi" (i64.const 4_000_000))
+  (i32.const 2_000_000) (i64.const 10) (f64.const 0.5) (f32.const 2))
+(assert_return (invoke "multi" (i64.const 4_000_001))
+  (i32.const 2_000_001) (i64.const 11) (f64.const 1) (f32.const 3))
