@@ -52,13 +52,19 @@ static size_t split_listen(char *copy, const char **out, size_t max) {
   return n;
 }
 
+const char *oci_guest_tcp_listen(const oci_spec *spec,
+                                 const oci_process *process) {
+  const char *list = oci_process_getenv(process, OCI_TCPLISTEN_ENV);
+  if (!list)
+    list = oci_spec_annotation(spec, OCI_TCPLISTEN_ANNOTATION);
+  return list && list[strspn(list, ", ")] ? list : NULL;
+}
+
 bool oci_guest_prepare(oci_guest *g, const oci_spec *spec,
                        const oci_process *process, char *err, size_t errlen) {
   wasi_preopen_dir *dirs = calloc(spec->mount_count + 1, sizeof *dirs);
   const char **env = calloc(process->env_count + 2, sizeof *env);
-  const char *listen_spec = oci_process_getenv(process, OCI_TCPLISTEN_ENV);
-  if (!listen_spec)
-    listen_spec = oci_spec_annotation(spec, OCI_TCPLISTEN_ANNOTATION);
+  const char *listen_spec = oci_guest_tcp_listen(spec, process);
   char *listen_copy = strdup(listen_spec ? listen_spec : "");
   const char *listen[16];
   char *pwd = NULL;

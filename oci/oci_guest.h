@@ -17,6 +17,12 @@
 #define OCI_TCPLISTEN_ENV "WASMAOT_TCPLISTEN"
 #define OCI_TCPLISTEN_ANNOTATION "org.wasmaot.tcplisten"
 
+/* The process's listening-socket list (the variable's, else the
+ * annotation's), or NULL when it has none: a guest's only way onto a
+ * network, since WASI preview1 cannot create a socket. */
+const char *oci_guest_tcp_listen(const oci_spec *spec,
+                                 const oci_process *process);
+
 typedef struct oci_guest {
   wasmaot_engine *engine;
   wasmaot_module *module;

@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -143,30 +144,50 @@ static void bring_up_loopback(void) {
   close(s);
 }
 
-/* The network namespace decides where listening sockets live: the
- * init's for an exec'd process, the spec's path, or a new one (with
- * loopback up, as runc leaves it). No namespace asked for: the host's. */
-static void setup_network(int sync, const oci_launch *l) {
+static bool same_netns_as_ours(pid_t pid) {
   char path[64];
-  const char *ns_path = l->spec->netns_path;
-  if (l->netns_of > 0) {
+  snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+  struct stat theirs, ours;
+  return stat(path, &theirs) == 0 && stat("/proc/self/ns/net", &ours) == 0 &&
+         theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
+}
+
+static void join_netns(int sync, const char *ns_path) {
+  int fd = open(ns_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || setns(fd, CLONE_NEWNET) != 0)
+    child_fail(sync, "cannot join the network namespace %s: %s", ns_path,
+               strerror(errno));
+  close(fd);
+}
+
+/* The network namespace decides where listening sockets live: the spec's
+ * path, or the init's for an exec'd process, or a new one (with loopback
+ * up, as runc leaves it). No namespace asked for: the host's. A new one
+ * is made only for a process with listening sockets: a WASI preview1
+ * guest cannot create a socket, so for one without, an empty namespace
+ * would isolate nothing, and making and tearing one down is about a tenth
+ * of a container start's CPU time. An exec'd process whose init made none
+ * is treated the same way. */
+static void setup_network(int sync, const oci_launch *l) {
+  const oci_spec *spec = l->spec;
+  bool new_ns = spec->network_namespace && !spec->netns_path;
+  if (l->netns_of > 0 && !(new_ns && same_netns_as_ours(l->netns_of))) {
+    char path[64];
     snprintf(path, sizeof path, "/proc/%d/ns/net", (int)l->netns_of);
-    ns_path = path;
-  } else if (!l->spec->network_namespace) {
+    join_netns(sync, path);
     return;
   }
-  if (ns_path) {
-    int fd = open(ns_path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || setns(fd, CLONE_NEWNET) != 0)
-      child_fail(sync, "cannot join the network namespace %s: %s", ns_path,
-                 strerror(errno));
-    close(fd);
-  } else {
-    if (unshare(CLONE_NEWNET) != 0)
-      child_fail(sync, "cannot create a network namespace: %s",
-                 strerror(errno));
-    bring_up_loopback();
+  if (!spec->network_namespace)
+    return;
+  if (spec->netns_path) {
+    join_netns(sync, spec->netns_path);
+    return;
   }
+  if (!oci_guest_tcp_listen(spec, l->process))
+    return;
+  if (unshare(CLONE_NEWNET) != 0)
+    child_fail(sync, "cannot create a network namespace: %s", strerror(errno));
+  bring_up_loopback();
 }
 
 static void apply_rlimits(int sync, const oci_process *p) {

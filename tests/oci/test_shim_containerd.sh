@@ -19,7 +19,7 @@ set -u
 
 read_paths shim wasmaot image_script hello_wasm echo_wasm probe_wasm -- "$@"
 need_root containerd
-need_tools "containerd and curl" containerd ctr curl
+need_tools "containerd, curl and util-linux" containerd ctr curl nsenter
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/shim-test.XXXXXX")
 sock=$work/containerd.sock
@@ -130,6 +130,32 @@ c container delete echo1
 check "container deleted" [ $? = 0 ]
 curl -s -m 1 "http://127.0.0.1:$port/" >/dev/null 2>&1
 check "port closed after the container ended" [ $? != 0 ]
+
+# Without --net-host the listening socket lives in a network namespace of
+# the container's own: it answers there and not on the host's loopback.
+c run -d "${run_flags[@]}" "$img/wasmaot-http-echo:test" echo2 >/dev/null 2>&1
+check "run -d without --net-host" [ $? = 0 ]
+pid=$(c task ls | awk '$1 == "echo2" {print $2}')
+check "the listener's container has a network namespace of its own" \
+  test -n "$pid" -a "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/self/ns/net)"
+in_netns() { nsenter -t "$pid" -n "$@"; }
+answered=
+for _ in $(seq 100); do
+  in_netns curl -s -m 2 "http://127.0.0.1:$port/" >"$work/get2" 2>/dev/null &&
+    { answered=1; break; }
+  sleep 0.1
+done
+check "http-echo answers inside its network namespace" [ -n "$answered" ]
+curl -s -m 1 "http://127.0.0.1:$port/" >/dev/null 2>&1
+check "and not on the host's" [ $? != 0 ]
+c task kill -s SIGKILL echo2
+for _ in $(seq 100); do
+  c task ls | grep -qE "^echo2 +[0-9]+ +STOPPED" && break
+  sleep 0.1
+done
+c task delete echo2 >/dev/null 2>&1
+c container delete echo2
+check "echo2 deleted" [ $? = 0 ]
 
 # ---- SIGKILL (137) in the foreground ------------------------------------------
 
