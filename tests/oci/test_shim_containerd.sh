@@ -97,6 +97,16 @@ c run --rm "${run_flags[@]}" "$img/wasmaot-probe:test" probe1 \
 status=$?
 check "exit status 7 through the shim (got $status)" [ $status = 7 ]
 
+# A module with no artifact for this machine (the image has only an
+# aarch64 one) is compiled on the way: by `wasmaot aot-compile` in a child
+# process where the shim is linked statically.
+c run --rm "${run_flags[@]}" "$img/wasmaot-arm:test" compiled1 /hello.wasm \
+  >"$work/compiled.out" 2>&1
+status=$?
+check "a module without an artifact for this machine runs (got $status)" \
+  [ $status = 0 ]
+check "its greeting" contains "$work/compiled.out" "Hello from WebAssembly"
+
 # The memory limit caps linear memory, as under wasmaot-oci.
 c run --rm "${run_flags[@]}" --memory-limit 33554432 "$img/wasmaot-probe:test" \
   mem1 /probe.wasm grow 256 >"$work/mem.out" 2>&1
