@@ -165,114 +165,105 @@ phase "spec suite: run on aarch64 under qemu, a process per script"
 # reserved and never frees it; each Wasm memory reserves 8 GiB, which
 # costs qemu ~48 MB. One process per script bounds that to what a script
 # needs (about 2.3 GB for simd_align.wast) instead of ~20 GB for the suite.
-: >"$work/spec-run.log"
-spec_passed=0 spec_failed=0 spec_skipped=0
-for name in "${scripts[@]}"; do
-  "${qemu[@]}" "$cross/tests/spec/spec_runner" --precompiled --filter "$name" \
-    --wasm-features=-threads,-multi-memory,-memory64 "$spec_dir/wasm-2.0" "$spec_work" \
-    >"$work/spec-one.log" 2>&1
-  cat "$work/spec-one.log" >>"$work/spec-run.log"
-  counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' \
-    "$work/spec-one.log" | tail -n 1)
-  if [ -z "$counts" ]; then
-    cat "$work/spec-one.log"
-    fail "$name: the aarch64 spec runner printed no result"
-    continue
-  fi
-  read -r p _ f _ k _ <<<"$counts"
-  spec_passed=$((spec_passed + p))
-  spec_failed=$((spec_failed + f))
-  spec_skipped=$((spec_skipped + k))
-  if [ "$f" -ne 0 ]; then
-    grep -vE '^(skipped:|[0-9]+ passed, )' "$work/spec-one.log"
-    fail "$name on aarch64: $f failed"
-  fi
-done
-spec_counts="$spec_passed passed, $spec_failed failed, $spec_skipped skipped"
-echo "${#scripts[@]} scripts: $spec_counts"
-
-phase "threads spec suite: compiled here for aarch64, run under qemu"
-threads_work=$work/spec-threads-aarch64
-threads_flags=(--wast2json "$wast2json" --wast2json-flag=--enable-threads
-  --skip-list "$src/tests/spec/threads.skips")
-if ! "$spec_runner" --compile-only --target aarch64-linux-gnu \
-  "${threads_flags[@]}" "$spec_dir/proposals/threads" "$threads_work" \
-  >"$work/threads-compile.log" 2>&1; then
-  cat "$work/threads-compile.log"
-  fail "threads spec modules did not all compile for aarch64"
-fi
-"${qemu[@]}" "$cross/tests/spec/spec_runner" --precompiled \
-  "${threads_flags[@]}" "$spec_dir/proposals/threads" "$threads_work" \
-  >"$work/threads-run.log" 2>&1 || fail "the threads spec suite on aarch64"
-grep -vE '^(skipped:|[a-z]+\.wast:[0-9]+: skipped: )' "$work/threads-run.log"
-threads_counts=$(grep -E '^[0-9]+ passed, ' "$work/threads-run.log" | tail -1)
-
-phase "wasm-3.0 spec suite: compiled here for aarch64, run under qemu"
-# Compiles the scripts of WAST_DIR here and runs them on aarch64, a qemu
-# process per script as for wasm-2.0 (qemu's page descriptors); adds to
-# spec3_passed/failed/skipped.
-#   run_spec3 LABEL WAST_DIR WORK_DIR [RUNNER_FLAGS...]
-run_spec3() {
-  local label=$1 dir=$2 out=$3 json name counts p f k
-  shift 3
-  local flags=(--wast2json "$wast_to_json"
-    --wast2json-flag=--wasm-tools="$wast_reader_dir" "$@")
-  # The legacy exception syntax goes through wabt, as in tests/spec.
-  if command -v wat2wasm >/dev/null; then
-    flags+=(--wast2json-flag=--wat2wasm="$(command -v wat2wasm)")
-  fi
-  if ! "$spec_runner" --compile-only --target aarch64-linux-gnu \
-    "${flags[@]}" "$dir" "$out" >"$work/spec3-compile.log" 2>&1; then
-    grep -vE ': [0-9]+ compiled, 0 refused, 0 errors$' "$work/spec3-compile.log"
-    fail "wasm-3.0 $label modules did not all compile for aarch64"
-  fi
-  for json in "$out"/*/*.json; do
-    [ -e "$json" ] || continue
-    name=$(basename "$json" .json).wast
+# Runs each named script (compiled into OUT) in a qemu process of its
+# own, adding to run_passed/run_failed/run_skipped and appending to LOG.
+#   run_scripts_on_aarch64 LABEL LOG NAME... -- RUNNER_ARGS...
+run_scripts_on_aarch64() {
+  local label=$1 log=$2 names=() name counts p f k
+  shift 2
+  while [ "$1" != -- ]; do names+=("$1"); shift; done
+  shift
+  for name in "${names[@]}"; do
     "${qemu[@]}" "$cross/tests/spec/spec_runner" --precompiled \
-      --filter "$name" "${flags[@]}" "$dir" "$out" >"$work/spec3-one.log" 2>&1
+      --filter "$name" "$@" >"$work/spec-one.log" 2>&1
+    cat "$work/spec-one.log" >>"$log"
     counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' \
-      "$work/spec3-one.log" | tail -n 1)
+      "$work/spec-one.log" | tail -n 1)
     if [ -z "$counts" ]; then
-      cat "$work/spec3-one.log"
+      cat "$work/spec-one.log"
       fail "$label/$name: the aarch64 spec runner printed no result"
       continue
     fi
     read -r p _ f _ k _ <<<"$counts"
-    spec3_passed=$((spec3_passed + p))
-    spec3_failed=$((spec3_failed + f))
-    spec3_skipped=$((spec3_skipped + k))
+    run_passed=$((run_passed + p))
+    run_failed=$((run_failed + f))
+    run_skipped=$((run_skipped + k))
     if [ "$f" -ne 0 ]; then
-      grep -vE '^(skipped:|[0-9]+ passed, )' "$work/spec3-one.log"
+      grep -vE '^(skipped:|[0-9]+ passed, )' "$work/spec-one.log"
       fail "$label/$name on aarch64: $f failed"
     fi
   done
 }
+run_counts() { echo "$run_passed passed, $run_failed failed, $run_skipped skipped"; }
+: >"$work/spec-run.log"
+run_passed=0 run_failed=0 run_skipped=0
+run_scripts_on_aarch64 wasm-2.0 "$work/spec-run.log" "${scripts[@]}" -- \
+  --wasm-features=-threads,-multi-memory,-memory64 "$spec_dir/wasm-2.0" \
+  "$spec_work"
+spec_counts=$(run_counts)
+echo "${#scripts[@]} scripts: $spec_counts"
+
+phase "threads spec suite: compiled here for aarch64, run under qemu"
+# Compiles the scripts of DIR here for aarch64 into OUT, then runs each
+# under qemu (run_scripts_on_aarch64).
+#   compile_and_run_on_aarch64 LABEL DIR OUT RUNNER_FLAGS...
+compile_and_run_on_aarch64() {
+  local label=$1 dir=$2 out=$3 json names=()
+  shift 3
+  if ! "$spec_runner" --compile-only --target aarch64-linux-gnu "$@" \
+    "$dir" "$out" >"$work/spec-compile-one.log" 2>&1; then
+    grep -vE ': [0-9]+ compiled, 0 refused, 0 errors$' \
+      "$work/spec-compile-one.log"
+    fail "$label modules did not all compile for aarch64"
+  fi
+  for json in "$out"/*/*.json; do
+    [ -e "$json" ] && names+=("$(basename "$json" .json).wast")
+  done
+  run_scripts_on_aarch64 "$label" "$work/spec-run-more.log" "${names[@]}" \
+    -- "$@" "$dir" "$out"
+}
+run_passed=0 run_failed=0 run_skipped=0
+compile_and_run_on_aarch64 threads "$spec_dir/proposals/threads" \
+  "$work/spec-threads-aarch64" --wast2json "$wast2json" \
+  --wast2json-flag=--enable-threads \
+  --skip-list "$src/tests/spec/threads.skips"
+threads_counts=$(run_counts)
+echo "threads: $threads_counts"
+
+phase "wasm-3.0 spec suite: compiled here for aarch64, run under qemu"
+# The flags for a wasm-3.0 folder: its scripts read by the 3.0 reader,
+# the legacy exception syntax by wabt, as in tests/spec.
+spec3_flags=(--wast2json "$wast_to_json"
+  --wast2json-flag=--wasm-tools="$wast_reader_dir")
+if command -v wat2wasm >/dev/null; then
+  spec3_flags+=(--wast2json-flag=--wat2wasm="$(command -v wat2wasm)")
+fi
 spec3_total="" own_total=""
 if [ -z "$wast_to_json" ] || [ ! -d "$wast_reader_dir" ]; then
   echo "not run: no wasm-3.0 script reader (node, .cache/wast-reader)"
 else
-  spec3_passed=0 spec3_failed=0 spec3_skipped=0
+  run_passed=0 run_failed=0 run_skipped=0
   folders=${WASMAOT_CROSS_SPEC3_FOLDERS:-top bulk-memory exceptions gc \
     legacy-exceptions memory64 multi-memory relaxed-simd simd}
   for folder in $folders; do
     path=$folder
     [ "$folder" = top ] && path=
-    run_spec3 "wasm-3.0/$folder" "$spec_dir/wasm-3.0/$path" \
-      "$work/spec3-aarch64/$folder" \
+    compile_and_run_on_aarch64 "wasm-3.0/$folder" "$spec_dir/wasm-3.0/$path" \
+      "$work/spec3-aarch64/$folder" "${spec3_flags[@]}" \
       --skip-list "$src/tests/spec/wasm-3.0.skips" --suite-path "$path"
   done
-  spec3_total="$spec3_passed passed, $spec3_failed failed, $spec3_skipped skipped"
+  spec3_total=$(run_counts)
   echo "wasm-3.0 ($(echo $folders)): $spec3_total"
   # Our own 3.0 scripts: memory64's wrap-arounds and growth, tail calls
   # of different types millions deep (AArch64's tailcc), declared
   # subtypes through call_indirect and imports, exceptions of both
   # encodings through the aarch64 unwinder.
-  spec3_passed=0 spec3_failed=0 spec3_skipped=0
+  run_passed=0 run_failed=0 run_skipped=0
   for own in memory64 tail-call function-references exceptions; do
-    run_spec3 "tests/spec/$own" "$src/tests/spec/$own" "$work/spec3-own/$own"
+    compile_and_run_on_aarch64 "tests/spec/$own" "$src/tests/spec/$own" \
+      "$work/spec3-own/$own" "${spec3_flags[@]}"
   done
-  own_total="$spec3_passed passed, $spec3_failed failed, $spec3_skipped skipped"
+  own_total=$(run_counts)
   echo "tests/spec memory64, tail-call, function-references, exceptions: $own_total"
 fi
 
