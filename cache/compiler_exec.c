@@ -28,15 +28,10 @@
 
 /* `wasmaot` beside the running executable, else the one on PATH. */
 static void find_cli(char *buf, size_t size) {
-  ssize_t n = readlink("/proc/self/exe", buf, size - 1);
-  if (n > 0 && (size_t)n < size - 1) {
-    buf[n] = 0;
-    char *slash = strrchr(buf, '/');
-    if (slash && (size_t)(slash + 1 - buf) + sizeof "wasmaot" <= size) {
-      strcpy(slash + 1, "wasmaot");
-      if (access(buf, X_OK) == 0)
-        return;
-    }
+  if (executable_dir(buf, size) && strlen(buf) + sizeof "wasmaot" <= size) {
+    strcat(buf, "wasmaot");
+    if (access(buf, X_OK) == 0)
+      return;
   }
   snprintf(buf, size, "wasmaot");
 }
@@ -124,8 +119,8 @@ static int run_child(const char *const *argv, int mem) {
     execvp(argv[0], (char *const *)argv);
     static const char msg[] = "cannot run wasmaot (not beside this program, "
                               "not on PATH)\n";
-    if (write(2, msg, sizeof msg - 1) < 0)
-      _exit(127);
+    ssize_t said = write(2, msg, sizeof msg - 1);
+    (void)said;
     _exit(127);
   }
   int status;

@@ -35,19 +35,6 @@ static const wasmaot_compiler_plugin *try_open(const char *path, char *errbuf,
   return p;
 }
 
-/* Directory of the running executable, with a trailing '/'. */
-static bool executable_dir(char *buf, size_t size) {
-  ssize_t n = readlink("/proc/self/exe", buf, size - 1);
-  if (n <= 0 || (size_t)n >= size - 1)
-    return false;
-  buf[n] = 0;
-  char *slash = strrchr(buf, '/');
-  if (!slash)
-    return false;
-  slash[1] = 0;
-  return true;
-}
-
 const wasmaot_compiler_plugin *compiler_load(char *errbuf, size_t errlen) {
   errbuf[0] = 0;
   const char *env = getenv("WASMAOT_COMPILER");
