@@ -30,7 +30,9 @@ static bool has_suffix(const char *s, const char *suffix) {
 static file_kind classify(const char *name) {
   if (name[0] == '.')
     return FILE_OTHER;
-  if (strstr(name, ".so.tmp"))
+  /* A tiered run's counts (run_source.c) are as short-lived as a
+   * temporary file, and as harmless to remove once abandoned. */
+  if (strstr(name, ".so.tmp") || has_suffix(name, ".counts"))
     return FILE_TEMP;
   if (has_suffix(name, ".so.lock"))
     return FILE_LOCK;
@@ -158,6 +160,8 @@ static void describe(const cache_file *f, char module[17], char arch[24],
              info.meta->target_triple);
     if (info.meta->tier == WASMAOT_TIER_FAST)
       snprintf(tier, 8, "fast");
+    else if (info.meta->tier == WASMAOT_TIER_PROFILED)
+      snprintf(tier, 8, "-O%u hot", info.meta->opt_level % 10);
     else
       snprintf(tier, 8, "-O%u", info.meta->opt_level % 10);
   }
@@ -178,7 +182,7 @@ static bool print_entry(const cache_file *f, void *ctx) {
   describe(f, module, arch, tier);
   format_age(l->now - f->st.st_mtime, age, sizeof age);
   format_age(l->now - f->st.st_atime, used, sizeof used);
-  fprintf(l->out, "%-16s  %-8s %-4s %10lld  %5s  %5s  %.*s\n", module, arch,
+  fprintf(l->out, "%-16s  %-8s %-7s %10lld  %5s  %5s  %.*s\n", module, arch,
           tier, (long long)f->st.st_size, age, used, (int)(strlen(f->name) - 3),
           f->name);
   l->count++;
@@ -187,7 +191,7 @@ static bool print_entry(const cache_file *f, void *ctx) {
 
 int cache_list(const char *dir, FILE *out) {
   list_ctx l = {.out = out, .now = time(NULL)};
-  fprintf(out, "%-16s  %-8s %-4s %10s  %5s  %5s  %s\n", "MODULE", "ARCH",
+  fprintf(out, "%-16s  %-8s %-7s %10s  %5s  %5s  %s\n", "MODULE", "ARCH",
           "TIER", "BYTES", "AGE", "USED", "KEY");
   for_each_file(dir, print_entry, &l);
   return l.count;

@@ -21,6 +21,8 @@
 #include "compiler_load.h"
 #include "file_read.h"
 #include "file_write.h"
+#include "profile_format.h"
+#include "sha256.h"
 
 #ifndef WASMAOT_VERSION
 #define WASMAOT_VERSION "unknown"
@@ -39,8 +41,9 @@ static void find_cli(char *buf, size_t size) {
 /* The command line for `opts`. False (with the reason) for an option the
  * command line cannot express. */
 static bool build_argv(const aot_options *opts, const char *cli, const char *in,
-                       const char *out, char *storage, size_t storage_size,
-                       const char **argv, char *errbuf, size_t errlen) {
+                       const char *profile, const char *out, char *storage,
+                       size_t storage_size, const char **argv, char *errbuf,
+                       size_t errlen) {
   if (opts->disabled_features || opts->piece_bytes) {
     snprintf(errbuf, errlen,
              "the compiler in a child process takes default Wasm features "
@@ -73,6 +76,12 @@ static bool build_argv(const aot_options *opts, const char *cli, const char *in,
   }
   if (t->frame_pointers)
     argv[n++] = "--frame-pointers";
+  if (t->count_entries)
+    argv[n++] = "--count";
+  if (profile) {
+    argv[n++] = "--profile";
+    argv[n++] = profile;
+  }
   if (opts->verify_ir)
     argv[n++] = "--verify-ir";
   if (opts->jobs) {
@@ -130,10 +139,31 @@ static int run_child(const char *const *argv, int mem) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* opts->profile as a profile file at `path` (profile_format.h). */
+static bool write_profile(const char *path, const uint8_t *wasm, size_t size,
+                          const aot_options *opts) {
+  wasmaot_profile_header h;
+  memset(&h, 0, sizeof h);
+  memcpy(h.magic, WASMAOT_PROFILE_MAGIC, sizeof h.magic);
+  h.header_size = sizeof h;
+  h.count = opts->profile_count;
+  sha256(wasm, size, h.wasm_sha256);
+  size_t bytes = sizeof h + 4ull * h.count;
+  uint8_t *buf = malloc(bytes);
+  if (!buf)
+    return false;
+  memcpy(buf, &h, sizeof h);
+  memcpy(buf + sizeof h, opts->profile, 4ull * h.count);
+  bool ok = file_write_atomic(path, buf, bytes);
+  free(buf);
+  return ok;
+}
+
 static bool compile_in_child(const uint8_t *wasm, size_t size,
                              const aot_options *opts, aot_output *out,
                              char *errbuf, size_t errlen) {
-  char cli[PATH_MAX], dir[PATH_MAX], in[PATH_MAX + 16], so[PATH_MAX + 16];
+  char cli[PATH_MAX], dir[PATH_MAX], in[PATH_MAX + 16], so[PATH_MAX + 16],
+      profile[PATH_MAX + 16];
   char storage[64];
   const char *argv[24];
   find_cli(cli, sizeof cli);
@@ -148,12 +178,14 @@ static bool compile_in_child(const uint8_t *wasm, size_t size,
   }
   snprintf(in, sizeof in, "%s/module.wasm", dir);
   snprintf(so, sizeof so, "%s/module.so", dir);
+  snprintf(profile, sizeof profile, "%s/module.profile", dir);
   bool ok = false;
   int mem = memfd_create("wasmaot-compile-stderr", MFD_CLOEXEC);
-  if (mem < 0 || !file_write_atomic(in, wasm, size)) {
+  if (mem < 0 || !file_write_atomic(in, wasm, size) ||
+      (opts->profile && !write_profile(profile, wasm, size, opts))) {
     snprintf(errbuf, errlen, "cannot write %s: %s", in, strerror(errno));
-  } else if (build_argv(opts, cli, in, so, storage, sizeof storage, argv,
-                        errbuf, errlen)) {
+  } else if (build_argv(opts, cli, in, opts->profile ? profile : NULL, so,
+                        storage, sizeof storage, argv, errbuf, errlen)) {
     int status = run_child(argv, mem);
     if (status == 0) {
       out->data = file_read_all(so, &out->size);
@@ -170,6 +202,7 @@ static bool compile_in_child(const uint8_t *wasm, size_t size,
     close(mem);
   unlink(so);
   unlink(in);
+  unlink(profile);
   rmdir(dir);
   return ok;
 }

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "file_kind.h"
 #include "file_read.h"
 #include "host_arch.h"
+#include "sha256.h"
 
 /* The file's kind by its magic number. */
 static bool sniff(const char *path, file_kind *kind) {
@@ -94,26 +96,62 @@ bool run_tier_parse(const char *s, run_tier *tier) {
   return true;
 }
 
+/* The profile that a background compile waits for: the run's counts
+ * file, and the read end of a pipe whose write end only the run holds,
+ * so that its end (however it ends) reads as end-of-file. */
+typedef struct profile_wait {
+  const char *counts_path; /* NULL: no profile, optimise everything */
+  int run_alive;
+} profile_wait;
+
+/* Until the run ends, or RUN_TIER_PROFILE_WAIT_MS passed (a server runs
+ * for ever and should not wait for ever), then the counts so far: the
+ * job's profile, or none if there is no usable one. */
+static uint32_t *take_profile(const profile_wait *w, compile_job *job) {
+  if (!w->counts_path)
+    return NULL;
+  struct pollfd p = {.fd = w->run_alive, .events = POLLIN};
+  while (poll(&p, 1, RUN_TIER_PROFILE_WAIT_MS) < 0 && errno == EINTR) {
+  }
+  uint8_t digest[32];
+  sha256(job->wasm, job->size, digest);
+  uint32_t *counts = NULL;
+  char err[256];
+  if (wasmaot_profile_read(w->counts_path, digest, &counts,
+                           &job->opts.profile_count, err, sizeof err))
+    job->opts.profile = counts;
+  return counts;
+}
+
 /* In a detached grandchild (its parent exits at once, so nobody waits for
  * it and no zombie is left), niced, with no terminal: compiles the
- * optimised tier into the entry at `path` under the entry's lock. If
- * another process holds the lock, it is at the same work: nothing to do.
- * The caller's threads have all ended (the fast compile joined its
- * workers), so forking without exec is safe. */
+ * optimised tier into the entry at `path` under the entry's lock, from
+ * the profile `w` names once the run has made it. If another process
+ * holds the lock, it is at the same work: nothing to do. The caller's
+ * threads have all ended (the fast compile joined its workers), so
+ * forking without exec is safe. */
 static void optimise_in_background(const char *cache_dir, const char *path,
-                                   compile_job *job, bool verbose) {
+                                   compile_job *job, const char *counts_path,
+                                   bool verbose) {
+  int alive[2] = {-1, -1};
+  if (counts_path && pipe2(alive, O_CLOEXEC) != 0)
+    counts_path = NULL;
   fflush(stdout);
   fflush(stderr);
   pid_t child = fork();
-  if (child < 0)
-    return;
-  if (child > 0) {
+  if (child != 0) {
+    /* The write end stays open in this process until it exits. */
+    if (alive[0] >= 0)
+      close(alive[0]);
+    if (child < 0)
+      return;
     waitpid(child, NULL, 0);
     if (verbose)
       fprintf(stderr,
               "wasmaot: tier: running the fast tier; the optimised one is "
-              "being compiled in the background into %s\n",
-              path);
+              "compiled in the background into %s%s\n",
+              path,
+              counts_path ? ", from this run's profile once it ends" : "");
     return;
   }
   if (fork() != 0)
@@ -122,26 +160,97 @@ static void optimise_in_background(const char *cache_dir, const char *path,
   if (nice(10) == -1 && errno != 0) {
     /* still compile, just not niced */
   }
+  if (alive[1] >= 0)
+    close(alive[1]);
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null >= 0) {
     dup2(null, 0);
     dup2(null, 1);
     dup2(null, 2);
   }
+  profile_wait w = {.counts_path = counts_path, .run_alive = -1};
+  if (counts_path && dup2(alive[0], 3) == 3)
+    w.run_alive = 3;
   /* Nothing else the caller had open (a pipe a parent waits on, a
    * socket) may stay open for the minutes this takes. */
-  close_range(3, ~0u, 0);
+  close_range(4, ~0u, 0);
   int lock = cache_trylock(path);
   struct stat st;
   if (lock < 0 || stat(path, &st) == 0)
     _exit(0);
+  uint32_t *counts = take_profile(&w, job);
   void *data;
   size_t size;
   char err[256];
   if (compile(job, &data, &size) &&
       cache_store(path, data, size, err, sizeof err))
     cache_evict(cache_dir, cache_max_bytes(), path);
+  if (counts_path)
+    unlink(counts_path);
+  free(counts);
   _exit(0);
+}
+
+/* Counts the fast tier's entries into the counts file beside the
+ * profiled entry `path`; false (then nothing is profiled) if it cannot.
+ * A file left damaged by a crash is replaced once. */
+static bool count_into_file(wasmaot_module *m, const char *counts_path,
+                            bool verbose) {
+  char err[512];
+  if (wasmaot_module_count_into(m, counts_path, err, sizeof err))
+    return true;
+  unlink(counts_path);
+  if (wasmaot_module_count_into(m, counts_path, err, sizeof err))
+    return true;
+  if (verbose)
+    fprintf(stderr, "wasmaot: tier: no profile: %s\n", err);
+  return false;
+}
+
+static wasmaot_module *load_tiered_hit(wasmaot_engine *engine,
+                                       const cache_place *place,
+                                       const char *key,
+                                       const char *profiled_key, bool verbose) {
+  wasmaot_module *m = cache_fetch_hit(engine, place, key);
+  if (m && verbose)
+    fprintf(stderr, "wasmaot: tier: optimised\n");
+  if (!m && (m = cache_fetch_hit(engine, place, profiled_key)) && verbose)
+    fprintf(stderr,
+            "wasmaot: tier: optimised where an earlier run's profile found "
+            "it hot, fast elsewhere\n");
+  return m;
+}
+
+/* The fast tier, counting; the optimised tier from its profile in the
+ * background, unless another run is at it already (then this run's
+ * counts go into the same file, while it waits). */
+static wasmaot_module *load_tiered(wasmaot_engine *engine,
+                                   const cache_place *place, compile_job *job,
+                                   const char *profiled_key, bool verbose) {
+  compile_job fast = *job;
+  fast.opts.target.fast_tier = true;
+  fast.opts.target.count_entries = true;
+  char fast_key[CACHE_KEY_HEX];
+  cache_key_compile(job->wasm, job->size, &fast.opts.target, fast_key);
+  wasmaot_module *m = cache_fetch(engine, place, fast_key, compile, &fast);
+  char path[4096], counts[4096 + 8];
+  if (!m || !cache_entry_path(place->dir, profiled_key, path, sizeof path))
+    return m;
+  snprintf(counts, sizeof counts, "%.*s.counts", (int)(strlen(path) - 3), path);
+  if (cache_entry_busy(place, profiled_key)) {
+    if (access(counts, F_OK) == 0)
+      count_into_file(m, counts, false);
+    if (verbose)
+      fprintf(stderr,
+              "wasmaot: tier: fast (the optimised one is being compiled)\n");
+    return m;
+  }
+  /* An entry there was refused by cache_fetch_hit: rebuild it. */
+  unlink(path);
+  bool profiled = count_into_file(m, counts, verbose);
+  optimise_in_background(place->dir, path, job, profiled ? counts : NULL,
+                         verbose);
+  return m;
 }
 
 static wasmaot_module *load_wasm_bytes(wasmaot_engine *engine, const char *name,
@@ -157,31 +266,21 @@ static wasmaot_module *load_wasm_bytes(wasmaot_engine *engine, const char *name,
     tier = RUN_TIER_OPTIMIZED;
   if (tier == RUN_TIER_OPTIMIZED)
     return cache_fetch(engine, &place, key, compile, &job);
-
-  wasmaot_module *m =
-      tier == RUN_TIER_TIERED ? cache_fetch_hit(engine, &place, key) : NULL;
-  if (m) {
-    if (o->verbose)
-      fprintf(stderr, "wasmaot: tier: optimised\n");
+  if (tier == RUN_TIER_FAST) {
+    compile_job fast = job;
+    fast.opts.target.fast_tier = true;
+    char fast_key[CACHE_KEY_HEX];
+    cache_key_compile(wasm, size, &fast.opts.target, fast_key);
+    wasmaot_module *m = cache_fetch(engine, &place, fast_key, compile, &fast);
+    if (m && o->verbose)
+      fprintf(stderr, "wasmaot: tier: fast\n");
     return m;
   }
-  compile_job fast = job;
-  fast.opts.target.fast_tier = true;
-  char fast_key[CACHE_KEY_HEX];
-  cache_key_compile(wasm, size, &fast.opts.target, fast_key);
-  m = cache_fetch(engine, &place, fast_key, compile, &fast);
-  char path[4096];
-  if (m && tier == RUN_TIER_TIERED && !cache_entry_busy(&place, key) &&
-      cache_entry_path(place.dir, key, path, sizeof path)) {
-    /* An entry there was refused by cache_fetch_hit: rebuild it. */
-    unlink(path);
-    optimise_in_background(place.dir, path, &job, o->verbose);
-  } else if (m && o->verbose) {
-    fprintf(stderr, "wasmaot: tier: fast%s\n",
-            tier == RUN_TIER_TIERED ? " (the optimised one is being compiled)"
-                                    : "");
-  }
-  return m;
+  char profiled_key[CACHE_KEY_HEX];
+  cache_key_profiled(wasm, size, &job.opts.target, profiled_key);
+  wasmaot_module *m =
+      load_tiered_hit(engine, &place, key, profiled_key, o->verbose);
+  return m ? m : load_tiered(engine, &place, &job, profiled_key, o->verbose);
 }
 
 static wasmaot_module *load_wasm(wasmaot_engine *engine, const char *file,

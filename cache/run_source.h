@@ -14,11 +14,13 @@
 
 /* Which code a .wasm runs with on a cache miss (run --tier, WASMAOT_TIER). */
 typedef enum run_tier {
-  /* A module of RUN_TIER_MIN_WASM_BYTES or more: compile the fast tier
-   * (aot-compile --fast), run it at once, and leave a detached, niced
-   * process compiling the optimised tier into the cache under its entry's
-   * lock; later runs map the optimised entry. A smaller module, or no
-   * cache: as RUN_TIER_OPTIMIZED. */
+  /* A module of RUN_TIER_MIN_WASM_BYTES or more: compile the fast tier,
+   * counting (aot-compile --fast --count), run it at once, and leave a
+   * detached, niced process that, once the run ended, compiles the
+   * optimised tier from the run's profile (aot-compile --profile) into
+   * the cache under its entry's lock; later runs map that entry (or one
+   * optimised whole, if --tier optimized made one). A smaller module, or
+   * no cache: as RUN_TIER_OPTIMIZED. */
   RUN_TIER_TIERED,
   RUN_TIER_OPTIMIZED, /* compile -O2 and wait for it */
   RUN_TIER_FAST,      /* the fast tier only */
@@ -26,6 +28,10 @@ typedef enum run_tier {
 
 /* Below this, an -O2 compile takes about a second or less: no tiering. */
 #define RUN_TIER_MIN_WASM_BYTES (256u * 1024u)
+
+/* How long the background compile of a tiered run waits for the run to
+ * end before it takes the profile counted so far (a server never ends). */
+#define RUN_TIER_PROFILE_WAIT_MS (10 * 1000)
 
 typedef struct run_source_options {
   const char *cache_dir; /* --cache-dir, or NULL for the default */

@@ -18,8 +18,10 @@
 #include "compiler_load.h"
 #include "file_read.h"
 #include "file_write.h"
+#include "sha256.h"
 #include "wasm_features.h"
 #include "wasm_module.h"
+#include "wasmaot.h"
 
 static int aot_usage(FILE *out) {
   fprintf(
@@ -70,6 +72,14 @@ static int aot_usage(FILE *out) {
       "  --jobs N           generate code on N threads (default: the\n"
       "                     WASMAOT_JOBS environment variable, else the\n"
       "                     online CPUs for a large enough module)\n"
+      "  --count            the code counts each function's entries and loop\n"
+      "                     iterations (with --fast: a few per cent\n"
+      "                     slower), for `run --profile-out`\n"
+      "  --profile FILE     optimise only the functions that ran hot in\n"
+      "                     the profile FILE (from `run --profile-out` of\n"
+      "                     this module compiled with --count) and\n"
+      "                     generate the others as --fast does: a large\n"
+      "                     module compiles several times faster\n"
       "  -h, --help         show this help\n");
   return out == stdout ? 0 : 2;
 }
@@ -87,6 +97,7 @@ typedef struct aot_cli_args {
   char *lists[WASMAOT_BUNDLE_MAX_ENTRIES]; /* --target values, split */
   size_t list_count;
   bool bundle, embed_wasm, stats;
+  const char *profile;         /* --profile */
   wasm_features wasm_features; /* --wasm-features; all by default */
 } aot_cli_args;
 
@@ -165,6 +176,10 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
       a->embed_wasm = true;
     } else if (!strcmp(s, "--fast")) {
       a->opts.target.fast_tier = true;
+    } else if (!strcmp(s, "--count")) {
+      a->opts.target.count_entries = true;
+    } else if (!strcmp(s, "--profile") && next) {
+      a->profile = argv[++i];
     } else if (!strcmp(s, "--piece-bytes") && next) {
       /* Undocumented, for tests: pieces of this much code, even for a
        * small module (codegen_plan.h). */
@@ -236,14 +251,15 @@ static void print_stats(const char *label, size_t size, const aot_stats *s,
     fprintf(stderr, "%s %s %.3f", k ? "," : "", names[k], s->cpu_s[k]);
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  fprintf(
-      stderr,
-      "\n%s: %u functions, %" PRIu64 " bytes of code, in %u piece%s (%u huge "
-      "function%s generated unoptimised) on %u thread%s; CPU %.3f s; "
-      "peak RSS %.0f MB\n",
-      label, s->functions, s->code_bytes, s->pieces, s->pieces == 1 ? "" : "s",
-      s->huge_functions, s->huge_functions == 1 ? "" : "s", s->threads,
-      s->threads == 1 ? "" : "s", cpu, (double)ru.ru_maxrss / 1024.0);
+  fprintf(stderr,
+          "\n%s: %u functions, %" PRIu64
+          " bytes of code, in %u piece%s (%u huge "
+          "function%s and %u cold by the profile generated unoptimised) on %u "
+          "thread%s; CPU %.3f s; peak RSS %.0f MB\n",
+          label, s->functions, s->code_bytes, s->pieces,
+          s->pieces == 1 ? "" : "s", s->huge_functions,
+          s->huge_functions == 1 ? "" : "s", s->cold_functions, s->threads,
+          s->threads == 1 ? "" : "s", cpu, (double)ru.ru_maxrss / 1024.0);
   fprintf(stderr, "%s: %zu bytes of Wasm compiled in %.3f s: %.3f MB/s\n",
           label, size, wall, wall > 0 ? (double)size / 1e6 / wall : 0.0);
 }
@@ -412,10 +428,22 @@ int cli_aot_compile(int argc, char **argv) {
     fprintf(stderr, "%s: cannot read: %s\n", a.input, strerror(errno));
   else if (!compiler)
     fprintf(stderr, "wasmaot aot-compile: %s\n", err);
-  bool ok = compiler && check_wasm_features(&a, wasm, size) &&
+  uint32_t *counts = NULL;
+  if (compiler && a.profile) {
+    uint8_t digest[32];
+    sha256(wasm, size, digest);
+    if (wasmaot_profile_read(a.profile, digest, &counts, &a.opts.profile_count,
+                             err, sizeof err))
+      a.opts.profile = counts;
+    else
+      fprintf(stderr, "wasmaot aot-compile: %s\n", err);
+  }
+  bool ok = compiler && (!a.profile || counts) &&
+            check_wasm_features(&a, wasm, size) &&
             (a.bundle ? write_bundle(compiler, &a, wasm, size)
                       : write_artifact(compiler, &a, wasm, size));
   free(wasm);
+  free(counts);
   free_args(&a);
   return ok ? 0 : 1;
 }

@@ -53,6 +53,9 @@ static int run_usage(FILE *out) {
       "                       background for later runs), optimized (wait\n"
       "                       for -O2) or fast (the fast tier only);\n"
       "                       default from WASMAOT_TIER\n"
+      "  --profile-out FILE   for an artifact compiled with --count: keep its\n"
+      "                       counts in FILE (added to what FILE holds),\n"
+      "                       for `aot-compile --profile FILE`\n"
       "  -v, --verbose        say on stderr where the code came from (cache\n"
       "                       hit or miss, bundle entry)\n"
       "  -h, --help           show this help\n"
@@ -166,6 +169,7 @@ static int run_start(wasmaot_instance *inst, const wasi_ctx *wasi) {
 
 typedef struct run_options {
   const char *invoke;
+  const char *profile_out; /* --profile-out */
   run_source_options source;
   wasi_preopen_dir *dirs;
   size_t dir_count;
@@ -241,7 +245,9 @@ static int parse_options(int argc, char **argv, run_options *o) {
                         "fast\n");
         return 2;
       }
-    } else if (!strcmp(opt, "-v") || !strcmp(opt, "--verbose"))
+    } else if (has_value && !strcmp(opt, "--profile-out"))
+      o->profile_out = argv[++i];
+    else if (!strcmp(opt, "-v") || !strcmp(opt, "--verbose"))
       o->source.verbose = true;
     else {
       fprintf(stderr, "wasmaot run: unknown or incomplete option '%s'\n", opt);
@@ -347,6 +353,13 @@ static int run_file(const run_options *o) {
     return 1;
   }
   wasmaot_module *mod = run_source_load(engine, o->file, &o->source);
+  char err[512];
+  if (mod && o->profile_out &&
+      !wasmaot_module_count_into(mod, o->profile_out, err, sizeof err)) {
+    fprintf(stderr, "wasmaot run: %s: %s\n", o->file, err);
+    wasmaot_module_free(mod);
+    mod = NULL;
+  }
   wasi_ctx *wasi = mod ? make_wasi(engine, o) : NULL;
   int status = wasi ? run_instance(mod, wasi, o->file, o) : 1;
   if (RUN_FREES_BEFORE_EXIT) {

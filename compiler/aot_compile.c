@@ -177,16 +177,30 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
   bytebuf metadata = {0}, data_image = {0};
   void *obj = NULL;
   size_t obj_size = 0;
+  uint32_t defined = m->func_count - m->import_func_count;
+  if (opts->profile && opts->profile_count != defined) {
+    codegen_target_dispose(&target);
+    return fail(errbuf, errlen,
+                "the profile counts %u functions, the module defines %u: it "
+                "is another module's",
+                opts->profile_count, defined);
+  }
   codegen_plan plan;
-  if (!codegen_plan_make(m, opts->piece_bytes, opts->target.fast_tier, &plan)) {
+  if (!codegen_plan_make(m, opts->piece_bytes, opts->target.fast_tier,
+                         opts->target.fast_tier ? NULL : opts->profile,
+                         &plan)) {
     codegen_target_dispose(&target);
     return fail(errbuf, errlen, "out of memory");
   }
+  uint32_t tier = opts->target.fast_tier ? WASMAOT_TIER_FAST
+                  : plan.cold_functions  ? WASMAOT_TIER_PROFILED
+                                         : WASMAOT_TIER_OPTIMIZED;
   unsigned jobs = codegen_parallel_jobs(&plan, opts->jobs, opts->max_auto_jobs);
   if (opts->stats) {
     opts->stats->functions = m->func_count - m->import_func_count;
     opts->stats->pieces = plan.whole ? 1 : plan.count;
     opts->stats->huge_functions = plan.huge_functions;
+    opts->stats->cold_functions = plan.cold_functions;
     opts->stats->threads = jobs;
     opts->stats->code_bytes = plan.code_bytes;
   }
@@ -197,7 +211,7 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
                                           &obj_size, errbuf, errlen);
   codegen_plan_free(&plan);
   double t = cpu_clock_thread_s();
-  if (ok && !artifact_write_metadata(m, &target, &layout, &metadata,
+  if (ok && !artifact_write_metadata(m, &target, tier, &layout, &metadata,
                                      &data_image, &werr))
     ok = fail(errbuf, errlen, "%s", werr.message);
   add_stat(opts->stats, AOT_STAT_LINK, t);

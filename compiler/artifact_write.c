@@ -130,8 +130,9 @@ static bool write_data_image(const wasm_module *m, bytebuf *image,
 }
 
 bool artifact_write_metadata(const wasm_module *m, const codegen_target *t,
-                             const wasmaot_vmctx_layout *layout, bytebuf *out,
-                             bytebuf *data_image, wasm_error *err) {
+                             uint32_t tier, const wasmaot_vmctx_layout *layout,
+                             bytebuf *out, bytebuf *data_image,
+                             wasm_error *err) {
   wasmaot_meta_header h;
   memset(&h, 0, sizeof h);
   memcpy(h.magic, WASMAOT_META_MAGIC, sizeof h.magic);
@@ -145,7 +146,7 @@ bool artifact_write_metadata(const wasm_module *m, const codegen_target *t,
   h.type_count = m->type_count;
   h.layout = *layout;
   h.opt_level = t->opt_level;
-  h.tier = t->fast_tier ? WASMAOT_TIER_FAST : WASMAOT_TIER_OPTIMIZED;
+  h.tier = tier;
 
   size_t features_len = strlen(t->features) + 1;
   h.cpu_features_offset = sizeof h;

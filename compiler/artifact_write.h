@@ -16,9 +16,10 @@ bool artifact_write_skeleton(const wasm_module *m, bytebuf *out,
 /* Header + CPU feature string + skeleton + data entries into `out`, and
  * the data image (every data segment's bytes, see WASMAOT_SYM_DATA_IMAGE)
  * into `data_image`. file_checksum is left zero; it is filled in once the
- * whole shared object exists. */
+ * whole shared object exists. `tier` is a WASMAOT_TIER_*. */
 bool artifact_write_metadata(const wasm_module *m, const codegen_target *t,
-                             const wasmaot_vmctx_layout *layout, bytebuf *out,
-                             bytebuf *data_image, wasm_error *err);
+                             uint32_t tier, const wasmaot_vmctx_layout *layout,
+                             bytebuf *out, bytebuf *data_image,
+                             wasm_error *err);
 
 #endif

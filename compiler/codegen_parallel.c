@@ -46,7 +46,7 @@ typedef struct pool {
 typedef struct worker {
   pool *pool;
   codegen_target target;      /* the options' tier */
-  codegen_target fast_target; /* for huge functions, if any */
+  codegen_target fast_target; /* for huge and cold functions, if any */
   bool target_ok, fast_ok;
   double cpu_s[AOT_STAT_PHASES];
 } worker;
@@ -92,10 +92,11 @@ static void pool_fail(pool *p, const char *fmt, ...) {
 static bool compile_piece(worker *w, uint32_t index) {
   pool *p = w->pool;
   const codegen_piece_plan *pp = &p->plan->pieces[index];
-  bool fast = pp->huge || p->opts->target.fast_tier;
-  const codegen_target *target = pp->huge ? &w->fast_target : &w->target;
-  lower_partition part = {.first = pp->first,
-                          .end = pp->end,
+  bool unoptimised = pp->huge || pp->cold;
+  bool fast = unoptimised || p->opts->target.fast_tier;
+  const codegen_target *target = unoptimised ? &w->fast_target : &w->target;
+  lower_partition part = {.funcs = p->plan->funcs + pp->start,
+                          .count = pp->count,
                           .tables = index == 0,
                           .symbols = p->symbols,
                           .tail_cc = p->tail_cc};
@@ -154,7 +155,7 @@ static void *work(void *arg) {
       return NULL;
     const codegen_piece_plan *pp = &p->plan->pieces[index];
     pthread_mutex_lock(&p->lock);
-    p->functions_done += pp->end - pp->first;
+    p->functions_done += pp->count;
     aot_report(&p->opts->progress, AOT_PHASE_FUNCTIONS, p->functions_done,
                total);
     pthread_mutex_unlock(&p->lock);
@@ -223,7 +224,8 @@ bool codegen_parallel_object(const wasm_module *m, const aot_options *opts,
   pthread_mutex_init(&p.lock, NULL);
   for (unsigned i = 0; ok && i < jobs; i++)
     workers[i].pool = &p;
-  bool need_fast = plan->huge_functions && !opts->target.fast_tier;
+  bool need_fast =
+      (plan->huge_functions || plan->cold_functions) && !opts->target.fast_tier;
   ok = ok && create_targets(workers, jobs, opts, need_fast, errbuf, errlen);
   uint32_t total = m->func_count - m->import_func_count;
   aot_report(&opts->progress, AOT_PHASE_FUNCTIONS, 0, total);

@@ -39,8 +39,59 @@ static bool order_pieces(codegen_plan *plan) {
   return true;
 }
 
+static int count_descending(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x > y ? -1 : x < y;
+}
+
+/* The smallest count a hot function has: counts sorted from the highest
+ * down, the one at which they first reach CODEGEN_HOT_COVERAGE of the
+ * total (every function with as many is hot too). 0 when the profile
+ * counted nothing or memory ran out: then everything is hot. */
+static uint32_t hot_threshold(const uint32_t *counts, uint32_t n) {
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < n; i++)
+    total += counts[i];
+  uint32_t *sorted = total ? malloc(n * sizeof *sorted) : NULL;
+  if (!sorted)
+    return 0;
+  memcpy(sorted, counts, n * sizeof *sorted);
+  qsort(sorted, n, sizeof *sorted, count_descending);
+  uint64_t goal = (uint64_t)((double)total * CODEGEN_HOT_COVERAGE);
+  uint64_t sum = 0;
+  uint32_t threshold = 1;
+  for (uint32_t i = 0; i < n && sum < goal; i++) {
+    sum += sorted[i];
+    threshold = sorted[i];
+  }
+  free(sorted);
+  return threshold ? threshold : 1;
+}
+
+/* Appends pieces for the functions plan->funcs[start..end), which are of
+ * one kind (hot or cold), about `goal` body bytes each. */
+static void cut_pieces(const wasm_module *m, codegen_plan *plan, uint32_t start,
+                       uint32_t end, uint64_t goal, bool fast_tier, bool cold) {
+  codegen_piece_plan *cur = NULL;
+  for (uint32_t k = start; k < end; k++) {
+    uint32_t i = plan->funcs[k] - m->import_func_count;
+    bool huge =
+        !fast_tier && !cold && body_bytes(m, i) > CODEGEN_HUGE_FUNCTION_BYTES;
+    if (!cur || huge || cur->huge || cur->weight >= goal) {
+      cur = &plan->pieces[plan->count++];
+      cur->start = k;
+      cur->huge = huge;
+      cur->cold = cold;
+      plan->huge_functions += huge;
+    }
+    cur->count++;
+    cur->weight += weight(m, i);
+  }
+}
+
 bool codegen_plan_make(const wasm_module *m, uint32_t piece_bytes,
-                       bool fast_tier, codegen_plan *plan) {
+                       bool fast_tier, const uint32_t *counts,
+                       codegen_plan *plan) {
   memset(plan, 0, sizeof *plan);
   uint32_t first = m->import_func_count;
   uint32_t defined = m->func_count - first;
@@ -57,24 +108,24 @@ bool codegen_plan_make(const wasm_module *m, uint32_t piece_bytes,
   uint64_t goal = piece_bytes ? piece_bytes : CODEGEN_PIECE_BYTES;
   /* At most one piece per function. */
   plan->pieces = calloc(defined, sizeof *plan->pieces);
+  plan->funcs = calloc(defined, sizeof *plan->funcs);
   plan->order = calloc(defined, sizeof *plan->order);
-  if (!plan->pieces || !plan->order) {
+  if (!plan->pieces || !plan->funcs || !plan->order) {
     codegen_plan_free(plan);
     return false;
   }
-  codegen_piece_plan *cur = NULL;
-  for (uint32_t i = 0; i < defined; i++) {
-    uint64_t w = weight(m, i);
-    bool huge = !fast_tier && body_bytes(m, i) > CODEGEN_HUGE_FUNCTION_BYTES;
-    if (!cur || huge || cur->huge || cur->weight >= goal) {
-      cur = &plan->pieces[plan->count++];
-      cur->first = first + i;
-      cur->huge = huge;
-      plan->huge_functions += huge;
-    }
-    cur->end = first + i + 1;
-    cur->weight += w;
-  }
+  uint32_t threshold = counts ? hot_threshold(counts, defined) : 0;
+  /* Hot functions first, then cold ones, each in index order. */
+  uint32_t hot = 0;
+  for (uint32_t i = 0; i < defined; i++)
+    if (!threshold || counts[i] >= threshold)
+      plan->funcs[hot++] = first + i;
+  for (uint32_t i = 0, cold = hot; i < defined; i++)
+    if (threshold && counts[i] < threshold)
+      plan->funcs[cold++] = first + i;
+  plan->cold_functions = defined - hot;
+  cut_pieces(m, plan, 0, hot, goal, fast_tier, false);
+  cut_pieces(m, plan, hot, defined, goal, fast_tier, true);
   if (!order_pieces(plan)) {
     codegen_plan_free(plan);
     return false;
@@ -84,6 +135,7 @@ bool codegen_plan_make(const wasm_module *m, uint32_t piece_bytes,
 
 void codegen_plan_free(codegen_plan *plan) {
   free(plan->pieces);
+  free(plan->funcs);
   free(plan->order);
   memset(plan, 0, sizeof *plan);
 }

@@ -155,6 +155,7 @@ bool codegen_target_create(const codegen_target_options *opts,
   out->opt_level = level;
   out->frame_pointers = opts->frame_pointers;
   out->fast_tier = opts->fast_tier;
+  out->count_entries = opts->count_entries;
   if (!out->machine || !out->triple || !cpu || !features) {
     *err = format_error("cannot create target machine",
                         out->triple ? out->triple : "?");

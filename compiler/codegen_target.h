@@ -18,7 +18,8 @@ typedef struct codegen_target {
   char *features; /* full feature string the code may use, malloc'ed */
   unsigned opt_level;
   bool frame_pointers;
-  bool fast_tier; /* the machine generates code at LLVM's -O0 */
+  bool fast_tier;     /* the machine generates code at LLVM's -O0 */
+  bool count_entries; /* as codegen_target_options says */
 } codegen_target;
 
 /* Which pass pipeline a module gets (codegen_optimize). */

@@ -243,6 +243,11 @@ LLVMValueRef lower_vmctx_field(lower_func_ctx *f, uint32_t offset);
 LLVMValueRef lower_vmctx_load(lower_func_ctx *f, LLVMTypeRef type,
                               uint32_t offset, bool invariant);
 
+/* In code compiled to count (layout.entry_counts), adds 1 to the current
+ * function's counter; nothing otherwise. At function entry and at every
+ * loop header, so a function's count weighs its calls and iterations. */
+void lower_count_entry(lower_func_ctx *f);
+
 /* ---- Instruction families: each returns false on an internal error
  * (with mc->err set); the dispatcher in lower_func.c routes by opcode. --- */
 

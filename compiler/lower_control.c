@@ -156,6 +156,7 @@ static void lower_loop(lower_func_ctx *f, const wasm_instr *in) {
   LLVMBuildBr(f->mc->builder, fr->loop_bb);
   f->stack_size -= fr->param_count;
   LLVMPositionBuilderAtEnd(f->mc->builder, fr->loop_bb);
+  lower_count_entry(f);
   for (uint32_t i = 0; i < fr->param_count; i++)
     lower_push(f, fr->loop_phis[i]);
 }
@@ -396,14 +397,13 @@ static void build_funcref_tail(lower_func_ctx *f, const lower_callee *c,
  * each other, directly and through funcrefs' tail entries. What is left
  * (a callee of the C convention from a tailcc caller: a host function or
  * another module's; more results than return registers, which come back
- * through memory: lower_results_in_registers) is a call marked `tail`, which LLVM turns into a jump where it can, and
- * the function returns its results. */
+ * through memory: lower_results_in_registers) is a call marked `tail`, which
+ * LLVM turns into a jump where it can, and the function returns its results. */
 static void emit_return_call(lower_func_ctx *f, const lower_callee *c) {
   lower_module_ctx *mc = f->mc;
   uint32_t caller_type = mc->m->func_types[f->func_index];
   bool same = mc->func_types[c->type_index] == mc->func_types[caller_type];
-  bool in_registers =
-      lower_results_in_registers(&mc->m->types[c->type_index]);
+  bool in_registers = lower_results_in_registers(&mc->m->types[c->type_index]);
   LLVMValueRef *args = pop_call_args(f, c);
   lower_exception_leave(f, 0);
   if (c->tailcc && (same || in_registers))

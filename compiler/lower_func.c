@@ -236,6 +236,27 @@ static void build_stack_check(lower_func_ctx *f) {
   lower_trap_if(f, low, WASMAOT_TRAP_STACK_EXHAUSTED);
 }
 
+/* Plain loads and stores, which FastISel selects (it hands atomic ones,
+ * even unordered, to SelectionDAG, which costs compile time and code):
+ * threads counting at once may lose increments, which a profile does not
+ * mind, and the code that counts is never optimised, so nothing reasons
+ * about the race. */
+void lower_count_entry(lower_func_ctx *f) {
+  lower_module_ctx *mc = f->mc;
+  if (!mc->layout.entry_counts)
+    return;
+  LLVMValueRef counts =
+      lower_vmctx_load(f, mc->t_ptr, mc->layout.entry_counts, true);
+  LLVMValueRef index =
+      LLVMConstInt(mc->t_i32, f->func_index - mc->m->import_func_count, false);
+  LLVMValueRef slot =
+      LLVMBuildInBoundsGEP2(mc->builder, mc->t_i32, counts, &index, 1, "");
+  LLVMValueRef old = LLVMBuildLoad2(mc->builder, mc->t_i32, slot, "");
+  LLVMValueRef inc =
+      LLVMBuildAdd(mc->builder, old, LLVMConstInt(mc->t_i32, 1, false), "");
+  LLVMBuildStore(mc->builder, inc, slot);
+}
+
 /* A function that calls nothing adds one frame to the stack and cannot
  * recurse: when that frame is small it fits in the margin the runtime
  * keeps below the limit (and the stack guard catches the rest), so it
@@ -416,6 +437,7 @@ bool lower_function(lower_module_ctx *mc, uint32_t func_index) {
           &f, mc->t_ptr, offsetof(wasmaot_vmctx_header, memory0_base), true);
     if (needs_stack_check(mc, fn, f.type))
       build_stack_check(&f);
+    lower_count_entry(&f);
     lower_open_function_frame(&f);
   }
 

@@ -13,7 +13,9 @@ static uint32_t align_up(uint32_t v, uint32_t a) {
   return (v + a - 1) & ~(a - 1);
 }
 
-void lower_compute_vmctx_layout(const wasm_module *m, wasmaot_vmctx_layout *l) {
+void lower_compute_vmctx_layout(const wasm_module *m, bool count_entries,
+                                wasmaot_vmctx_layout *l) {
+  memset(l, 0, sizeof *l);
   uint32_t off = align_up(sizeof(wasmaot_vmctx_header), 16);
   l->defined_globals = off;
   off += 16 * (m->global_count - m->import_global_count);
@@ -32,6 +34,10 @@ void lower_compute_vmctx_layout(const wasm_module *m, wasmaot_vmctx_layout *l) {
   off = align_up(off, 8);
   l->tags = off;
   off += 8 * m->tag_count;
+  if (count_entries) {
+    l->entry_counts = off;
+    off += 8;
+  }
   l->size = align_up(off, 16);
 }
 
@@ -272,8 +278,8 @@ static bool declare_functions(lower_module_ctx *mc,
   if (part) {
     /* The piece's own functions first, in order; the others as they are
      * referenced (lower_func_decl). */
-    for (uint32_t i = part->first; i < part->end; i++)
-      lower_func_decl(mc, i);
+    for (uint32_t k = 0; k < part->count; k++)
+      lower_func_decl(mc, part->funcs[k]);
     return true;
   }
   char name[256];
@@ -431,7 +437,7 @@ LLVMModuleRef lower_module_part(const wasm_module *m,
                          .err = err,
                          .exceptions = m->has_exception_code};
   init_common_types(&mc);
-  lower_compute_vmctx_layout(m, &mc.layout);
+  lower_compute_vmctx_layout(m, target->count_entries, &mc.layout);
   mc.llmod = LLVMModuleCreateWithNameInContext("wasm", llctx);
   codegen_configure_module(target, mc.llmod);
   mc.builder = LLVMCreateBuilderInContext(llctx);
@@ -441,13 +447,11 @@ LLVMModuleRef lower_module_part(const wasm_module *m,
   ok = ok && declare_functions(&mc, part);
   if (!ok)
     wasm_error_set(err, 0, "out of memory");
-  uint32_t first = part ? part->first : m->import_func_count;
-  uint32_t end = part ? part->end : m->func_count;
-  uint32_t defined = end - first;
+  uint32_t defined = part ? part->count : m->func_count - m->import_func_count;
   aot_report(progress, AOT_PHASE_LOWER, 0, defined);
-  for (uint32_t i = first; ok && i < end; i++) {
-    ok = lower_function(&mc, i);
-    aot_report(progress, AOT_PHASE_LOWER, i - first + 1, defined);
+  for (uint32_t k = 0; ok && k < defined; k++) {
+    ok = lower_function(&mc, part ? part->funcs[k] : m->import_func_count + k);
+    aot_report(progress, AOT_PHASE_LOWER, k + 1, defined);
   }
   if (ok && (!part || part->tables))
     build_tables(&mc);

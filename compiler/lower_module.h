@@ -18,13 +18,14 @@ LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
                            const aot_progress *progress, wasm_error *err);
 
 /* A piece of a module compiled on its own (see codegen_parallel.h): the
- * defined functions first..end-1 (function indices), and whether this
+ * defined functions funcs[0..count) (function indices), and whether this
  * piece also holds the module-wide parts (trampolines, function and
  * trampoline tables). Every defined function is a hidden global named
  * symbols[index] (from lower_piece_symbols, the same for all pieces), so
  * the pieces' objects link with each other. */
 typedef struct lower_partition {
-  uint32_t first, end;
+  const uint32_t *funcs; /* function indices, ascending */
+  uint32_t count;
   bool tables;
   const char *const *symbols;
   bool tail_cc; /* lower_module_needs_tailcc(), asked once per module */
@@ -52,6 +53,7 @@ LLVMModuleRef lower_module_part(const wasm_module *m,
                                 const aot_progress *progress, wasm_error *err);
 
 /* The vmctx layout for a module; a pure function of its index spaces. */
-void lower_compute_vmctx_layout(const wasm_module *m, wasmaot_vmctx_layout *l);
+void lower_compute_vmctx_layout(const wasm_module *m, bool count_entries,
+                                wasmaot_vmctx_layout *l);
 
 #endif

@@ -248,7 +248,12 @@ typedef struct wasmaot_vmctx_layout {
   uint32_t memories;         /* wasmaot_memory_obj* per memory */
   uint32_t type_ids;         /* uint32 canonical id per type index */
   uint32_t tags;             /* wasmaot_tag* per tag (imports first) */
-  uint32_t reserved;
+  /* A uint32_t* to one counter per defined function, or 0 when the code
+   * counts nothing: code compiled to count (the tiered run's fast tier)
+   * adds 1 to its function's counter on every entry and every loop
+   * iteration, so a later compile can optimise only what ran hot. The
+   * counters wrap; nothing but a profile reads them. */
+  uint32_t entry_counts;
 } wasmaot_vmctx_layout;
 
 /* Where data segment i's bytes are: metadata holds one entry per data
@@ -269,6 +274,9 @@ typedef struct wasmaot_data_entry {
 /* wasmaot_meta_header.tier (0 in artifacts older than the field). */
 #define WASMAOT_TIER_OPTIMIZED 0u /* -O0..-O3 as opt_level says */
 #define WASMAOT_TIER_FAST 1u      /* aot-compile --fast: unoptimised code */
+/* The functions a profile found hot optimised as opt_level says, the
+ * others generated as the fast tier does. */
+#define WASMAOT_TIER_PROFILED 2u
 
 typedef struct wasmaot_meta_header {
   char magic[8];                /* WASMAOT_META_MAGIC, no NUL */

@@ -181,6 +181,25 @@ wasmaot_module *wasmaot_module_load(wasmaot_engine *engine, const char *path,
                                     char *err, size_t errlen);
 void wasmaot_module_free(wasmaot_module *module);
 
+/* Profiles. An artifact compiled to count (`aot-compile --fast --count`)
+ * adds up each function's entries and loop iterations, and a compile
+ * given those counts (`aot-compile --profile`) optimises only the
+ * functions that ran hot. */
+
+/* Keeps the module's counts in the profile file at `path`, created if
+ * missing, or added to if it holds a profile of the same module (several
+ * processes may count into one file at once). Before the module's first
+ * instantiation. False with the reason (the artifact counts nothing, the
+ * file is of another module) in err. */
+bool wasmaot_module_count_into(wasmaot_module *module, const char *path,
+                               char *err, size_t errlen);
+/* Reads the profile at `path`: *counts (malloc'ed, one per defined
+ * function) and *count. With `wasm_sha256` not NULL, refuses a profile
+ * of a module whose .wasm has another SHA-256. */
+bool wasmaot_profile_read(const char *path, const uint8_t *wasm_sha256,
+                          uint32_t **counts, uint32_t *count, char *err,
+                          size_t errlen);
+
 /* ---- Extern values ------------------------------------------------------ */
 
 typedef enum wasmaot_extern_kind {

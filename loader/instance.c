@@ -83,6 +83,9 @@ static wasmaot_instance *allocate(wasmaot_module *module) {
   wasmaot_vmctx_header *h = rt_vmctx_header(inst);
   h->helpers = rt_helper_table;
   h->instance = inst;
+  if (module->meta->layout.entry_counts)
+    memcpy(inst->vmctx + module->meta->layout.entry_counts,
+           &module->entry_counts, sizeof module->entry_counts);
   return inst;
 }
 

@@ -213,6 +213,9 @@ static bool check_layout(const wasmaot_module *m, char *err, size_t errlen) {
       {l->memories, 8ull * w->memory_count},
       {l->type_ids, 4ull * w->type_count},
       {l->tags, 8ull * w->tag_count},
+      {l->entry_counts ? l->entry_counts
+                       : (uint32_t)sizeof(wasmaot_vmctx_header),
+       l->entry_counts ? 8u : 0u},
   };
   if (l->size < sizeof(wasmaot_vmctx_header))
     return rt_fail(err, errlen, "artifact vmctx layout is corrupt");
@@ -357,6 +360,7 @@ static void destroy(wasmaot_module *m) {
   free(m->func_tail_code);
   wasm_module_free(m->wasm);
   rt_data_image_detach(m);
+  rt_module_free_counts(m);
   artifact_unmap(m->map);
   free(m);
 }
@@ -398,13 +402,15 @@ wasmaot_module *wasmaot_module_load(wasmaot_engine *engine, const char *path,
   m->engine = engine;
   m->data_fd = -1;
   char why[256] = "";
-  bool ok =
-      map_and_check(m, path, why, sizeof why) &&
-      decode_skeleton(m, why, sizeof why) &&
-      rt_data_image_check(m, why, sizeof why) &&
-      check_layout(m, why, sizeof why) && resolve_code(m, why, sizeof why) &&
-      intern_signatures(m, why, sizeof why) &&
-      build_symbols(m, why, sizeof why) && register_code(m, why, sizeof why);
+  bool ok = map_and_check(m, path, why, sizeof why) &&
+            decode_skeleton(m, why, sizeof why) &&
+            rt_data_image_check(m, why, sizeof why) &&
+            check_layout(m, why, sizeof why) &&
+            rt_module_init_counts(m, why, sizeof why) &&
+            resolve_code(m, why, sizeof why) &&
+            intern_signatures(m, why, sizeof why) &&
+            build_symbols(m, why, sizeof why) &&
+            register_code(m, why, sizeof why);
   if (ok)
     register_unwind_tables(m);
   if (!ok) {

@@ -148,9 +148,20 @@ struct wasmaot_module {
   const wasmaot_data_entry *data_entries; /* per data segment */
   int data_fd;               /* the artifact, open for mapping; -1 if not */
   uint64_t data_file_offset; /* of data_image in that file */
+
+  /* Code compiled to count (layout.entry_counts): its counters, one per
+   * defined function, shared by all instances; in memory, or in a
+   * profile file mapped at counts_map (profile.c). */
+  uint32_t *entry_counts;
+  void *counts_map;
+  size_t counts_map_size;
 };
 
 void rt_module_retain(wasmaot_module *m);
+/* The counters of code that counts (profile.c): allocated at load,
+ * freed or unmapped with the module. */
+bool rt_module_init_counts(wasmaot_module *m, char *err, size_t errlen);
+void rt_module_free_counts(wasmaot_module *m);
 void rt_module_release(wasmaot_module *m);
 /* Writes the name of the function containing `pc` ("" if none). */
 void rt_module_function_name(const wasmaot_module *m, uintptr_t pc, char *buf,

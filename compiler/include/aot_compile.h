@@ -50,6 +50,7 @@ typedef struct aot_stats {
   uint32_t functions;      /* defined functions */
   uint32_t pieces;         /* LLVM modules the code was generated in */
   uint32_t huge_functions; /* generated with the fast tier's pipeline */
+  uint32_t cold_functions; /* the same, because the profile says so */
   unsigned threads;        /* code generation threads used */
   uint64_t code_bytes;     /* bytes of function bodies in the .wasm */
 } aot_stats;
@@ -68,6 +69,12 @@ typedef struct aot_options {
   /* wasm_features.h bits the decoder refuses (aot-compile
    * --wasm-features=-threads); 0, every feature on, is the default. */
   uint32_t disabled_features;
+  /* A profile: profile_count counts, one per defined function, from code
+   * compiled with target.count_entries (wasmaot_vmctx_layout's
+   * entry_counts). With one, a module compiled in pieces has only the
+   * functions that ran hot optimised (codegen_plan.h); NULL: all are. */
+  const uint32_t *profile;
+  uint32_t profile_count;
 } aot_options;
 
 /* Calls p->report if there is one. */

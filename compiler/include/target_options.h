@@ -16,6 +16,9 @@ typedef struct codegen_target_options {
                            generate code without optimising (FastISel,
                            the fast register allocator); opt_level is then
                            ignored */
+  bool count_entries;   /* the code counts each function's entries and
+                           loop iterations (wasmaot_vmctx_layout's
+                           entry_counts), for a profile */
 } codegen_target_options;
 
 #endif

@@ -2,16 +2,21 @@
 """Writes a large generated module (WAT) for the reproducibility test, and
 prints what its export `run` returns for the argument given.
 
-   gen_large_module.py OUT.wat ARG   -> prints run(ARG)
+   gen_large_module.py OUT.wat ARG        -> prints run(ARG)
+   gen_large_module.py OUT.wat ARG cold   -> prints cold(ARG)
 
 Its code is over CODEGEN_WHOLE_MODULE_BYTES (compiler/codegen_plan.h), so
 it is compiled in many pieces, and one function is over
 CODEGEN_HUGE_FUNCTION_BYTES, so that path is taken too. Every function
 calls the one before it, so calls cross pieces. The arithmetic is i32
-with wrap-around, mirrored here to know the right answer."""
+with wrap-around, mirrored here to know the right answer. `cold` calls a
+second chain of COLD functions that `run` never reaches: a profile of
+`run` finds them cold (codegen_plan.h)."""
 import sys
 
 FUNCS = 3000
+COLD = 300
+COLD_BASE = 7000  # g_i has f_(COLD_BASE + i)'s body
 HUGE_OPS = 14000  # ~7 bytes each: a body of about 100 KB and more
 M = 0xFFFFFFFF
 
@@ -48,6 +53,17 @@ def main():
                          " (local.get 0)))")
         else:
             lines.append("    (local.get 0))")
+    for i in range(COLD):
+        lines.append(f"  (func $g{i} (param i32) (result i32)")
+        for _ in range(1 + (COLD_BASE + i) % 5):
+            lines += body(COLD_BASE + i)
+        if i:
+            lines.append(f"    (i32.add (call $g{i - 1} (local.get 0))"
+                         " (local.get 0)))")
+        else:
+            lines.append("    (local.get 0))")
+    lines.append(f"  (func (export \"cold\") (param i32) (result i32)")
+    lines.append(f"    (call $g{COLD - 1} (local.get 0)))")
     lines.append("  (func $huge (param i32) (result i32)")
     for j in range(HUGE_OPS):
         lines.append(f"    (local.set 0 (i32.add (i32.mul (local.get 0)"
@@ -60,12 +76,12 @@ def main():
         f.write("\n".join(lines) + "\n")
 
     # f_i(x) = rounds of step, then + f_{i-1}(x') + x' (x' the stepped x)
-    def call(i, x):
+    def call(i, x, base=0):
         # iterative, as Python's recursion limit is below FUNCS
         acc_stack = []
         for k in range(i, -1, -1):
-            for _ in range(1 + k % 5):
-                x = step(k, x)
+            for _ in range(1 + (base + k) % 5):
+                x = step(base + k, x)
             acc_stack.append(x)
         # f_0 returns its x; f_k returns f_{k-1}(x_k) + x_k
         result = acc_stack[-1]
@@ -73,6 +89,10 @@ def main():
             result = (result + xk) & M
         return result
 
+    if sys.argv[3:] == ["cold"]:
+        r = call(COLD - 1, arg & M, COLD_BASE)
+        print(r - (1 << 32) if r >= 1 << 31 else r)
+        return
     h = arg & M
     for j in range(HUGE_OPS):
         h = (h * (j * 2 + 3) + j) & M

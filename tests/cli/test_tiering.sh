@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tiering on a cache miss (cache/run_source.h): a large .wasm runs the
-# fast tier at once while a detached process compiles the optimised tier
-# into the cache; the next run maps that. --tier and WASMAOT_TIER choose
+# fast tier, counting, at once, while a detached process waits for the run
+# to end and compiles the optimised tier from its profile into the cache;
+# the next run maps that. --tier and WASMAOT_TIER choose
 # optimised-only or fast-only; `cache list` and `run -v` show the tier.
 # Usage: test_tiering.sh WASMAOT GEN_LARGE_MODULE.py WAT2WASM WORKDIR
 set -euo pipefail
@@ -10,6 +11,7 @@ rm -rf "$work"
 mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 want=$(python3 "$gen" "$work/large.wat" 7)
+want_cold=$(python3 "$gen" "$work/large.wat" 7 cold)
 "$wat2wasm" "$work/large.wat" -o "$work/large.wasm"
 entries() { find "$1" -name '*.so' | wc -l; }
 # busy DIR: some build lock under DIR is held (a compile is running).
@@ -33,17 +35,21 @@ wait_for() {
 c=$work/tiered
 got=$("$wasmaot" run -v --cache-dir "$c" --invoke run "$work/large.wasm" 7 2>"$work/first.err")
 [ "$got" = "$want" ] || fail "tiered first run: $got, want $want"
-grep -q 'tier: running the fast tier' "$work/first.err" || fail "first run: $(cat "$work/first.err")"
+grep -q "tier: running the fast tier.*from this run's profile" "$work/first.err" || fail "first run: $(cat "$work/first.err")"
 wait_for "$c" 2
 "$wasmaot" cache --cache-dir "$c" list >"$work/list"
 grep -Eq ' fast +[0-9]+ ' "$work/list" || fail "no fast entry: $(cat "$work/list")"
-grep -Eq ' -O2 +[0-9]+ ' "$work/list" || fail "no -O2 entry: $(cat "$work/list")"
+# `run` never calls the `cold` chain: those functions are generated fast.
+grep -Eq ' -O2 hot +[0-9]+ ' "$work/list" || fail "no profiled -O2 entry: $(cat "$work/list")"
+[ -z "$(find "$c" -name '*.counts')" ] || fail "the profile was left: $(find "$c")"
 got=$("$wasmaot" run -v --cache-dir "$c" --invoke run "$work/large.wasm" 7 2>"$work/second.err")
 [ "$got" = "$want" ] || fail "tiered second run: $got"
-grep -q 'tier: optimised' "$work/second.err" || fail "second run: $(cat "$work/second.err")"
+grep -q "tier: optimised where an earlier run's profile found it hot" "$work/second.err" || fail "second run: $(cat "$work/second.err")"
+got=$("$wasmaot" run --cache-dir "$c" --invoke cold "$work/large.wasm" 7)
+[ "$got" = "$want_cold" ] || fail "the cold functions of the profiled entry: $got, want $want_cold"
 
 # Concurrent cold starts: every one runs, and the optimised tier is built
-# once (one -O2 entry, one fast entry, nothing else).
+# once (one profiled -O2 entry, one fast entry, nothing else).
 c=$work/concurrent
 for i in 1 2 3 4; do
   "$wasmaot" run --cache-dir "$c" --invoke run "$work/large.wasm" 7 >"$work/c$i.out" &
