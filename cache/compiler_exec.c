@@ -142,12 +142,10 @@ static int run_child(const char *const *argv, int mem) {
 /* opts->profile as a profile file at `path` (profile_format.h). */
 static bool write_profile(const char *path, const uint8_t *wasm, size_t size,
                           const aot_options *opts) {
-  wasmaot_profile_header h;
-  memset(&h, 0, sizeof h);
-  memcpy(h.magic, WASMAOT_PROFILE_MAGIC, sizeof h.magic);
-  h.header_size = sizeof h;
-  h.count = opts->profile_count;
-  sha256(wasm, size, h.wasm_sha256);
+  uint8_t digest[32];
+  sha256(wasm, size, digest);
+  wasmaot_profile_header h =
+      wasmaot_profile_header_for(opts->profile_count, digest);
   size_t bytes = sizeof h + 4ull * h.count;
   uint8_t *buf = malloc(bytes);
   if (!buf)

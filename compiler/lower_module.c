@@ -278,8 +278,11 @@ static bool declare_functions(lower_module_ctx *mc,
   if (part) {
     /* The piece's own functions first, in order; the others as they are
      * referenced (lower_func_decl). */
-    for (uint32_t k = 0; k < part->count; k++)
-      lower_func_decl(mc, part->funcs[k]);
+    for (uint32_t k = 0; k < part->count; k++) {
+      LLVMValueRef fn = lower_func_decl(mc, part->funcs[k]);
+      if (part->function_align)
+        LLVMSetAlignment(fn, part->function_align);
+    }
     return true;
   }
   char name[256];

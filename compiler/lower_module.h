@@ -26,6 +26,7 @@ LLVMModuleRef lower_module(const wasm_module *m, const codegen_target *target,
 typedef struct lower_partition {
   const uint32_t *funcs; /* function indices, ascending */
   uint32_t count;
+  unsigned function_align; /* bytes, for the piece's functions; 0: LLVM's */
   bool tables;
   const char *const *symbols;
   bool tail_cc; /* lower_module_needs_tailcc(), asked once per module */

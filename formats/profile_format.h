@@ -8,6 +8,7 @@
 #define WASMAOT_PROFILE_FORMAT_H
 
 #include <stdint.h>
+#include <string.h>
 
 #define WASMAOT_PROFILE_MAGIC "WAOTPRF1" /* 8 bytes, no NUL */
 
@@ -18,5 +19,18 @@ typedef struct wasmaot_profile_header {
   uint8_t wasm_sha256[32]; /* of the .wasm the counting code came from */
 } wasmaot_profile_header;
 /* Then uint32_t counts[count], from header_size on. */
+
+/* The header of a profile of `count` functions of the module whose .wasm
+ * has SHA-256 `wasm_sha256`. */
+static inline wasmaot_profile_header
+wasmaot_profile_header_for(uint32_t count, const uint8_t wasm_sha256[32]) {
+  wasmaot_profile_header h;
+  memset(&h, 0, sizeof h);
+  memcpy(h.magic, WASMAOT_PROFILE_MAGIC, sizeof h.magic);
+  h.header_size = sizeof h;
+  h.count = count;
+  memcpy(h.wasm_sha256, wasm_sha256, sizeof h.wasm_sha256);
+  return h;
+}
 
 #endif

@@ -35,18 +35,6 @@ void rt_module_free_counts(wasmaot_module *m) {
   m->counts_map = NULL;
 }
 
-/* A header for `n` counters of the module with this .wasm digest. */
-static wasmaot_profile_header profile_header(uint32_t n,
-                                             const uint8_t sha256[32]) {
-  wasmaot_profile_header h;
-  memset(&h, 0, sizeof h);
-  memcpy(h.magic, WASMAOT_PROFILE_MAGIC, sizeof h.magic);
-  h.header_size = sizeof h;
-  h.count = n;
-  memcpy(h.wasm_sha256, sha256, sizeof h.wasm_sha256);
-  return h;
-}
-
 /* Why `h` (of a file of `size` bytes) is not a profile of the module
  * with `sha256` (NULL: of any), or NULL if it is one. */
 static const char *profile_mismatch(const wasmaot_profile_header *h,
@@ -70,7 +58,7 @@ static bool prepare_profile_file(int fd, const wasmaot_module *m, size_t bytes,
     return rt_fail(err, errlen, "%s: %s", path, strerror(errno));
   wasmaot_profile_header h;
   if (st.st_size == 0) {
-    h = profile_header(defined_funcs(m), m->meta->wasm_sha256);
+    h = wasmaot_profile_header_for(defined_funcs(m), m->meta->wasm_sha256);
     if (ftruncate(fd, (off_t)bytes) != 0 ||
         pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h)
       return rt_fail(err, errlen, "%s: cannot write: %s", path,
