@@ -7,6 +7,7 @@ bench/compile.sh writes (medians over its rounds).
 bench/report.py includes it; it can also be run on its own after
 `bench/compile.sh --modules sql,yosys`."""
 import csv
+import os
 import statistics
 import sys
 
@@ -65,6 +66,100 @@ def fmt_wall(s):
     return "%.2f s" % s if s < 10 else "%.1f s" % s
 
 
+TIER_NAMES = {"fast": "fast (`--fast`)", "default": "default (-O2)",
+              "profiled": "profiled (`--profile`)"}
+
+
+def tier_name(tier, rows):
+    name = TIER_NAMES.get(tier, tier)
+    cold = rows[0].get("cold") or "0"
+    if tier == "profiled":
+        hot = int(rows[0]["functions"]) - int(cold)
+        name += ", %s hot functions -O2" % "{:,}".format(hot)
+    return name
+
+
+def run_table(path):
+    """The yosys synthesis with each tier's artifact, from compile-run.tsv
+    beside compile.tsv; [] if it is not there."""
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    groups = {}
+    for r in rows:
+        groups.setdefault(r["tier"], []).append(r)
+    if "default" not in groups:
+        return []
+    base_wall = median(groups["default"], "wall_s")
+    base_cpu = median(groups["default"], "cpu_s")
+    out = ["What each tier's code is worth: yosys running `synth_ice40` on a "
+           "24-bit counter (the real-fpga test's script; the profile was "
+           "made by one such run), interleaved runs, medians:", "",
+           "| artifact | runs | wall | vs default | CPU | vs default |",
+           "|---|---:|---:|---:|---:|---:|"]
+    for tier, rs in groups.items():
+        wall, cpu = median(rs, "wall_s"), median(rs, "cpu_s")
+        out.append("| %s | %d | %.2f s | %.2fx | %.2f s | %.2fx |"
+                   % (TIER_NAMES.get(tier, tier), len(rs), wall,
+                      wall / base_wall, cpu, cpu / base_cpu))
+    out.append("")
+    return out
+
+
+def run_medians(path):
+    """{tier: median wall seconds} of compile-run.tsv, or {}."""
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    groups = {}
+    for r in rows:
+        groups.setdefault(r["tier"], []).append(r)
+    return {t: median(rs, "wall_s") for t, rs in groups.items()}
+
+
+def targets(groups, runs):
+    """Issue 13's targets for yosys, as far as the rows measure them."""
+    out = []
+    y = {t: rs for (m, t), rs in groups.items() if m == "yosys"}
+    if not y:
+        return out
+    out.append("Against issue 13's targets (yosys, 27.8 MB of code, 2 cores):")
+    out.append("")
+    for tier, goal, what in (("default", 60, "default tier"),
+                             ("fast", 6, "fast tier"),
+                             ("profiled", 60, "tiered run's background "
+                              "compile (from the first run's profile)")):
+        if tier not in y:
+            continue
+        wall = median(y[tier], "wall_s")
+        rss = median(y[tier], "rss_kb") / 1024
+        out.append("- %s ≤ %d s wall, peak RSS ≤ 1 GB: %s, %.0f MB — %s."
+                   % (what[0].upper() + what[1:], goal, fmt_wall(wall), rss,
+                      "met" if wall <= goal and rss <= 1024 else
+                      "**not met**"))
+    if "default" in runs:
+        for tier, limit, what in (
+                ("fast", 3.0, "Fast tier's code at most 3x slower than the "
+                 "default tier's (the suite's bound, here on a real "
+                 "program)"),
+                ("profiled", 1.05, "Profiled code at most 5 % slower than "
+                 "the default tier's on the workload profiled (the bound "
+                 "the default tier keeps)")):
+            if tier in runs:
+                r = runs[tier] / runs["default"]
+                out.append("- %s: %.2fx on `synth_ice40` — %s."
+                           % (what, r, "met" if r <= limit else
+                              "**not met**"))
+    if ("sql", "default") in groups:
+        wall = median(groups[("sql", "default")], "wall_s")
+        out.append("- sql-wasm at the default tier ≤ 3 s wall: %s — %s."
+                   % (fmt_wall(wall), "met" if wall <= 3 else "**not met**"))
+    out.append("")
+    return out
+
+
 def section(path):
     with open(path) as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
@@ -96,7 +191,7 @@ def section(path):
           "| %.0f MB |"
           % (NAMES.get(mod, mod), mb(size), mb(code),
              "{:,}".format(int(r0["functions"])),
-             "fast (`--fast`)" if tier == "fast" else "default (-O2)",
+             tier_name(tier, rs),
              r0["pieces"], len(rs), fmt_wall(wall), cpu, size / 1e6 / wall,
              code / 1e6 / cpu, median(rs, "rss_kb") / 1024))
     w("")
@@ -108,6 +203,9 @@ def section(path):
         w("| %s | %s | " % (mod, tier) +
           " | ".join("%.2f" % median(rs, k) for k, _ in PHASES) + " |")
     w("")
+    runs_path = os.path.join(os.path.dirname(path), "compile-run.tsv")
+    out.extend(run_table(runs_path))
+    out.extend(targets(groups, run_medians(runs_path)))
     w("Before (commit 4d3f2bb, the issue's table and the same measurement "
       "of sql-wasm):")
     w("")
