@@ -35,6 +35,11 @@ static void test_keys(void **state) {
   codegen_target_options o3 = {.opt_level = 3};
   key(module_a, sizeof module_a, &o3, other);
   assert_string_not_equal(base, other);
+  codegen_target_options counting = {.opt_level = 2, .count_entries = true};
+  key(module_a, sizeof module_a, &counting, other);
+  assert_string_not_equal(base, other);
+  cache_key_profiled(module_a, sizeof module_a, &o, other);
+  assert_string_not_equal(base, other); /* its own entry */
   codegen_target_options cpu = {.opt_level = 2, .cpu = "x86-64-v2"};
   key(module_a, sizeof module_a, &cpu, other);
   assert_string_not_equal(base, other);
