@@ -144,11 +144,14 @@ static void bring_up_loopback(void) {
   close(s);
 }
 
-static bool same_netns_as_ours(pid_t pid) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+/* "/proc/PID/ns/net" into path. */
+static void netns_path_of(pid_t pid, char path[64]) {
+  snprintf(path, 64, "/proc/%d/ns/net", (int)pid);
+}
+
+static bool same_netns_as_ours(const char *ns_path) {
   struct stat theirs, ours;
-  return stat(path, &theirs) == 0 && stat("/proc/self/ns/net", &ours) == 0 &&
+  return stat(ns_path, &theirs) == 0 && stat("/proc/self/ns/net", &ours) == 0 &&
          theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
 }
 
@@ -171,10 +174,11 @@ static void join_netns(int sync, const char *ns_path) {
 static void setup_network(int sync, const oci_launch *l) {
   const oci_spec *spec = l->spec;
   bool new_ns = spec->network_namespace && !spec->netns_path;
-  if (l->netns_of > 0 && !(new_ns && same_netns_as_ours(l->netns_of))) {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/ns/net", (int)l->netns_of);
-    join_netns(sync, path);
+  char init_ns[64];
+  if (l->netns_of > 0)
+    netns_path_of(l->netns_of, init_ns);
+  if (l->netns_of > 0 && !(new_ns && same_netns_as_ours(init_ns))) {
+    join_netns(sync, init_ns);
     return;
   }
   if (!spec->network_namespace)

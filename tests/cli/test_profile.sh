@@ -5,14 +5,7 @@
 # computes the same; a profile of another module, a damaged one, or
 # --profile-out on code that counts nothing are clear errors.
 # Usage: test_profile.sh WASMAOT GEN_LARGE_MODULE.py WAT2WASM WORKDIR
-set -euo pipefail
-wasmaot=$1 gen=$2 wat2wasm=$3 work=$4
-rm -rf "$work"
-mkdir -p "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-want=$(python3 "$gen" "$work/large.wat" 7)
-want_cold=$(python3 "$gen" "$work/large.wat" 7 cold)
-"$wat2wasm" "$work/large.wat" -o "$work/large.wasm"
+source "$(dirname "$0")/large_module_lib.sh"
 
 "$wasmaot" aot-compile --fast --count "$work/large.wasm" -o "$work/count.so"
 for i in 1 2; do

@@ -5,14 +5,7 @@
 # the next run maps that. --tier and WASMAOT_TIER choose
 # optimised-only or fast-only; `cache list` and `run -v` show the tier.
 # Usage: test_tiering.sh WASMAOT GEN_LARGE_MODULE.py WAT2WASM WORKDIR
-set -euo pipefail
-wasmaot=$1 gen=$2 wat2wasm=$3 work=$4
-rm -rf "$work"
-mkdir -p "$work"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-want=$(python3 "$gen" "$work/large.wat" 7)
-want_cold=$(python3 "$gen" "$work/large.wat" 7 cold)
-"$wat2wasm" "$work/large.wat" -o "$work/large.wasm"
+source "$(dirname "$0")/large_module_lib.sh"
 entries() { find "$1" -name '*.so' | wc -l; }
 # busy DIR: some build lock under DIR is held (a compile is running).
 busy() {
