@@ -41,6 +41,18 @@ grep -q "tier: optimised where an earlier run's profile found it hot" "$work/sec
 got=$("$wasmaot" run --cache-dir "$c" --invoke cold "$work/large.wasm" 7)
 [ "$got" = "$want_cold" ] || fail "the cold functions of the profiled entry: $got, want $want_cold"
 
+# A damaged counts file (a crash, a hostile writer) is replaced, not
+# trusted: with the profiled entry gone, the next run rebuilds it.
+entry=$(sed -n 's/.*compiled in the background into \(.*\.so\),.*/\1/p' "$work/first.err")
+[ -f "$entry" ] || fail "no profiled entry named in: $(cat "$work/first.err")"
+rm -f "$entry"
+head -c 1000 /dev/urandom >"${entry%.so}.counts"
+got=$("$wasmaot" run -v --cache-dir "$c" --invoke run "$work/large.wasm" 7 2>"$work/third.err")
+[ "$got" = "$want" ] || fail "run with a damaged counts file: $got"
+grep -q "from this run's profile" "$work/third.err" || fail "damaged counts: $(cat "$work/third.err")"
+wait_for "$c" 2
+"$wasmaot" cache --cache-dir "$c" list | grep -Eq ' -O2 hot +[0-9]+ ' || fail "not rebuilt from a new profile"
+
 # Concurrent cold starts: every one runs, and the optimised tier is built
 # once (one profiled -O2 entry, one fast entry, nothing else).
 c=$work/concurrent
