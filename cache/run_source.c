@@ -104,12 +104,22 @@ typedef struct profile_wait {
   int run_alive;
 } profile_wait;
 
+static uint64_t total_counts(const uint32_t *counts, uint32_t n) {
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < n; i++)
+    total += counts[i];
+  return total;
+}
+
 /* Until the run ends, or RUN_TIER_PROFILE_WAIT_MS passed (a server runs
  * for ever and should not wait for ever), then the counts so far: the
- * job's profile, or none if there is no usable one. */
-static uint32_t *take_profile(const profile_wait *w, compile_job *job) {
+ * job's profile, or none if there is no usable one. False when the
+ * counts are too few to go by (RUN_TIER_MIN_PROFILE_COUNTS). */
+static bool take_profile(const profile_wait *w, compile_job *job,
+                         uint32_t **taken) {
+  *taken = NULL;
   if (!w->counts_path)
-    return NULL;
+    return true;
   struct pollfd p = {.fd = w->run_alive, .events = POLLIN};
   while (poll(&p, 1, RUN_TIER_PROFILE_WAIT_MS) < 0 && errno == EINTR) {
   }
@@ -117,10 +127,18 @@ static uint32_t *take_profile(const profile_wait *w, compile_job *job) {
   sha256(job->wasm, job->size, digest);
   uint32_t *counts = NULL;
   char err[256];
-  if (wasmaot_profile_read(w->counts_path, digest, &counts,
-                           &job->opts.profile_count, err, sizeof err))
-    job->opts.profile = counts;
-  return counts;
+  uint32_t n = 0;
+  if (!wasmaot_profile_read(w->counts_path, digest, &counts, &n, err,
+                            sizeof err))
+    return true;
+  if (total_counts(counts, n) < RUN_TIER_MIN_PROFILE_COUNTS) {
+    free(counts);
+    return false;
+  }
+  job->opts.profile = counts;
+  job->opts.profile_count = n;
+  *taken = counts;
+  return true;
 }
 
 /* In a detached grandchild (its parent exits at once, so nobody waits for
@@ -178,7 +196,9 @@ static void optimise_in_background(const char *cache_dir, const char *path,
   struct stat st;
   if (lock < 0 || stat(path, &st) == 0)
     _exit(0);
-  uint32_t *counts = take_profile(&w, job);
+  uint32_t *counts;
+  if (!take_profile(&w, job, &counts))
+    _exit(0); /* the next run adds to the counts */
   void *data;
   size_t size;
   char err[256];

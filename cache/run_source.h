@@ -33,6 +33,13 @@ typedef enum run_tier {
  * end before it takes the profile counted so far (a server never ends). */
 #define RUN_TIER_PROFILE_WAIT_MS (10 * 1000)
 
+/* A profile with fewer counts than this saw too little to choose by (a
+ * `--help`, a failed start: about 10^5 for yosys, whose synthesis of a
+ * counter counts 1.5 * 10^9; the fast tier counts about 6 * 10^8 a
+ * second): nothing is compiled and the counts stay, so the next runs add
+ * to them until there are enough. */
+#define RUN_TIER_MIN_PROFILE_COUNTS 10000000u
+
 typedef struct run_source_options {
   const char *cache_dir; /* --cache-dir, or NULL for the default */
   bool no_cache;         /* --no-cache: compile into memory, store nothing */

@@ -4,6 +4,7 @@ prints what its export `run` returns for the argument given.
 
    gen_large_module.py OUT.wat ARG        -> prints run(ARG)
    gen_large_module.py OUT.wat ARG cold   -> prints cold(ARG)
+   gen_large_module.py OUT.wat ARG spin   -> prints spin(ARG)
 
 Its code is over CODEGEN_WHOLE_MODULE_BYTES (compiler/codegen_plan.h), so
 it is compiled in many pieces, and one function is over
@@ -11,7 +12,9 @@ CODEGEN_HUGE_FUNCTION_BYTES, so that path is taken too. Every function
 calls the one before it, so calls cross pieces. The arithmetic is i32
 with wrap-around, mirrored here to know the right answer. `cold` calls a
 second chain of COLD functions that `run` never reaches: a profile of
-`run` finds them cold (codegen_plan.h)."""
+`run` finds them cold (codegen_plan.h). `spin` loops ARG times, which
+counts ARG loop iterations: enough of them make a profile a tiered run
+takes (cache/run_source.h)."""
 import sys
 
 FUNCS = 3000
@@ -71,7 +74,16 @@ def main():
     lines.append("    (local.get 0))")
     lines.append(f"  (func (export \"run\") (param i32) (result i32)")
     lines.append(f"    (i32.xor (call $f{FUNCS - 1} (local.get 0))"
-                 " (call $huge (local.get 0)))))")
+                 " (call $huge (local.get 0))))")
+    lines.append("  (func (export \"spin\") (param i32) (result i32)"
+                 " (local i32 i32)")
+    lines.append("    (block (loop"
+                 " (br_if 1 (i32.ge_u (local.get 1) (local.get 0)))"
+                 " (local.set 2 (i32.add (local.get 2) (local.get 1)))"
+                 " (local.set 1 (i32.add (local.get 1) (i32.const 1)))"
+                 " (br 0)))")
+    lines.append("    (local.get 2))")
+    lines[-1] += ")"  # closes the module
     with open(out, "w") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -89,6 +101,11 @@ def main():
             result = (result + xk) & M
         return result
 
+    if sys.argv[3:] == ["spin"]:
+        n = arg & M
+        r = (n * (n - 1) // 2) & M if n else 0
+        print(r - (1 << 32) if r >= 1 << 31 else r)
+        return
     if sys.argv[3:] == ["cold"]:
         r = call(COLD - 1, arg & M, COLD_BASE)
         print(r - (1 << 32) if r >= 1 << 31 else r)

@@ -6,6 +6,10 @@
 # optimised-only or fast-only; `cache list` and `run -v` show the tier.
 # Usage: test_tiering.sh WASMAOT GEN_LARGE_MODULE.py WAT2WASM WORKDIR
 source "$(dirname "$0")/large_module_lib.sh"
+# A run does enough for its profile to be taken when it spins this many
+# times (RUN_TIER_MIN_PROFILE_COUNTS is 10^7).
+spins=20000000
+want_spin=$(python3 "$gen" "$work/spin.wat" $spins spin)
 entries() { find "$1" -name '*.so' | wc -l; }
 # busy DIR: some build lock under DIR is held (a compile is running).
 busy() {
@@ -26,8 +30,16 @@ wait_for() {
 
 # Tiered (the default): the fast tier now, the optimised one for later.
 c=$work/tiered
-got=$("$wasmaot" run -v --cache-dir "$c" --invoke run "$work/large.wasm" 7 2>"$work/first.err")
-[ "$got" = "$want" ] || fail "tiered first run: $got, want $want"
+# A run that does little leaves its counts for later runs to add to:
+# no optimised entry yet.
+got=$("$wasmaot" run -v --cache-dir "$c" --invoke run "$work/large.wasm" 7 2>"$work/short.err")
+[ "$got" = "$want" ] || fail "tiered short run: $got, want $want"
+grep -q "tier: running the fast tier.*from this run's profile" "$work/short.err" || fail "short run: $(cat "$work/short.err")"
+wait_for "$c" 1
+[ "$(entries "$c")" = 1 ] || fail "a profile of 3,000 counts was taken: $(find "$c")"
+[ -n "$(find "$c" -name '*.counts')" ] || fail "the short run's counts were dropped"
+got=$("$wasmaot" run -v --cache-dir "$c" --invoke spin "$work/large.wasm" $spins 2>"$work/first.err")
+[ "$got" = "$want_spin" ] || fail "tiered first run: $got, want $want_spin"
 grep -q "tier: running the fast tier.*from this run's profile" "$work/first.err" || fail "first run: $(cat "$work/first.err")"
 wait_for "$c" 2
 "$wasmaot" cache --cache-dir "$c" list >"$work/list"
@@ -47,8 +59,8 @@ entry=$(sed -n 's/.*compiled in the background into \(.*\.so\),.*/\1/p' "$work/f
 [ -f "$entry" ] || fail "no profiled entry named in: $(cat "$work/first.err")"
 rm -f "$entry"
 head -c 1000 /dev/urandom >"${entry%.so}.counts"
-got=$("$wasmaot" run -v --cache-dir "$c" --invoke run "$work/large.wasm" 7 2>"$work/third.err")
-[ "$got" = "$want" ] || fail "run with a damaged counts file: $got"
+got=$("$wasmaot" run -v --cache-dir "$c" --invoke spin "$work/large.wasm" $spins 2>"$work/third.err")
+[ "$got" = "$want_spin" ] || fail "run with a damaged counts file: $got"
 grep -q "from this run's profile" "$work/third.err" || fail "damaged counts: $(cat "$work/third.err")"
 wait_for "$c" 2
 "$wasmaot" cache --cache-dir "$c" list | grep -Eq ' -O2 hot +[0-9]+ ' || fail "not rebuilt from a new profile"
@@ -57,10 +69,10 @@ wait_for "$c" 2
 # once (one profiled -O2 entry, one fast entry, nothing else).
 c=$work/concurrent
 for i in 1 2 3 4; do
-  "$wasmaot" run --cache-dir "$c" --invoke run "$work/large.wasm" 7 >"$work/c$i.out" &
+  "$wasmaot" run --cache-dir "$c" --invoke spin "$work/large.wasm" $spins >"$work/c$i.out" &
 done
 wait
-for i in 1 2 3 4; do [ "$(cat "$work/c$i.out")" = "$want" ] || fail "concurrent run $i"; done
+for i in 1 2 3 4; do [ "$(cat "$work/c$i.out")" = "$want_spin" ] || fail "concurrent run $i"; done
 wait_for "$c" 2
 [ "$(entries "$c")" = 2 ] || fail "concurrent: $(find "$c" -name '*.so')"
 
