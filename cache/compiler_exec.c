@@ -146,12 +146,12 @@ static bool write_profile(const char *path, const uint8_t *wasm, size_t size,
   sha256(wasm, size, digest);
   wasmaot_profile_header h =
       wasmaot_profile_header_for(opts->profile_count, digest);
-  size_t bytes = sizeof h + 4ull * h.count;
+  size_t bytes = sizeof h + 8ull * h.count;
   uint8_t *buf = malloc(bytes);
   if (!buf)
     return false;
   memcpy(buf, &h, sizeof h);
-  memcpy(buf + sizeof h, opts->profile, 4ull * h.count);
+  memcpy(buf + sizeof h, opts->profile, 8ull * h.count);
   bool ok = file_write_atomic(path, buf, bytes);
   free(buf);
   return ok;

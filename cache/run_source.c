@@ -104,7 +104,7 @@ typedef struct profile_wait {
   int run_alive;
 } profile_wait;
 
-static uint64_t total_counts(const uint32_t *counts, uint32_t n) {
+static uint64_t total_counts(const uint64_t *counts, uint32_t n) {
   uint64_t total = 0;
   for (uint32_t i = 0; i < n; i++)
     total += counts[i];
@@ -116,7 +116,7 @@ static uint64_t total_counts(const uint32_t *counts, uint32_t n) {
  * job's profile, or none if there is no usable one. False when the
  * counts are too few to go by (RUN_TIER_MIN_PROFILE_COUNTS). */
 static bool take_profile(const profile_wait *w, compile_job *job,
-                         uint32_t **taken) {
+                         uint64_t **taken) {
   *taken = NULL;
   if (!w->counts_path)
     return true;
@@ -125,7 +125,7 @@ static bool take_profile(const profile_wait *w, compile_job *job,
   }
   uint8_t digest[32];
   sha256(job->wasm, job->size, digest);
-  uint32_t *counts = NULL;
+  uint64_t *counts = NULL;
   char err[256];
   uint32_t n = 0;
   if (!wasmaot_profile_read(w->counts_path, digest, &counts, &n, err,
@@ -196,7 +196,7 @@ static void optimise_in_background(const char *cache_dir, const char *path,
   struct stat st;
   if (lock < 0 || stat(path, &st) == 0)
     _exit(0);
-  uint32_t *counts;
+  uint64_t *counts;
   if (!take_profile(&w, job, &counts))
     _exit(0); /* the next run adds to the counts */
   void *data;

@@ -428,7 +428,7 @@ int cli_aot_compile(int argc, char **argv) {
     fprintf(stderr, "%s: cannot read: %s\n", a.input, strerror(errno));
   else if (!compiler)
     fprintf(stderr, "wasmaot aot-compile: %s\n", err);
-  uint32_t *counts = NULL;
+  uint64_t *counts = NULL;
   if (compiler && a.profile) {
     uint8_t digest[32];
     sha256(wasm, size, digest);

@@ -40,7 +40,7 @@ static bool order_pieces(codegen_plan *plan) {
 }
 
 static int count_descending(const void *a, const void *b) {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return x > y ? -1 : x < y;
 }
 
@@ -48,18 +48,18 @@ static int count_descending(const void *a, const void *b) {
  * down, the one at which they first reach CODEGEN_HOT_COVERAGE of the
  * total (every function with as many is hot too). 0 when the profile
  * counted nothing or memory ran out: then everything is hot. */
-static uint32_t hot_threshold(const uint32_t *counts, uint32_t n) {
+static uint64_t hot_threshold(const uint64_t *counts, uint32_t n) {
   uint64_t total = 0;
   for (uint32_t i = 0; i < n; i++)
     total += counts[i];
-  uint32_t *sorted = total ? malloc(n * sizeof *sorted) : NULL;
+  uint64_t *sorted = total ? malloc(n * sizeof *sorted) : NULL;
   if (!sorted)
     return 0;
   memcpy(sorted, counts, n * sizeof *sorted);
   qsort(sorted, n, sizeof *sorted, count_descending);
   uint64_t goal = (uint64_t)((double)total * CODEGEN_HOT_COVERAGE);
   uint64_t sum = 0;
-  uint32_t threshold = 1;
+  uint64_t threshold = 1;
   for (uint32_t i = 0; i < n && sum < goal; i++) {
     sum += sorted[i];
     threshold = sorted[i];
@@ -90,7 +90,7 @@ static void cut_pieces(const wasm_module *m, codegen_plan *plan, uint32_t start,
 }
 
 bool codegen_plan_make(const wasm_module *m, uint32_t piece_bytes,
-                       bool fast_tier, const uint32_t *counts,
+                       bool fast_tier, const uint64_t *counts,
                        codegen_plan *plan) {
   memset(plan, 0, sizeof *plan);
   uint32_t first = m->import_func_count;
@@ -114,7 +114,7 @@ bool codegen_plan_make(const wasm_module *m, uint32_t piece_bytes,
     codegen_plan_free(plan);
     return false;
   }
-  uint32_t threshold = counts ? hot_threshold(counts, defined) : 0;
+  uint64_t threshold = counts ? hot_threshold(counts, defined) : 0;
   /* Hot functions first, then cold ones, each in index order. */
   uint32_t hot = 0;
   for (uint32_t i = 0; i < defined; i++)

@@ -60,7 +60,7 @@ typedef struct codegen_plan {
  * the rest are cold. A profile that counted nothing is no profile. False
  * only when out of memory. */
 bool codegen_plan_make(const wasm_module *m, uint32_t piece_bytes,
-                       bool fast_tier, const uint32_t *counts,
+                       bool fast_tier, const uint64_t *counts,
                        codegen_plan *plan);
 void codegen_plan_free(codegen_plan *plan);
 

@@ -250,10 +250,10 @@ void lower_count_entry(lower_func_ctx *f) {
   LLVMValueRef index =
       LLVMConstInt(mc->t_i32, f->func_index - mc->m->import_func_count, false);
   LLVMValueRef slot =
-      LLVMBuildInBoundsGEP2(mc->builder, mc->t_i32, counts, &index, 1, "");
-  LLVMValueRef old = LLVMBuildLoad2(mc->builder, mc->t_i32, slot, "");
+      LLVMBuildInBoundsGEP2(mc->builder, mc->t_i64, counts, &index, 1, "");
+  LLVMValueRef old = LLVMBuildLoad2(mc->builder, mc->t_i64, slot, "");
   LLVMValueRef inc =
-      LLVMBuildAdd(mc->builder, old, LLVMConstInt(mc->t_i32, 1, false), "");
+      LLVMBuildAdd(mc->builder, old, LLVMConstInt(mc->t_i64, 1, false), "");
   LLVMBuildStore(mc->builder, inc, slot);
 }
 

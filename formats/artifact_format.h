@@ -248,11 +248,12 @@ typedef struct wasmaot_vmctx_layout {
   uint32_t memories;         /* wasmaot_memory_obj* per memory */
   uint32_t type_ids;         /* uint32 canonical id per type index */
   uint32_t tags;             /* wasmaot_tag* per tag (imports first) */
-  /* A uint32_t* to one counter per defined function, or 0 when the code
+  /* A uint64_t* to one counter per defined function, or 0 when the code
    * counts nothing: code compiled to count (the tiered run's fast tier)
    * adds 1 to its function's counter on every entry and every loop
-   * iteration, so a later compile can optimise only what ran hot. The
-   * counters wrap; nothing but a profile reads them. */
+   * iteration, so a later compile can optimise only what ran hot. 64
+   * bits: a hot loop of fast code passes 2^32 in seconds, and a wrapped
+   * count would make the hottest function look cold. */
   uint32_t entry_counts;
 } wasmaot_vmctx_layout;
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define WASMAOT_PROFILE_MAGIC "WAOTPRF1" /* 8 bytes, no NUL */
+#define WASMAOT_PROFILE_MAGIC "WAOTPRF2" /* 8 bytes, no NUL */
 
 typedef struct wasmaot_profile_header {
   char magic[8];
@@ -18,7 +18,7 @@ typedef struct wasmaot_profile_header {
   uint32_t count;          /* counters that follow: one per defined function */
   uint8_t wasm_sha256[32]; /* of the .wasm the counting code came from */
 } wasmaot_profile_header;
-/* Then uint32_t counts[count], from header_size on. */
+/* Then uint64_t counts[count], from header_size on. */
 
 /* The header of a profile of `count` functions of the module whose .wasm
  * has SHA-256 `wasm_sha256`. */

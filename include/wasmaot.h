@@ -197,7 +197,7 @@ bool wasmaot_module_count_into(wasmaot_module *module, const char *path,
  * function) and *count. With `wasm_sha256` not NULL, refuses a profile
  * of a module whose .wasm has another SHA-256. */
 bool wasmaot_profile_read(const char *path, const uint8_t *wasm_sha256,
-                          uint32_t **counts, uint32_t *count, char *err,
+                          uint64_t **counts, uint32_t *count, char *err,
                           size_t errlen);
 
 /* ---- Extern values ------------------------------------------------------ */

@@ -42,7 +42,7 @@ static const char *profile_mismatch(const wasmaot_profile_header *h,
   if (size < sizeof *h || memcmp(h->magic, WASMAOT_PROFILE_MAGIC, 8) != 0 ||
       h->header_size != sizeof *h)
     return "not a wasmaot profile";
-  if (size != sizeof *h + 4ull * h->count)
+  if (size != sizeof *h + 8ull * h->count)
     return "profile is truncated or has trailing bytes";
   if (sha256 && memcmp(h->wasm_sha256, sha256, 32) != 0)
     return "profile is of another module";
@@ -86,7 +86,7 @@ bool wasmaot_module_count_into(wasmaot_module *m, const char *path, char *err,
     return rt_fail(err, errlen,
                    "a module's counts can only be moved before it is "
                    "instantiated");
-  size_t bytes = sizeof(wasmaot_profile_header) + 4ull * defined_funcs(m);
+  size_t bytes = sizeof(wasmaot_profile_header) + 8ull * defined_funcs(m);
   int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
     return rt_fail(err, errlen, "%s: cannot open: %s", path, strerror(errno));
@@ -103,12 +103,12 @@ bool wasmaot_module_count_into(wasmaot_module *m, const char *path, char *err,
   m->counts_map = map;
   m->counts_map_size = bytes;
   m->entry_counts =
-      (uint32_t *)((uint8_t *)map + sizeof(wasmaot_profile_header));
+      (uint64_t *)((uint8_t *)map + sizeof(wasmaot_profile_header));
   return true;
 }
 
 bool wasmaot_profile_read(const char *path, const uint8_t *wasm_sha256,
-                          uint32_t **counts, uint32_t *count, char *err,
+                          uint64_t **counts, uint32_t *count, char *err,
                           size_t errlen) {
   *counts = NULL;
   *count = 0;
@@ -127,10 +127,10 @@ bool wasmaot_profile_read(const char *path, const uint8_t *wasm_sha256,
     rt_fail(err, errlen, "%s: %s", path, strerror(errno));
   else if (why)
     ok = rt_fail(err, errlen, "%s: %s", path, why);
-  uint32_t *c = ok ? malloc(h.count ? 4ull * h.count : 1) : NULL;
+  uint64_t *c = ok ? malloc(h.count ? 8ull * h.count : 1) : NULL;
   if (ok && !c)
     ok = rt_fail(err, errlen, "out of memory");
-  size_t want = 4ull * h.count;
+  size_t want = 8ull * h.count;
   if (ok && want && pread(fd, c, want, sizeof h) != (ssize_t)want)
     ok = rt_fail(err, errlen, "%s: cannot read: %s", path, strerror(errno));
   close(fd);

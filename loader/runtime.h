@@ -152,7 +152,7 @@ struct wasmaot_module {
   /* Code compiled to count (layout.entry_counts): its counters, one per
    * defined function, shared by all instances; in memory, or in a
    * profile file mapped at counts_map (profile.c). */
-  uint32_t *entry_counts;
+  uint64_t *entry_counts;
   void *counts_map;
   size_t counts_map_size;
 };

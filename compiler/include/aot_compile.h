@@ -73,7 +73,7 @@ typedef struct aot_options {
    * compiled with target.count_entries (wasmaot_vmctx_layout's
    * entry_counts). With one, a module compiled in pieces has only the
    * functions that ran hot optimised (codegen_plan.h); NULL: all are. */
-  const uint32_t *profile;
+  const uint64_t *profile;
   uint32_t profile_count;
 } aot_options;
 

@@ -64,7 +64,7 @@ static void test_profile_reaches_child(void **state) {
   uint32_t defined = info.meta->defined_func_count;
   free(out.data);
 
-  uint32_t *counts = calloc(defined + 1, sizeof *counts);
+  uint64_t *counts = calloc(defined + 1, sizeof *counts);
   assert_non_null(counts);
   counts[0] = 5;
   opts.profile = counts;

@@ -17,10 +17,10 @@ done
 python3 - "$work/p" <<'PY' || fail "profile contents"
 import struct, sys
 b = open(sys.argv[1], "rb").read()
-assert b[:8] == b"WAOTPRF1", b[:8]
+assert b[:8] == b"WAOTPRF2", b[:8]
 size, n = struct.unpack_from("<II", b, 8)
-counts = struct.unpack_from("<%dI" % n, b, size)
-assert len(b) == size + 4 * n, (len(b), size, n)
+counts = struct.unpack_from("<%dQ" % n, b, size)
+assert len(b) == size + 8 * n, (len(b), size, n)
 # f0..f2999, g0..g299, cold, huge, run, spin (gen_large_module.py)
 assert n == 3000 + 300 + 4, n
 assert all(c == 2 for c in counts[:3000]), counts[:10]
