@@ -73,7 +73,7 @@ static int aot_usage(FILE *out) {
       "                     WASMAOT_JOBS environment variable, else the\n"
       "                     online CPUs for a large enough module)\n"
       "  --count            the code counts each function's entries and loop\n"
-      "                     iterations (with --fast: a few per cent\n"
+      "                     iterations (with --fast: about 10 %%\n"
       "                     slower), for `run --profile-out`\n"
       "  --profile FILE     optimise only the functions that ran hot in\n"
       "                     the profile FILE (from `run --profile-out` of\n"
