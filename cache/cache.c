@@ -58,8 +58,8 @@ static void hex(const uint8_t digest[32], char key[CACHE_KEY_HEX]) {
  * host CPU, the CPU's identity, since the compiler asks LLVM for the
  * host's CPU name and features), extra features and the optimisation
  * level. */
-static void compile_variant(const codegen_target_options *opts, bool profiled,
-                            char *out, size_t size) {
+static void compile_variant(const codegen_target_options *opts, char *out,
+                            size_t size) {
   char cpu[512];
   if (opts->cpu)
     snprintf(cpu, sizeof cpu, "%s", opts->cpu);
@@ -67,18 +67,18 @@ static void compile_variant(const codegen_target_options *opts, bool profiled,
     host_cpu_id(cpu, sizeof cpu);
   snprintf(out, size,
            "wasmaot %s\nformat %u\nplugin-abi %u\ntarget %s-linux\ncpu %s\n"
-           "features %s\nopt %u%s%s%s\n",
+           "features %s\nopt %u%s%s\n",
            WASMAOT_VERSION, WASMAOT_FORMAT_VERSION, WASMAOT_COMPILER_PLUGIN_ABI,
            WASMAOT_HOST_ARCH, cpu, opts->features ? opts->features : "",
            opts->opt_level, opts->fast_tier ? " fast" : "",
-           opts->count_entries ? " count" : "", profiled ? " profiled" : "");
+           opts->count_entries ? " count" : "");
 }
 
-static void key_for(const uint8_t *wasm, size_t size,
-                    const codegen_target_options *opts, bool profiled,
-                    char key[CACHE_KEY_HEX]) {
+void cache_key_compile(const uint8_t *wasm, size_t size,
+                       const codegen_target_options *opts,
+                       char key[CACHE_KEY_HEX]) {
   char variant[1024];
-  compile_variant(opts, profiled, variant, sizeof variant);
+  compile_variant(opts, variant, sizeof variant);
   sha256_ctx c;
   uint8_t digest[32];
   sha256_init(&c);
@@ -88,16 +88,16 @@ static void key_for(const uint8_t *wasm, size_t size,
   hex(digest, key);
 }
 
-void cache_key_compile(const uint8_t *wasm, size_t size,
-                       const codegen_target_options *opts,
-                       char key[CACHE_KEY_HEX]) {
-  key_for(wasm, size, opts, false, key);
-}
-
-void cache_key_profiled(const uint8_t *wasm, size_t size,
-                        const codegen_target_options *opts,
-                        char key[CACHE_KEY_HEX]) {
-  key_for(wasm, size, opts, true, key);
+void cache_key_profiled(const char key[CACHE_KEY_HEX],
+                        char profiled[CACHE_KEY_HEX]) {
+  static const char tag[] = "profiled ";
+  sha256_ctx c;
+  uint8_t digest[32];
+  sha256_init(&c);
+  sha256_update(&c, tag, sizeof tag - 1);
+  sha256_update(&c, key, CACHE_KEY_HEX - 1);
+  sha256_final(&c, digest);
+  hex(digest, profiled);
 }
 
 void cache_key_artifact(const uint8_t sha256[32], char key[CACHE_KEY_HEX]) {

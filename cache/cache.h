@@ -38,12 +38,12 @@ void cache_key_compile(const uint8_t *wasm, size_t size,
                        const codegen_target_options *opts,
                        char key[CACHE_KEY_HEX]);
 
-/* The key for compiling `wasm` as cache_key_compile's, guided by the
- * profile of a run (whichever run it was: a later run takes the entry
- * whatever its own workload). */
-void cache_key_profiled(const uint8_t *wasm, size_t size,
-                        const codegen_target_options *opts,
-                        char key[CACHE_KEY_HEX]);
+/* The key for the compile that `key` (a cache_key_compile) names, guided
+ * by the profile of a run (whichever run it was: a later run takes the
+ * entry whatever its own workload). Derived from `key`, so the .wasm is
+ * not hashed again on every run. */
+void cache_key_profiled(const char key[CACHE_KEY_HEX],
+                        char profiled[CACHE_KEY_HEX]);
 
 /* The key for an artifact known by its SHA-256 (a bundle entry). */
 void cache_key_artifact(const uint8_t sha256[32], char key[CACHE_KEY_HEX]);

@@ -297,7 +297,7 @@ static wasmaot_module *load_wasm_bytes(wasmaot_engine *engine, const char *name,
     return m;
   }
   char profiled_key[CACHE_KEY_HEX];
-  cache_key_profiled(wasm, size, &job.opts.target, profiled_key);
+  cache_key_profiled(key, profiled_key);
   wasmaot_module *m =
       load_tiered_hit(engine, &place, key, profiled_key, o->verbose);
   return m ? m : load_tiered(engine, &place, &job, profiled_key, o->verbose);

@@ -38,8 +38,11 @@ static void test_keys(void **state) {
   codegen_target_options counting = {.opt_level = 2, .count_entries = true};
   key(module_a, sizeof module_a, &counting, other);
   assert_string_not_equal(base, other);
-  cache_key_profiled(module_a, sizeof module_a, &o, other);
+  cache_key_profiled(base, other);
   assert_string_not_equal(base, other); /* its own entry */
+  assert_int_equal(strspn(other, "0123456789abcdef"), 64);
+  cache_key_profiled(again, again);
+  assert_string_equal(other, again); /* of the key alone */
   codegen_target_options cpu = {.opt_level = 2, .cpu = "x86-64-v2"};
   key(module_a, sizeof module_a, &cpu, other);
   assert_string_not_equal(base, other);
