@@ -19,6 +19,7 @@
 #include "artifact_checksum.h"
 #include "artifact_section.h"
 #include "artifact_write.h"
+#include "baseline.h"
 #include "codegen_parallel.h"
 #include "codegen_plan.h"
 #include "cpu_clock.h"
@@ -163,6 +164,21 @@ static bool compile_whole(const wasm_module *m, const aot_options *opts,
   return ok;
 }
 
+/* Per defined function, whether the baseline generator takes it: in the
+ * fast tier, unless told otherwise. NULL for none (or out of memory:
+ * then LLVM takes them all). */
+static bool *baseline_functions(const wasm_module *m, const aot_options *opts,
+                                const codegen_target *target) {
+  if (!target->fast_tier || opts->fast_llvm_only ||
+      !baseline_module_eligible(m, target, lower_module_needs_tailcc(m)))
+    return NULL;
+  uint32_t defined = m->func_count - m->import_func_count;
+  bool *b = calloc(defined ? defined : 1, sizeof *b);
+  for (uint32_t i = 0; b && i < defined; i++)
+    b[i] = baseline_function_supported(m, target, m->import_func_count + i);
+  return b;
+}
+
 static bool compile_validated(const wasm_module *m, const aot_options *opts,
                               aot_output *out, char *errbuf, size_t errlen) {
   codegen_target target;
@@ -186,9 +202,12 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
                 opts->profile_count, defined);
   }
   codegen_plan plan;
-  if (!codegen_plan_make(m, opts->piece_bytes, opts->target.fast_tier,
-                         opts->target.fast_tier ? NULL : opts->profile,
-                         &plan)) {
+  bool *baseline = baseline_functions(m, opts, &target);
+  bool planned = codegen_plan_make(
+      m, opts->piece_bytes, opts->target.fast_tier,
+      opts->target.fast_tier ? NULL : opts->profile, baseline, &plan);
+  free(baseline);
+  if (!planned) {
     codegen_target_dispose(&target);
     return fail(errbuf, errlen, "out of memory");
   }
@@ -201,6 +220,7 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
     opts->stats->pieces = plan.whole ? 1 : plan.count;
     opts->stats->huge_functions = plan.huge_functions;
     opts->stats->cold_functions = plan.cold_functions;
+    opts->stats->baseline_functions = plan.baseline_functions;
     opts->stats->threads = jobs;
     opts->stats->code_bytes = plan.code_bytes;
   }

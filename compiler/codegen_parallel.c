@@ -16,6 +16,7 @@
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
 
+#include "baseline.h"
 #include "codegen_target.h"
 #include "cpu_clock.h"
 #include "elf_merge.h"
@@ -88,10 +89,29 @@ static void pool_fail(pool *p, const char *fmt, ...) {
   pthread_mutex_unlock(&p->lock);
 }
 
+/* Piece `index`, of functions the baseline generator takes. */
+static bool compile_baseline_piece(worker *w, uint32_t index) {
+  pool *p = w->pool;
+  const codegen_piece_plan *pp = &p->plan->pieces[index];
+  piece_result *r = &p->results[index];
+  double t0 = cpu_clock_thread_s();
+  lower_compute_vmctx_layout(p->m, w->target.count_entries, &r->layout);
+  char why[400];
+  bool ok = baseline_compile(p->m, &w->target, &r->layout,
+                             p->plan->funcs + pp->start, pp->count, p->symbols,
+                             &r->obj, &r->obj_size, why, sizeof why);
+  if (!ok)
+    pool_fail(p, "%s", why);
+  w->cpu_s[AOT_STAT_CODEGEN] += cpu_clock_thread_s() - t0;
+  return ok;
+}
+
 /* Lowers, optimises and emits piece `index` into its result. */
 static bool compile_piece(worker *w, uint32_t index) {
   pool *p = w->pool;
   const codegen_piece_plan *pp = &p->plan->pieces[index];
+  if (pp->baseline)
+    return compile_baseline_piece(w, index);
   bool unoptimised = pp->huge || pp->cold;
   bool fast = unoptimised || p->opts->target.fast_tier;
   const codegen_target *target = unoptimised ? &w->fast_target : &w->target;

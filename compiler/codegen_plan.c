@@ -68,20 +68,24 @@ static uint64_t hot_threshold(const uint64_t *counts, uint32_t n) {
   return threshold ? threshold : 1;
 }
 
+typedef enum piece_kind { PIECE_HOT, PIECE_COLD, PIECE_BASELINE } piece_kind;
+
 /* Appends pieces for the functions plan->funcs[start..end), which are of
- * one kind (hot or cold), about `goal` body bytes each. */
+ * one kind, about `goal` body bytes each. */
 static void cut_pieces(const wasm_module *m, codegen_plan *plan, uint32_t start,
-                       uint32_t end, uint64_t goal, bool fast_tier, bool cold) {
+                       uint32_t end, uint64_t goal, bool fast_tier,
+                       piece_kind kind) {
   codegen_piece_plan *cur = NULL;
   for (uint32_t k = start; k < end; k++) {
     uint32_t i = plan->funcs[k] - m->import_func_count;
-    bool huge =
-        !fast_tier && !cold && body_bytes(m, i) > CODEGEN_HUGE_FUNCTION_BYTES;
+    bool huge = !fast_tier && kind == PIECE_HOT &&
+                body_bytes(m, i) > CODEGEN_HUGE_FUNCTION_BYTES;
     if (!cur || huge || cur->huge || cur->weight >= goal) {
       cur = &plan->pieces[plan->count++];
       cur->start = k;
       cur->huge = huge;
-      cur->cold = cold;
+      cur->cold = kind == PIECE_COLD;
+      cur->baseline = kind == PIECE_BASELINE;
       plan->huge_functions += huge;
     }
     cur->count++;
@@ -89,9 +93,36 @@ static void cut_pieces(const wasm_module *m, codegen_plan *plan, uint32_t start,
   }
 }
 
+/* In the fast tier with the baseline generator: LLVM's functions, then
+ * the baseline's, each in index order. */
+static void plan_baseline(const wasm_module *m, codegen_plan *plan,
+                          uint64_t goal, const bool *baseline) {
+  uint32_t first = m->import_func_count, defined = m->func_count - first;
+  uint32_t llvm = 0;
+  for (uint32_t i = 0; i < defined; i++)
+    if (!baseline[i])
+      plan->funcs[llvm++] = first + i;
+  for (uint32_t i = 0, k = llvm; i < defined; i++)
+    if (baseline[i])
+      plan->funcs[k++] = first + i;
+  plan->baseline_functions = defined - llvm;
+  cut_pieces(m, plan, 0, llvm, goal, true, PIECE_HOT);
+  if (plan->count == 0) /* piece 0: the tables, no function */
+    plan->pieces[plan->count++] = (codegen_piece_plan){.start = 0};
+  cut_pieces(m, plan, llvm, defined, CODEGEN_BASELINE_PIECE_BYTES, true,
+             PIECE_BASELINE);
+}
+
+static bool any_true(const bool *v, uint32_t n) {
+  for (uint32_t i = 0; v && i < n; i++)
+    if (v[i])
+      return true;
+  return false;
+}
+
 bool codegen_plan_make(const wasm_module *m, uint32_t piece_bytes,
                        bool fast_tier, const uint64_t *counts,
-                       codegen_plan *plan) {
+                       const bool *baseline, codegen_plan *plan) {
   memset(plan, 0, sizeof *plan);
   uint32_t first = m->import_func_count;
   uint32_t defined = m->func_count - first;
@@ -100,19 +131,28 @@ bool codegen_plan_make(const wasm_module *m, uint32_t piece_bytes,
     total += weight(m, i);
     plan->code_bytes += body_bytes(m, i);
   }
-  if (defined == 0 ||
-      (piece_bytes == 0 && total <= CODEGEN_WHOLE_MODULE_BYTES)) {
+  bool use_baseline = fast_tier && any_true(baseline, defined);
+  if (defined == 0 || (piece_bytes == 0 && !use_baseline &&
+                       total <= CODEGEN_WHOLE_MODULE_BYTES)) {
     plan->whole = true;
     return true;
   }
   uint64_t goal = piece_bytes ? piece_bytes : CODEGEN_PIECE_BYTES;
-  /* At most one piece per function. */
-  plan->pieces = calloc(defined, sizeof *plan->pieces);
+  /* At most one piece per function, and piece 0 with none. */
+  plan->pieces = calloc(defined + 1, sizeof *plan->pieces);
   plan->funcs = calloc(defined, sizeof *plan->funcs);
-  plan->order = calloc(defined, sizeof *plan->order);
+  plan->order = calloc(defined + 1, sizeof *plan->order);
   if (!plan->pieces || !plan->funcs || !plan->order) {
     codegen_plan_free(plan);
     return false;
+  }
+  if (use_baseline) {
+    plan_baseline(m, plan, goal, baseline);
+    if (!order_pieces(plan)) {
+      codegen_plan_free(plan);
+      return false;
+    }
+    return true;
   }
   uint64_t threshold = counts ? hot_threshold(counts, defined) : 0;
   /* Hot functions first, then cold ones, each in index order. */
@@ -124,8 +164,8 @@ bool codegen_plan_make(const wasm_module *m, uint32_t piece_bytes,
     if (threshold && counts[i] < threshold)
       plan->funcs[cold++] = first + i;
   plan->cold_functions = defined - hot;
-  cut_pieces(m, plan, 0, hot, goal, fast_tier, false);
-  cut_pieces(m, plan, hot, defined, goal, fast_tier, true);
+  cut_pieces(m, plan, 0, hot, goal, fast_tier, PIECE_HOT);
+  cut_pieces(m, plan, hot, defined, goal, fast_tier, PIECE_COLD);
   if (!order_pieces(plan)) {
     codegen_plan_free(plan);
     return false;

@@ -9,7 +9,7 @@
 
 /* Bumped whenever aot_options, aot_output or the table change, so a
  * mismatched plug-in is refused instead of called wrongly. */
-#define WASMAOT_COMPILER_PLUGIN_ABI 6u
+#define WASMAOT_COMPILER_PLUGIN_ABI 7u
 #define WASMAOT_COMPILER_PLUGIN_SYMBOL "wasmaot_compiler_entry"
 
 typedef struct wasmaot_compiler_plugin {

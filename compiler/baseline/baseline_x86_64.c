@@ -1,0 +1,1217 @@
+/* The baseline code generator for x86-64 (baseline.h).
+ *
+ * Frame, below the return address and the caller's rbp:
+ *   [rbp-8] rbx (vmctx), [rbp-16] r12 (memory 0's base), then one 8-byte
+ *   slot per local (parameters first), then one per operand stack depth.
+ * Every operand lives in the slot of its depth, except that constants and
+ * local.get stay unevaluated until an instruction uses them (a read of a
+ * local that a later local.set would change is written to its slot
+ * first). At every control-flow edge all operands are in their slots, so
+ * blocks join without moves; a branch copies its values down to the
+ * target's depth. No register holds a Wasm value from one instruction to
+ * the next, so calls need no spilling. i32 values occupy the low half of a
+ * slot; the upper half is never read. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <elf.h>
+
+#include "baseline.h"
+#include "baseline_object.h"
+#include "wasm_instr.h"
+#include "wasmaot_trap.h"
+#include "x86_64_asm.h"
+
+typedef enum { VK_SLOT, VK_CONST, VK_LOCAL } value_kind;
+
+typedef struct bl_value {
+  uint8_t kind;
+  bool is64;
+  uint32_t local; /* VK_LOCAL */
+  int64_t c;      /* VK_CONST; an i32 sign-extended */
+} bl_value;
+
+typedef enum { FR_FUNC, FR_BLOCK, FR_LOOP, FR_IF } frame_kind;
+
+typedef struct bl_frame {
+  uint8_t kind;
+  bool has_else;
+  uint32_t height; /* operand depth below the frame's parameters */
+  uint32_t nparams, nresults;
+  const wasm_type *params, *results; /* NULL for [] -> [single] */
+  wasm_type single;
+  int label;      /* the branch target: end, or the loop's start */
+  int else_label; /* FR_IF: the false edge */
+} bl_frame;
+
+enum { FIX_REL32, FIX_TABLE };
+
+typedef struct bl_fixup {
+  size_t at;
+  int label;
+  uint8_t kind;
+  size_t base; /* FIX_TABLE: the table's start */
+} bl_fixup;
+
+typedef struct bl_func {
+  const wasm_module *m;
+  const wasmaot_vmctx_layout *layout;
+  bl_object *obj;
+  bytebuf *code;
+  uint32_t *symbol_of; /* per function index: object symbol, or UINT32_MAX */
+  const char *const *symbols;
+  uint32_t func_index;
+  const wasm_functype *type;
+
+  uint32_t nlocals;
+  wasm_type *local_types;
+
+  bl_value *stack;
+  uint32_t sp, stack_cap, max_depth;
+  bl_frame *frames;
+  uint32_t nframes, frames_cap;
+  int32_t *labels; /* positions, -1 until bound */
+  uint32_t nlabels, labels_cap;
+  bl_fixup *fixups;
+  size_t nfixups, fixups_cap;
+  int trap_label[WASMAOT_TRAP_COUNT];
+  size_t frame_size_at; /* the prologue's sub rsp imm32 */
+  bool unreachable;
+  uint32_t skip_depth;
+  bool failed;
+} bl_func;
+
+static void *grow(void *arr, size_t *cap, size_t need, size_t elem,
+                  bool *failed) {
+  if (need <= *cap)
+    return arr;
+  size_t n = *cap ? *cap * 2 : 32;
+  while (n < need)
+    n *= 2;
+  void *p = realloc(arr, n * elem);
+  if (!p) {
+    *failed = true;
+    return NULL;
+  }
+  *cap = n;
+  return p;
+}
+
+/* ---- Labels ------------------------------------------------------------ */
+
+static int new_label(bl_func *f) {
+  size_t cap = f->labels_cap;
+  int32_t *p = grow(f->labels, &cap, f->nlabels + 1, sizeof *p, &f->failed);
+  if (!p)
+    return 0;
+  f->labels = p;
+  f->labels_cap = (uint32_t)cap;
+  f->labels[f->nlabels] = -1;
+  return (int)f->nlabels++;
+}
+
+static void bind_label(bl_func *f, int label) {
+  if (!f->failed)
+    f->labels[label] = (int32_t)f->code->len;
+}
+
+static void add_fixup(bl_func *f, size_t at, int label, uint8_t kind,
+                      size_t base) {
+  bl_fixup *p =
+      grow(f->fixups, &f->fixups_cap, f->nfixups + 1, sizeof *p, &f->failed);
+  if (!p)
+    return;
+  f->fixups = p;
+  f->fixups[f->nfixups++] = (bl_fixup){at, label, kind, base};
+}
+
+static void jmp_to(bl_func *f, int label) {
+  add_fixup(f, x_jmp_rel32(f->code), label, FIX_REL32, 0);
+}
+
+static void jcc_to(bl_func *f, x_cond c, int label) {
+  add_fixup(f, x_jcc_rel32(f->code, c), label, FIX_REL32, 0);
+}
+
+static int trap_label(bl_func *f, wasmaot_trap_kind kind) {
+  if (f->trap_label[kind] < 0)
+    f->trap_label[kind] = new_label(f);
+  return f->trap_label[kind];
+}
+
+static void resolve_fixups(bl_func *f) {
+  for (size_t i = 0; i < f->nfixups && !f->failed && !f->code->failed; i++) {
+    const bl_fixup *x = &f->fixups[i];
+    int32_t target = f->labels[x->label];
+    int32_t v = x->kind == FIX_TABLE ? target - (int32_t)x->base
+                                     : target - (int32_t)(x->at + 4);
+    memcpy(f->code->data + x->at, &v, 4);
+  }
+}
+
+/* ---- Operands ---------------------------------------------------------- */
+
+static x_mem local_mem(const bl_func *f, uint32_t l) {
+  return x_at(X_RBP, -16 - 8 * ((int32_t)l + 1));
+}
+
+static x_mem slot_mem(const bl_func *f, uint32_t depth) {
+  return x_at(X_RBP, -16 - 8 * ((int32_t)(f->nlocals + depth) + 1));
+}
+
+static void push_value(bl_func *f, bl_value v) {
+  size_t cap = f->stack_cap;
+  bl_value *p = grow(f->stack, &cap, f->sp + 1, sizeof *p, &f->failed);
+  if (!p) {
+    f->sp++; /* keep depths consistent; nothing is emitted any more */
+    return;
+  }
+  f->stack = p;
+  f->stack_cap = (uint32_t)cap;
+  f->stack[f->sp++] = v;
+  if (f->sp > f->max_depth)
+    f->max_depth = f->sp;
+}
+
+static bool is64_type(wasm_type t) {
+  return t == WASM_TYPE_I64;
+}
+
+/* A new operand in its slot; returns its depth. */
+static uint32_t push_slot(bl_func *f, bool is64) {
+  push_value(f, (bl_value){.kind = VK_SLOT, .is64 = is64});
+  return f->sp - 1;
+}
+
+/* Where the value at `depth` can be read as a memory operand. */
+static bool value_mem(const bl_func *f, uint32_t depth, x_mem *out) {
+  const bl_value *v = &f->stack[depth];
+  if (v->kind == VK_SLOT)
+    *out = slot_mem(f, depth);
+  else if (v->kind == VK_LOCAL)
+    *out = local_mem(f, v->local);
+  else
+    return false;
+  return true;
+}
+
+static void load_value(bl_func *f, int reg, uint32_t depth) {
+  const bl_value *v = &f->stack[depth];
+  x_mem m;
+  if (value_mem(f, depth, &m))
+    x_load(f->code, reg, m, v->is64 ? 8 : 4);
+  else
+    x_mov_imm(f->code, reg, v->is64 ? (uint64_t)v->c : (uint32_t)v->c);
+}
+
+static bool fits_imm32(int64_t c) {
+  return c >= INT32_MIN && c <= INT32_MAX;
+}
+
+static void materialize(bl_func *f, uint32_t depth) {
+  bl_value *v = &f->stack[depth];
+  if (v->kind == VK_SLOT)
+    return;
+  if (v->kind == VK_CONST && fits_imm32(v->c)) {
+    x_store_imm(f->code, slot_mem(f, depth), (int32_t)v->c);
+  } else {
+    load_value(f, X_RAX, depth);
+    x_store(f->code, slot_mem(f, depth), X_RAX, 8);
+  }
+  v->kind = VK_SLOT;
+}
+
+static void materialize_all(bl_func *f) {
+  for (uint32_t d = 0; d < f->sp; d++)
+    materialize(f, d);
+}
+
+static void materialize_reads_of(bl_func *f, uint32_t local) {
+  for (uint32_t d = 0; d < f->sp; d++)
+    if (f->stack[d].kind == VK_LOCAL && f->stack[d].local == local)
+      materialize(f, d);
+}
+
+/* Pops the top operand into reg. */
+static void pop_into(bl_func *f, int reg) {
+  load_value(f, reg, f->sp - 1);
+  f->sp--;
+}
+
+/* Pushes the value in rax (or another register) as a new operand. */
+static void push_reg(bl_func *f, int reg, bool is64) {
+  uint32_t d = push_slot(f, is64);
+  x_store(f->code, slot_mem(f, d), reg, 8);
+}
+
+/* ---- Numeric instructions ---------------------------------------------- */
+
+static void lower_alu(bl_func *f, x_alu op, bool w) {
+  uint32_t b = f->sp - 1, a = f->sp - 2;
+  load_value(f, X_RAX, a);
+  const bl_value *vb = &f->stack[b];
+  x_mem m;
+  if (vb->kind == VK_CONST && (w ? fits_imm32(vb->c) : true))
+    x_alu_ri(f->code, op, w, X_RAX, (int32_t)vb->c);
+  else if (value_mem(f, b, &m))
+    x_alu_rm(f->code, op, w, X_RAX, m);
+  else {
+    load_value(f, X_RCX, b);
+    x_alu_rr(f->code, op, w, X_RAX, X_RCX);
+  }
+  f->sp -= 2;
+}
+
+static void lower_binary_alu(bl_func *f, x_alu op, bool w) {
+  lower_alu(f, op, w);
+  push_reg(f, X_RAX, w);
+}
+
+static void lower_compare(bl_func *f, x_cond c, bool w) {
+  lower_alu(f, XA_CMP, w);
+  x_setcc(f->code, c, X_RAX);
+  x_movzx8(f->code, X_RAX, X_RAX);
+  push_reg(f, X_RAX, false);
+}
+
+static void lower_eqz(bl_func *f, bool w) {
+  pop_into(f, X_RAX);
+  x_test_rr(f->code, w, X_RAX, X_RAX);
+  x_setcc(f->code, XC_E, X_RAX);
+  x_movzx8(f->code, X_RAX, X_RAX);
+  push_reg(f, X_RAX, false);
+}
+
+static void lower_mul(bl_func *f, bool w) {
+  pop_into(f, X_RCX);
+  pop_into(f, X_RAX);
+  x_imul_rr(f->code, w, X_RAX, X_RCX);
+  push_reg(f, X_RAX, w);
+}
+
+static void lower_shift(bl_func *f, x_shift op, bool w) {
+  const bl_value *vb = &f->stack[f->sp - 1];
+  if (vb->kind == VK_CONST) {
+    uint8_t n = (uint8_t)(vb->c & (w ? 63 : 31));
+    f->sp--;
+    pop_into(f, X_RAX);
+    if (n)
+      x_shift_imm(f->code, op, w, X_RAX, n);
+  } else {
+    pop_into(f, X_RCX);
+    pop_into(f, X_RAX);
+    x_shift_cl(f->code, op, w, X_RAX);
+  }
+  push_reg(f, X_RAX, w);
+}
+
+/* x86 traps (#DE) on a zero divisor and on MIN / -1; Wasm traps on the
+ * first, on MIN / -1 for div_s, and defines MIN rem_s -1 as 0. */
+static void lower_div(bl_func *f, bool w, bool is_signed, bool rem) {
+  bytebuf *c = f->code;
+  pop_into(f, X_RCX);
+  pop_into(f, X_RAX);
+  x_test_rr(c, w, X_RCX, X_RCX);
+  jcc_to(f, XC_E, trap_label(f, WASMAOT_TRAP_INT_DIV_BY_ZERO));
+  int done = new_label(f);
+  if (is_signed) {
+    int divide = new_label(f);
+    x_alu_ri(c, XA_CMP, w, X_RCX, -1);
+    jcc_to(f, XC_NE, divide);
+    if (rem) {
+      x_alu_rr(c, XA_XOR, false, X_RDX, X_RDX);
+      jmp_to(f, done);
+    } else {
+      if (w) {
+        x_mov_imm(c, X_RDX, UINT64_C(1) << 63);
+        x_alu_rr(c, XA_CMP, true, X_RAX, X_RDX);
+      } else {
+        x_alu_ri(c, XA_CMP, false, X_RAX, INT32_MIN);
+      }
+      jcc_to(f, XC_E, trap_label(f, WASMAOT_TRAP_INT_OVERFLOW));
+    }
+    bind_label(f, divide);
+    x_sign_extend_rdx(c, w);
+  } else {
+    x_alu_rr(c, XA_XOR, false, X_RDX, X_RDX);
+  }
+  x_div(c, w, is_signed, X_RCX);
+  bind_label(f, done);
+  push_reg(f, rem ? X_RDX : X_RAX, w);
+}
+
+/* clz and ctz through bsr / bsf, which leave their destination undefined
+ * for 0 (lzcnt and tzcnt are not in every x86-64). */
+static void lower_bit_count(bl_func *f, wasm_opcode op, bool w) {
+  bytebuf *c = f->code;
+  pop_into(f, X_RCX);
+  bool clz = op == WASM_OP_I32_CLZ || op == WASM_OP_I64_CLZ;
+  bool ctz = op == WASM_OP_I32_CTZ || op == WASM_OP_I64_CTZ;
+  if (clz || ctz) {
+    int zero = new_label(f);
+    x_mov_imm(c, X_RAX, w ? 64 : 32);
+    x_test_rr(c, w, X_RCX, X_RCX);
+    jcc_to(f, XC_E, zero);
+    if (clz) {
+      x_bsr(c, w, X_RAX, X_RCX);
+      x_alu_ri(c, XA_XOR, false, X_RAX, w ? 63 : 31);
+    } else {
+      x_bsf(c, w, X_RAX, X_RCX);
+    }
+    bind_label(f, zero);
+  } else {
+    x_popcnt(c, w, X_RAX, X_RCX);
+  }
+  push_reg(f, X_RAX, w);
+}
+
+static void lower_extend(bl_func *f, wasm_opcode op) {
+  pop_into(f, X_RAX);
+  bool w = op != WASM_OP_I32_EXTEND8_S && op != WASM_OP_I32_EXTEND16_S &&
+           op != WASM_OP_I32_WRAP_I64;
+  switch (op) {
+  case WASM_OP_I32_EXTEND8_S:
+  case WASM_OP_I64_EXTEND8_S:
+    x_movsx_rr(f->code, w, X_RAX, X_RAX, 1);
+    break;
+  case WASM_OP_I32_EXTEND16_S:
+  case WASM_OP_I64_EXTEND16_S:
+    x_movsx_rr(f->code, w, X_RAX, X_RAX, 2);
+    break;
+  case WASM_OP_I64_EXTEND32_S:
+  case WASM_OP_I64_EXTEND_I32_S:
+    x_movsx_rr(f->code, true, X_RAX, X_RAX, 4);
+    break;
+  case WASM_OP_I64_EXTEND_I32_U:
+    x_mov_rr(f->code, false, X_RAX, X_RAX); /* clears the upper half */
+    break;
+  default: /* wrap: the low half is the value */
+    break;
+  }
+  push_reg(f, X_RAX, w);
+}
+
+static bool lower_numeric(bl_func *f, wasm_opcode op) {
+  static const x_cond conds[] = {XC_E, XC_NE, XC_L,  XC_B,  XC_G,
+                                 XC_A, XC_LE, XC_BE, XC_GE, XC_AE};
+  if (op == WASM_OP_I32_EQZ || op == WASM_OP_I64_EQZ) {
+    lower_eqz(f, op == WASM_OP_I64_EQZ);
+    return true;
+  }
+  if (op >= WASM_OP_I32_EQ && op <= WASM_OP_I32_GE_U) {
+    lower_compare(f, conds[op - WASM_OP_I32_EQ], false);
+    return true;
+  }
+  if (op >= WASM_OP_I64_EQ && op <= WASM_OP_I64_GE_U) {
+    lower_compare(f, conds[op - WASM_OP_I64_EQ], true);
+    return true;
+  }
+  bool w = op >= WASM_OP_I64_CLZ && op <= WASM_OP_I64_ROTR;
+  int k = w ? (int)(op - WASM_OP_I64_CLZ) : (int)(op - WASM_OP_I32_CLZ);
+  if (op >= WASM_OP_I32_CLZ && op <= WASM_OP_I64_ROTR) {
+    /* clz ctz popcnt add sub mul div_s div_u rem_s rem_u and or xor shl
+     * shr_s shr_u rotl rotr, in both widths */
+    switch (k) {
+    case 0:
+    case 1:
+    case 2:
+      lower_bit_count(f, op, w);
+      return true;
+    case 3:
+      lower_binary_alu(f, XA_ADD, w);
+      return true;
+    case 4:
+      lower_binary_alu(f, XA_SUB, w);
+      return true;
+    case 5:
+      lower_mul(f, w);
+      return true;
+    case 6:
+    case 7:
+    case 8:
+    case 9:
+      lower_div(f, w, k == 6 || k == 8, k >= 8);
+      return true;
+    case 10:
+      lower_binary_alu(f, XA_AND, w);
+      return true;
+    case 11:
+      lower_binary_alu(f, XA_OR, w);
+      return true;
+    case 12:
+      lower_binary_alu(f, XA_XOR, w);
+      return true;
+    case 13:
+      lower_shift(f, XS_SHL, w);
+      return true;
+    case 14:
+      lower_shift(f, XS_SAR, w);
+      return true;
+    case 15:
+      lower_shift(f, XS_SHR, w);
+      return true;
+    case 16:
+      lower_shift(f, XS_ROL, w);
+      return true;
+    case 17:
+      lower_shift(f, XS_ROR, w);
+      return true;
+    }
+  }
+  switch (op) {
+  case WASM_OP_I32_WRAP_I64:
+  case WASM_OP_I64_EXTEND_I32_S:
+  case WASM_OP_I64_EXTEND_I32_U:
+  case WASM_OP_I32_EXTEND8_S:
+  case WASM_OP_I32_EXTEND16_S:
+  case WASM_OP_I64_EXTEND8_S:
+  case WASM_OP_I64_EXTEND16_S:
+  case WASM_OP_I64_EXTEND32_S:
+    lower_extend(f, op);
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* ---- Memory ------------------------------------------------------------ */
+
+/* rax <- the popped address plus the offset; returns the operand for
+ * memory 0 (r12 is its base). The guard region behind a 32-bit memory
+ * covers every address plus offset, so nothing is checked. */
+static x_mem memory_operand(bl_func *f, uint64_t offset) {
+  pop_into(f, X_RAX); /* a 32-bit load clears the upper half */
+  int32_t disp = 0;
+  if (offset <= INT32_MAX) {
+    disp = (int32_t)offset;
+  } else {
+    x_mov_imm(f->code, X_RCX, offset);
+    x_alu_rr(f->code, XA_ADD, true, X_RAX, X_RCX);
+  }
+  return (x_mem){X_R12, X_RAX, 1, disp};
+}
+
+static void lower_load(bl_func *f, const wasm_instr *in) {
+  x_mem m = memory_operand(f, in->memarg.offset);
+  bytebuf *c = f->code;
+  bool w = true;
+  switch (in->op) {
+  case WASM_OP_I32_LOAD:
+    x_load(c, X_RCX, m, 4);
+    w = false;
+    break;
+  case WASM_OP_I64_LOAD:
+    x_load(c, X_RCX, m, 8);
+    break;
+  case WASM_OP_I32_LOAD8_S:
+  case WASM_OP_I64_LOAD8_S:
+    x_load_signed(c, true, X_RCX, m, 1);
+    w = in->op == WASM_OP_I64_LOAD8_S;
+    break;
+  case WASM_OP_I32_LOAD8_U:
+  case WASM_OP_I64_LOAD8_U:
+    x_load(c, X_RCX, m, 1);
+    w = in->op == WASM_OP_I64_LOAD8_U;
+    break;
+  case WASM_OP_I32_LOAD16_S:
+  case WASM_OP_I64_LOAD16_S:
+    x_load_signed(c, true, X_RCX, m, 2);
+    w = in->op == WASM_OP_I64_LOAD16_S;
+    break;
+  case WASM_OP_I32_LOAD16_U:
+  case WASM_OP_I64_LOAD16_U:
+    x_load(c, X_RCX, m, 2);
+    w = in->op == WASM_OP_I64_LOAD16_U;
+    break;
+  case WASM_OP_I64_LOAD32_S:
+    x_load_signed(c, true, X_RCX, m, 4);
+    break;
+  default: /* I64_LOAD32_U */
+    x_load(c, X_RCX, m, 4);
+    break;
+  }
+  push_reg(f, X_RCX, w);
+}
+
+static void lower_store(bl_func *f, const wasm_instr *in) {
+  pop_into(f, X_RCX);
+  x_mem m = memory_operand(f, in->memarg.offset);
+  unsigned bytes;
+  switch (in->op) {
+  case WASM_OP_I32_STORE8:
+  case WASM_OP_I64_STORE8:
+    bytes = 1;
+    break;
+  case WASM_OP_I32_STORE16:
+  case WASM_OP_I64_STORE16:
+    bytes = 2;
+    break;
+  case WASM_OP_I64_STORE:
+    bytes = 8;
+    break;
+  default: /* I32_STORE, I64_STORE32 */
+    bytes = 4;
+    break;
+  }
+  x_store(f->code, m, X_RCX, bytes);
+}
+
+/* ---- Calls ------------------------------------------------------------- */
+
+static const int arg_regs[] = {X_RDI, X_RSI, X_RDX, X_RCX, X_R8, X_R9};
+
+/* Loads the top `n` operands as arguments 1..n (argument 0 is vmctx or
+ * env, loaded by the caller), the seventh on in a stack area it reserves;
+ * returns that area's size, to release after the call. */
+static int32_t load_call_args(bl_func *f, uint32_t n) {
+  uint32_t first = f->sp - n;
+  uint32_t on_stack = n + 1 > 6 ? n + 1 - 6 : 0;
+  int32_t area = (int32_t)((on_stack * 8 + 15) & ~15u);
+  if (area)
+    x_alu_ri(f->code, XA_SUB, true, X_RSP, area);
+  for (uint32_t k = 5; k < n; k++) {
+    load_value(f, X_RAX, first + k);
+    x_store(f->code, x_at(X_RSP, (int32_t)(8 * (k - 5))), X_RAX, 8);
+  }
+  for (uint32_t k = 0; k < n && k < 5; k++)
+    load_value(f, arg_regs[k + 1], first + k);
+  f->sp -= n;
+  return area;
+}
+
+static void finish_call(bl_func *f, int32_t area, const wasm_functype *t) {
+  if (area)
+    x_alu_ri(f->code, XA_ADD, true, X_RSP, area);
+  if (t->result_count == 1)
+    push_reg(f, X_RAX, is64_type(wasm_functype_results(t)[0]));
+}
+
+static uint32_t function_symbol(bl_func *f, uint32_t func_index) {
+  if (f->symbol_of[func_index] == UINT32_MAX)
+    f->symbol_of[func_index] = bl_object_add_symbol(
+        f->obj, (bl_symbol){.name = f->symbols[func_index]});
+  return f->symbol_of[func_index];
+}
+
+/* helpers[h](vmctx, 0 x zeros, the top `n` operands): the memory index
+ * 0 goes before the operands; at most five arguments after vmctx. */
+static void call_helper(bl_func *f, wasmaot_helper_index h, uint32_t zeros,
+                        uint32_t n) {
+  uint32_t first = f->sp - n;
+  int next = 1;
+  for (uint32_t i = 0; i < zeros; i++)
+    x_mov_imm(f->code, arg_regs[next++], 0);
+  for (uint32_t k = 0; k < n; k++)
+    load_value(f, arg_regs[next++], first + k);
+  f->sp -= n;
+  x_mov_rr(f->code, true, X_RDI, X_RBX);
+  x_load(f->code, X_RAX, x_at(X_RBX, offsetof(wasmaot_vmctx_header, helpers)),
+         8);
+  x_call_mem(f->code, x_at(X_RAX, (int32_t)(8 * h)));
+}
+
+static void lower_call(bl_func *f, uint32_t callee) {
+  const wasm_module *m = f->m;
+  const wasm_functype *t = wasm_func_type(m, callee);
+  if (callee < m->import_func_count) {
+    x_load(f->code, X_R11,
+           x_at(X_RBX, (int32_t)(f->layout->imported_funcs + 8 * callee)), 8);
+    int32_t area = load_call_args(f, t->param_count);
+    x_load(f->code, X_RDI, x_at(X_R11, offsetof(wasmaot_funcref, env)), 8);
+    x_call_mem(f->code, x_at(X_R11, offsetof(wasmaot_funcref, code)));
+    finish_call(f, area, t);
+    return;
+  }
+  int32_t area = load_call_args(f, t->param_count);
+  x_mov_rr(f->code, true, X_RDI, X_RBX);
+  size_t at = x_call_rel32(f->code);
+  bl_object_add_reloc(f->obj, (bl_reloc){.offset = at,
+                                         .symbol = function_symbol(f, callee),
+                                         .type = R_X86_64_PLT32,
+                                         .addend = -4});
+  finish_call(f, area, t);
+}
+
+static void lower_call_indirect(bl_func *f, const wasm_instr *in) {
+  bytebuf *c = f->code;
+  uint32_t type_index = in->imm.call_indirect.type_index;
+  const wasm_functype *t = &f->m->types[type_index];
+  pop_into(f, X_RAX);
+  x_load(c, X_R11,
+         x_at(X_RBX,
+              (int32_t)(f->layout->tables + 8 * in->imm.call_indirect.table)),
+         8);
+  x_alu_rm(c, XA_CMP, false, X_RAX,
+           x_at(X_R11, offsetof(wasmaot_table_obj, size)));
+  jcc_to(f, XC_AE, trap_label(f, WASMAOT_TRAP_UNDEFINED_ELEMENT));
+  x_load(c, X_R11, x_at(X_R11, offsetof(wasmaot_table_obj, elems)), 8);
+  x_load(c, X_R11, (x_mem){X_R11, X_RAX, 8, 0}, 8);
+  x_test_rr(c, true, X_R11, X_R11);
+  jcc_to(f, XC_E, trap_label(f, WASMAOT_TRAP_UNINITIALIZED_ELEMENT));
+  x_load(c, X_RAX, x_at(X_R11, offsetof(wasmaot_funcref, type_id)), 4);
+  x_alu_rm(c, XA_CMP, false, X_RAX,
+           x_at(X_RBX, (int32_t)(f->layout->type_ids + 4 * type_index)));
+  jcc_to(f, XC_NE, trap_label(f, WASMAOT_TRAP_INDIRECT_CALL_TYPE));
+  int32_t area = load_call_args(f, t->param_count);
+  x_load(c, X_RDI, x_at(X_R11, offsetof(wasmaot_funcref, env)), 8);
+  x_call_mem(c, x_at(X_R11, offsetof(wasmaot_funcref, code)));
+  finish_call(f, area, t);
+}
+
+static void lower_memory_misc(bl_func *f, wasm_opcode op) {
+  bytebuf *c = f->code;
+  if (op == WASM_OP_MEMORY_SIZE) {
+    x_load(c, X_RAX, x_at(X_RBX, offsetof(wasmaot_vmctx_header, memory0)), 8);
+    x_load(c, X_RAX, x_at(X_RAX, offsetof(wasmaot_memory_obj, size_bytes)), 8);
+    x_shift_imm(c, XS_SHR, true, X_RAX, 16);
+    push_reg(f, X_RAX, false);
+    return;
+  }
+  if (op == WASM_OP_MEMORY_GROW) {
+    call_helper(f, WASMAOT_HELPER_MEMORY_GROW, 1, 1);
+    push_reg(f, X_RAX, false);
+  } else if (op == WASM_OP_MEMORY_FILL) {
+    call_helper(f, WASMAOT_HELPER_MEMORY_FILL, 1, 3);
+  } else {
+    call_helper(f, WASMAOT_HELPER_MEMORY_COPY, 2, 3);
+  }
+}
+
+/* ---- Control ----------------------------------------------------------- */
+
+static void blocktype_types(const bl_func *f, const wasm_blocktype *bt,
+                            bl_frame *fr) {
+  fr->nparams = fr->nresults = 0;
+  fr->params = fr->results = NULL;
+  if (bt->kind == WASM_BLOCKTYPE_VALUE) {
+    fr->nresults = 1;
+    fr->single = bt->value;
+  } else if (bt->kind == WASM_BLOCKTYPE_TYPE_INDEX) {
+    const wasm_functype *t = &f->m->types[bt->type_index];
+    fr->nparams = t->param_count;
+    fr->nresults = t->result_count;
+    fr->params = wasm_functype_params(t);
+    fr->results = wasm_functype_results(t);
+  }
+}
+
+static bl_frame *push_frame(bl_func *f, frame_kind kind) {
+  size_t cap = f->frames_cap;
+  bl_frame *p = grow(f->frames, &cap, f->nframes + 1, sizeof *p, &f->failed);
+  if (!p)
+    return NULL;
+  f->frames = p;
+  f->frames_cap = (uint32_t)cap;
+  bl_frame *fr = &f->frames[f->nframes++];
+  memset(fr, 0, sizeof *fr);
+  fr->kind = (uint8_t)kind;
+  return fr;
+}
+
+static void count_entry(bl_func *f) {
+  if (!f->layout->entry_counts)
+    return;
+  x_load(f->code, X_RAX, x_at(X_RBX, (int32_t)f->layout->entry_counts), 8);
+  uint32_t defined = f->func_index - f->m->import_func_count;
+  x_alu_mi8(f->code, XA_ADD, x_at(X_RAX, (int32_t)(8 * defined)), 1);
+}
+
+static void emit_return(bl_func *f) {
+  if (f->type->result_count == 1)
+    load_value(f, X_RAX, f->sp - 1);
+  x_lea(f->code, X_RSP, x_at(X_RBP, -16));
+  x_pop(f->code, X_R12);
+  x_pop(f->code, X_RBX);
+  x_pop(f->code, X_RBP);
+  x_ret(f->code);
+}
+
+/* Copies the top `n` operands (all in slots) down to `height`. */
+static void move_values(bl_func *f, uint32_t n, uint32_t height) {
+  uint32_t from = f->sp - n;
+  if (from == height)
+    return;
+  for (uint32_t i = 0; i < n; i++) {
+    x_load(f->code, X_RAX, slot_mem(f, from + i), 8);
+    x_store(f->code, slot_mem(f, height + i), X_RAX, 8);
+  }
+}
+
+static uint32_t branch_arity(const bl_frame *fr) {
+  return fr->kind == FR_LOOP ? fr->nparams : fr->nresults;
+}
+
+/* Moves the branch's values and jumps to (or returns from) the frame at
+ * `depth`. All operands are in slots. */
+static void emit_branch(bl_func *f, uint32_t depth) {
+  bl_frame *fr = &f->frames[f->nframes - 1 - depth];
+  if (fr->kind == FR_FUNC) {
+    emit_return(f);
+    return;
+  }
+  move_values(f, branch_arity(fr), fr->height);
+  jmp_to(f, fr->label);
+}
+
+/* Whether a branch to `depth` needs no moves: a jump straight there. */
+static bool branch_is_direct(const bl_func *f, uint32_t depth) {
+  const bl_frame *fr = &f->frames[f->nframes - 1 - depth];
+  return fr->kind != FR_FUNC && f->sp - branch_arity(fr) == fr->height;
+}
+
+static void enter_block(bl_func *f, const wasm_instr *in, frame_kind kind) {
+  materialize_all(f);
+  bl_frame tmp = {0};
+  blocktype_types(f, &in->imm.block, &tmp);
+  if (kind == FR_IF) {
+    pop_into(f, X_RAX);
+    x_test_rr(f->code, false, X_RAX, X_RAX);
+  }
+  bl_frame *fr = push_frame(f, kind);
+  if (!fr)
+    return;
+  fr->nparams = tmp.nparams;
+  fr->nresults = tmp.nresults;
+  fr->params = tmp.params;
+  fr->results = tmp.results;
+  fr->single = tmp.single;
+  fr->height = f->sp - fr->nparams;
+  fr->label = new_label(f);
+  if (kind == FR_LOOP) {
+    bind_label(f, fr->label);
+    count_entry(f);
+  } else if (kind == FR_IF) {
+    fr->else_label = new_label(f);
+    jcc_to(f, XC_E, fr->else_label);
+  }
+}
+
+/* The operand stack at a join: the frame's parameters or results, in
+ * their slots. */
+static void reset_stack(bl_func *f, const bl_frame *fr, bool results) {
+  uint32_t n = results ? fr->nresults : fr->nparams;
+  const wasm_type *types = results ? fr->results : fr->params;
+  f->sp = fr->height;
+  for (uint32_t i = 0; i < n; i++)
+    push_slot(f, is64_type(types ? types[i] : fr->single));
+}
+
+static void lower_else(bl_func *f) {
+  bl_frame *fr = &f->frames[f->nframes - 1];
+  if (!f->unreachable) {
+    materialize_all(f);
+    jmp_to(f, fr->label);
+  }
+  bind_label(f, fr->else_label);
+  fr->has_else = true;
+  reset_stack(f, fr, false);
+  f->unreachable = false;
+}
+
+/* Returns true at the function's final end. */
+static bool lower_end(bl_func *f) {
+  bl_frame *fr = &f->frames[f->nframes - 1];
+  if (fr->kind == FR_FUNC) {
+    if (!f->unreachable)
+      emit_return(f);
+    f->nframes--;
+    return true;
+  }
+  if (!f->unreachable)
+    materialize_all(f);
+  if (fr->kind == FR_IF && !fr->has_else)
+    bind_label(f, fr->else_label);
+  if (fr->kind != FR_LOOP)
+    bind_label(f, fr->label);
+  reset_stack(f, fr, true);
+  f->nframes--;
+  f->unreachable = false;
+  return false;
+}
+
+static void lower_br_if(bl_func *f, uint32_t depth) {
+  materialize_all(f);
+  pop_into(f, X_RAX);
+  x_test_rr(f->code, false, X_RAX, X_RAX);
+  if (branch_is_direct(f, depth)) {
+    jcc_to(f, XC_NE, f->frames[f->nframes - 1 - depth].label);
+    return;
+  }
+  int skip = new_label(f);
+  jcc_to(f, XC_E, skip);
+  emit_branch(f, depth);
+  bind_label(f, skip);
+}
+
+static void lower_br_table(bl_func *f, const wasm_instr *in) {
+  materialize_all(f);
+  pop_into(f, X_RAX);
+  uint32_t n = in->imm.br_table.target_count;
+  uint32_t *depths = malloc(((size_t)n + 1) * sizeof *depths);
+  int *stubs = calloc(f->nframes, sizeof *stubs);
+  if (!depths || !stubs) {
+    free(depths);
+    free(stubs);
+    f->failed = true;
+    return;
+  }
+  wasm_br_table_iter it = wasm_br_table_begin(in);
+  for (uint32_t i = 0; i < n && wasm_br_table_next(&it, &depths[i]); i++)
+    ;
+  depths[n] = in->imm.br_table.default_label;
+  /* A target that needs moves gets a stub (one per frame). */
+  for (uint32_t i = 0; i <= n; i++)
+    if (!branch_is_direct(f, depths[i]) && !stubs[depths[i]])
+      stubs[depths[i]] = new_label(f) + 1;
+#define TARGET_OF(d)                                                           \
+  (stubs[d] ? stubs[d] - 1 : f->frames[f->nframes - 1 - (d)].label)
+  bytebuf *c = f->code;
+  x_alu_ri(c, XA_CMP, false, X_RAX, (int32_t)n);
+  jcc_to(f, XC_AE, TARGET_OF(depths[n]));
+  int table = new_label(f);
+  add_fixup(f, x_lea_rip(c, X_RCX), table, FIX_REL32, 0);
+  x_load_signed(c, true, X_RAX, (x_mem){X_RCX, X_RAX, 4, 0}, 4);
+  x_alu_rr(c, XA_ADD, true, X_RAX, X_RCX);
+  x_jmp_reg(c, X_RAX);
+  bind_label(f, table);
+  size_t base = c->len;
+  for (uint32_t i = 0; i < n; i++) {
+    add_fixup(f, c->len, TARGET_OF(depths[i]), FIX_TABLE, base);
+    bytebuf_append(c, "\0\0\0\0", 4);
+  }
+  for (uint32_t d = 0; d < f->nframes; d++)
+    if (stubs[d]) {
+      bind_label(f, stubs[d] - 1);
+      emit_branch(f, d);
+    }
+#undef TARGET_OF
+  free(depths);
+  free(stubs);
+  f->unreachable = true;
+}
+
+/* ---- Variables --------------------------------------------------------- */
+
+static void lower_local_set(bl_func *f, uint32_t l, bool tee) {
+  bl_value v = f->stack[f->sp - 1];
+  f->sp--;
+  if (!(v.kind == VK_LOCAL && v.local == l)) {
+    materialize_reads_of(f, l);
+    f->sp++; /* v's own slot stays readable while it is stored */
+    if (v.kind == VK_CONST && fits_imm32(v.c)) {
+      x_store_imm(f->code, local_mem(f, l), (int32_t)v.c);
+    } else {
+      load_value(f, X_RAX, f->sp - 1);
+      x_store(f->code, local_mem(f, l), X_RAX, 8);
+    }
+    f->sp--;
+  }
+  if (tee)
+    push_value(f, (bl_value){.kind = VK_LOCAL,
+                             .is64 = is64_type(f->local_types[l]),
+                             .local = l});
+}
+
+static x_mem global_cell(bl_func *f, uint32_t g) {
+  const wasm_module *m = f->m;
+  if (g < m->import_global_count) {
+    x_load(f->code, X_RDX,
+           x_at(X_RBX, (int32_t)(f->layout->imported_globals + 8 * g)), 8);
+    return x_at(X_RDX, 0);
+  }
+  return x_at(X_RBX, (int32_t)(f->layout->defined_globals +
+                               16 * (g - m->import_global_count)));
+}
+
+static void lower_global(bl_func *f, const wasm_instr *in) {
+  uint32_t g = in->imm.global;
+  bool w = is64_type(f->m->globals[g].type.type);
+  if (in->op == WASM_OP_GLOBAL_GET) {
+    x_load(f->code, X_RAX, global_cell(f, g), w ? 8 : 4);
+    push_reg(f, X_RAX, w);
+  } else {
+    pop_into(f, X_RCX);
+    x_store(f->code, global_cell(f, g), X_RCX, w ? 8 : 4);
+  }
+}
+
+static void lower_select(bl_func *f) {
+  pop_into(f, X_RDX);
+  pop_into(f, X_RCX);
+  bool w = f->stack[f->sp - 1].is64;
+  pop_into(f, X_RAX);
+  x_test_rr(f->code, false, X_RDX, X_RDX);
+  x_cmov(f->code, XC_E, true, X_RAX, X_RCX);
+  push_reg(f, X_RAX, w);
+}
+
+/* ---- Functions --------------------------------------------------------- */
+
+static bool skip_unreachable(bl_func *f, wasm_opcode op) {
+  if (!f->unreachable)
+    return false;
+  if (op == WASM_OP_BLOCK || op == WASM_OP_LOOP || op == WASM_OP_IF) {
+    f->skip_depth++;
+    return true;
+  }
+  if (op == WASM_OP_END && f->skip_depth) {
+    f->skip_depth--;
+    return true;
+  }
+  if ((op == WASM_OP_END || op == WASM_OP_ELSE) && !f->skip_depth)
+    return false;
+  return true;
+}
+
+/* Returns false for an instruction it does not know (a bug: the support
+ * check admitted it). *done at the function's end. */
+static bool lower_instr(bl_func *f, const wasm_instr *in, bool *done) {
+  wasm_opcode op = in->op;
+  if (skip_unreachable(f, op))
+    return true;
+  switch (op) {
+  case WASM_OP_NOP:
+    return true;
+  case WASM_OP_UNREACHABLE:
+    jmp_to(f, trap_label(f, WASMAOT_TRAP_UNREACHABLE));
+    f->unreachable = true;
+    return true;
+  case WASM_OP_BLOCK:
+    enter_block(f, in, FR_BLOCK);
+    return true;
+  case WASM_OP_LOOP:
+    enter_block(f, in, FR_LOOP);
+    return true;
+  case WASM_OP_IF:
+    enter_block(f, in, FR_IF);
+    return true;
+  case WASM_OP_ELSE:
+    lower_else(f);
+    return true;
+  case WASM_OP_END:
+    *done = lower_end(f);
+    return true;
+  case WASM_OP_BR:
+    materialize_all(f);
+    emit_branch(f, in->imm.label);
+    f->unreachable = true;
+    return true;
+  case WASM_OP_BR_IF:
+    lower_br_if(f, in->imm.label);
+    return true;
+  case WASM_OP_BR_TABLE:
+    lower_br_table(f, in);
+    return true;
+  case WASM_OP_RETURN:
+    emit_return(f);
+    f->unreachable = true;
+    return true;
+  case WASM_OP_CALL:
+    lower_call(f, in->imm.func);
+    return true;
+  case WASM_OP_CALL_INDIRECT:
+    lower_call_indirect(f, in);
+    return true;
+  case WASM_OP_DROP:
+    f->sp--;
+    return true;
+  case WASM_OP_SELECT:
+  case WASM_OP_SELECT_T:
+    lower_select(f);
+    return true;
+  case WASM_OP_LOCAL_GET:
+    push_value(f, (bl_value){.kind = VK_LOCAL,
+                             .is64 = is64_type(f->local_types[in->imm.local]),
+                             .local = in->imm.local});
+    return true;
+  case WASM_OP_LOCAL_SET:
+  case WASM_OP_LOCAL_TEE:
+    lower_local_set(f, in->imm.local, op == WASM_OP_LOCAL_TEE);
+    return true;
+  case WASM_OP_GLOBAL_GET:
+  case WASM_OP_GLOBAL_SET:
+    lower_global(f, in);
+    return true;
+  case WASM_OP_I32_CONST:
+    push_value(f, (bl_value){.kind = VK_CONST, .c = in->imm.i32});
+    return true;
+  case WASM_OP_I64_CONST:
+    push_value(f, (bl_value){.kind = VK_CONST, .is64 = true, .c = in->imm.i64});
+    return true;
+  case WASM_OP_MEMORY_SIZE:
+  case WASM_OP_MEMORY_GROW:
+  case WASM_OP_MEMORY_FILL:
+  case WASM_OP_MEMORY_COPY:
+    lower_memory_misc(f, op);
+    return true;
+  default:
+    break;
+  }
+  if (op >= WASM_OP_I32_LOAD && op <= WASM_OP_I64_LOAD32_U) {
+    lower_load(f, in);
+    return true;
+  }
+  if (op >= WASM_OP_I32_STORE && op <= WASM_OP_I64_STORE32) {
+    lower_store(f, in);
+    return true;
+  }
+  return lower_numeric(f, op);
+}
+
+static void emit_prologue(bl_func *f) {
+  bytebuf *c = f->code;
+  x_push(c, X_RBP);
+  x_mov_rr(c, true, X_RBP, X_RSP);
+  x_push(c, X_RBX);
+  x_push(c, X_R12);
+  /* sub rsp, imm32: the frame's size is known at the end. */
+  static const uint8_t sub_rsp[] = {0x48, 0x81, 0xEC};
+  bytebuf_append(c, sub_rsp, sizeof sub_rsp);
+  f->frame_size_at = c->len;
+  bytebuf_append(c, "\0\0\0\0", 4);
+  x_mov_rr(c, true, X_RBX, X_RDI);
+  /* Before the frame is written: zeroing a frame too large for the stack
+   * could write past its guard. */
+  x_alu_rm(c, XA_CMP, true, X_RSP,
+           x_at(X_RBX, offsetof(wasmaot_vmctx_header, stack_limit)));
+  jcc_to(f, XC_B, trap_label(f, WASMAOT_TRAP_STACK_EXHAUSTED));
+  uint32_t np = f->type->param_count;
+  for (uint32_t j = 0; j < np; j++) {
+    if (j < 5) {
+      x_store(c, local_mem(f, j), arg_regs[j + 1], 8);
+    } else {
+      x_load(c, X_RAX, x_at(X_RBP, (int32_t)(16 + 8 * (j - 5))), 8);
+      x_store(c, local_mem(f, j), X_RAX, 8);
+    }
+  }
+  uint32_t zeroed = f->nlocals - np;
+  x_alu_rr(c, XA_XOR, false, X_RAX, X_RAX);
+  if (zeroed <= 8) {
+    for (uint32_t l = np; l < f->nlocals; l++)
+      x_store(c, local_mem(f, l), X_RAX, 8);
+  } else { /* rep stosq from the lowest local up */
+    x_lea(c, X_RDI, local_mem(f, f->nlocals - 1));
+    x_mov_imm(c, X_RCX, zeroed);
+    static const uint8_t rep_stosq[] = {0xF3, 0x48, 0xAB};
+    bytebuf_append(c, rep_stosq, sizeof rep_stosq);
+  }
+  if (f->m->memory_count > 0)
+    x_load(c, X_R12, x_at(X_RBX, offsetof(wasmaot_vmctx_header, memory0_base)),
+           8);
+  count_entry(f);
+}
+
+static void emit_trap_stubs(bl_func *f) {
+  bytebuf *c = f->code;
+  for (int k = 0; k < WASMAOT_TRAP_COUNT; k++) {
+    if (f->trap_label[k] < 0)
+      continue;
+    bind_label(f, f->trap_label[k]);
+    x_mov_rr(c, true, X_RDI, X_RBX);
+    x_mov_imm(c, X_RSI, (uint32_t)k);
+    x_load(c, X_RAX, x_at(X_RBX, offsetof(wasmaot_vmctx_header, helpers)), 8);
+    x_call_mem(c, x_at(X_RAX, 8 * WASMAOT_HELPER_TRAP));
+    bytebuf_append_byte(c, 0xCC); /* TRAP never returns */
+  }
+}
+
+static bool setup_locals(bl_func *f) {
+  const wasm_module *m = f->m;
+  const wasm_func *fn = &m->funcs[f->func_index - m->import_func_count];
+  f->nlocals = (uint32_t)(f->type->param_count + fn->local_count);
+  f->local_types = malloc((f->nlocals ? f->nlocals : 1) * sizeof(wasm_type));
+  if (!f->local_types)
+    return false;
+  uint32_t n = 0;
+  for (uint32_t j = 0; j < f->type->param_count; j++)
+    f->local_types[n++] = wasm_functype_params(f->type)[j];
+  for (uint32_t r = 0; r < fn->local_run_count; r++)
+    for (uint32_t k = 0; k < fn->local_runs[r].count; k++)
+      f->local_types[n++] = fn->local_runs[r].type;
+  return true;
+}
+
+static bool compile_function(bl_func *f, char *errbuf, size_t errlen) {
+  const wasm_module *m = f->m;
+  const wasm_func *fn = &m->funcs[f->func_index - m->import_func_count];
+  for (int k = 0; k < WASMAOT_TRAP_COUNT; k++)
+    f->trap_label[k] = -1;
+  if (!setup_locals(f))
+    return false;
+  size_t start = f->code->len;
+  emit_prologue(f);
+  bl_frame *top = push_frame(f, FR_FUNC);
+  if (top) {
+    top->nresults = f->type->result_count;
+    top->results = wasm_functype_results(f->type);
+  }
+  wasm_error err = {0};
+  wasm_reader r = {.bytes = m->bytes,
+                   .pos = fn->code_offset,
+                   .end = fn->code_end,
+                   .err = &err};
+  bool done = false;
+  while (!done && !f->failed && r.pos < r.end) {
+    wasm_instr in;
+    if (!wasm_read_instr(&r, m, &in) || !lower_instr(f, &in, &done)) {
+      snprintf(errbuf, errlen, "baseline: function %u: unsupported at 0x%zx",
+               f->func_index, in.offset);
+      return false;
+    }
+  }
+  emit_trap_stubs(f);
+  uint32_t frame = (8 * (f->nlocals + f->max_depth) + 15) & ~15u;
+  memcpy(f->code->data + f->frame_size_at, &frame, 4);
+  resolve_fixups(f);
+  uint32_t sym = function_symbol(f, f->func_index);
+  f->obj->symbols[sym].defined = true;
+  f->obj->symbols[sym].value = start;
+  f->obj->symbols[sym].size = f->code->len - start;
+  return !f->failed;
+}
+
+static void reset_func(bl_func *f) {
+  free(f->local_types);
+  f->local_types = NULL;
+  f->sp = f->max_depth = 0;
+  f->nframes = f->nlabels = 0;
+  f->nfixups = 0;
+  f->unreachable = false;
+  f->skip_depth = 0;
+}
+
+bool baseline_compile(const wasm_module *m, const codegen_target *t,
+                      const wasmaot_vmctx_layout *layout, const uint32_t *funcs,
+                      uint32_t count, const char *const *symbols, void **obj,
+                      size_t *size, char *errbuf, size_t errlen) {
+  (void)t;
+  bl_object o = {0};
+  bl_func f = {
+      .m = m, .layout = layout, .obj = &o, .code = &o.text, .symbols = symbols};
+  f.symbol_of = malloc((m->func_count ? m->func_count : 1) * sizeof(uint32_t));
+  bool ok = f.symbol_of != NULL;
+  if (ok)
+    memset(f.symbol_of, 0xFF, m->func_count * sizeof(uint32_t));
+  errbuf[0] = 0;
+  for (uint32_t i = 0; ok && i < count; i++) {
+    while (o.text.len % 16)
+      bytebuf_append_byte(&o.text, 0xCC);
+    f.func_index = funcs[i];
+    f.type = wasm_func_type(m, funcs[i]);
+    ok = compile_function(&f, errbuf, errlen);
+    reset_func(&f);
+  }
+  ok = ok && bl_object_write(&o, EM_X86_64, obj, size);
+  if (!ok && !errbuf[0])
+    snprintf(errbuf, errlen, "baseline: out of memory");
+  free(f.symbol_of);
+  free(f.stack);
+  free(f.frames);
+  free(f.labels);
+  free(f.fixups);
+  free(f.local_types);
+  bl_object_free(&o);
+  return ok;
+}
