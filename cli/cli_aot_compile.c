@@ -192,9 +192,9 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
       }
       a->opts.piece_bytes = (uint32_t)n;
     } else if (!strcmp(s, "--no-baseline")) {
-      /* Undocumented, for tests and benchmarks: the fast tier through
-       * LLVM alone. */
-      a->opts.fast_llvm_only = true;
+      /* Undocumented, for tests and benchmarks: every function through
+       * LLVM. */
+      a->opts.llvm_only = true;
     } else if (!strcmp(s, "--frame-pointers")) {
       a->opts.target.frame_pointers = true;
     } else if (!strcmp(s, "--verify-ir")) {

@@ -164,12 +164,14 @@ static bool compile_whole(const wasm_module *m, const aot_options *opts,
   return ok;
 }
 
-/* Per defined function, whether the baseline generator takes it: in the
- * fast tier, unless told otherwise. NULL for none (or out of memory:
- * then LLVM takes them all). */
+/* Per defined function, whether the baseline generator may take it: in
+ * the fast tier, and for the functions a profile finds cold (code that
+ * ran less than 0.01 % of the time needs no more than the fast tier's),
+ * unless told otherwise. NULL for none (or out of memory: then LLVM
+ * takes them all). */
 static bool *baseline_functions(const wasm_module *m, const aot_options *opts,
                                 const codegen_target *target) {
-  if (!target->fast_tier || opts->fast_llvm_only ||
+  if (!(target->fast_tier || opts->profile) || opts->llvm_only ||
       !baseline_module_eligible(m, target, lower_module_needs_tailcc(m)))
     return NULL;
   uint32_t defined = m->func_count - m->import_func_count;

@@ -156,16 +156,26 @@ bool codegen_plan_make(const wasm_module *m, uint32_t piece_bytes,
   }
   uint64_t threshold = counts ? hot_threshold(counts, defined) : 0;
   /* Hot functions first, then cold ones, each in index order. */
+  /* Cold ones the baseline generator takes last, in pieces of its own. */
   uint32_t hot = 0;
   for (uint32_t i = 0; i < defined; i++)
     if (!threshold || counts[i] >= threshold)
       plan->funcs[hot++] = first + i;
-  for (uint32_t i = 0, cold = hot; i < defined; i++)
-    if (threshold && counts[i] < threshold)
-      plan->funcs[cold++] = first + i;
+  uint32_t cold_llvm = hot;
+  for (uint32_t i = 0; i < defined; i++)
+    if (threshold && counts[i] < threshold && !(baseline && baseline[i]))
+      plan->funcs[cold_llvm++] = first + i;
+  for (uint32_t i = 0, k = cold_llvm; i < defined; i++)
+    if (threshold && counts[i] < threshold && baseline && baseline[i])
+      plan->funcs[k++] = first + i;
   plan->cold_functions = defined - hot;
+  plan->baseline_functions = defined - cold_llvm;
   cut_pieces(m, plan, 0, hot, goal, fast_tier, PIECE_HOT);
-  cut_pieces(m, plan, hot, defined, goal, fast_tier, PIECE_COLD);
+  cut_pieces(m, plan, hot, cold_llvm, goal, fast_tier, PIECE_COLD);
+  if (plan->count == 0) /* piece 0: the tables, no function */
+    plan->pieces[plan->count++] = (codegen_piece_plan){.start = 0};
+  cut_pieces(m, plan, cold_llvm, defined, CODEGEN_BASELINE_PIECE_BYTES,
+             fast_tier, PIECE_BASELINE);
   if (!order_pieces(plan)) {
     codegen_plan_free(plan);
     return false;

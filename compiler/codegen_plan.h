@@ -64,10 +64,11 @@ typedef struct codegen_plan {
  * CODEGEN_HOT_COVERAGE of the total are hot and get pieces of their own,
  * the rest are cold. A profile that counted nothing is no profile.
  * `baseline`, if not NULL, says per defined function whether the baseline
- * generator takes it (fast tier only): those get pieces of
- * CODEGEN_BASELINE_PIECE_BYTES of their own, after the LLVM pieces, and
- * the module is cut into pieces however small it is (piece 0, the
- * tables' and trampolines', stays LLVM's, with no function if need be).
+ * generator takes it: in the fast tier every such function, with a
+ * profile the cold ones, get pieces of CODEGEN_BASELINE_PIECE_BYTES of
+ * their own, after the LLVM pieces (piece 0, the tables' and
+ * trampolines', stays LLVM's, with no function if need be); in the fast
+ * tier the module is then cut into pieces however small it is.
  * False only when out of memory. */
 bool codegen_plan_make(const wasm_module *m, uint32_t piece_bytes,
                        bool fast_tier, const uint64_t *counts,

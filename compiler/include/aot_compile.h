@@ -76,10 +76,11 @@ typedef struct aot_options {
    * functions that ran hot optimised (codegen_plan.h); NULL: all are. */
   const uint64_t *profile;
   uint32_t profile_count;
-  /* In the fast tier, generate every function with LLVM, none with the
-   * baseline generator (compiler/baseline/baseline.h). Changes the code,
+  /* Generate every function with LLVM, none with the baseline generator
+   * (compiler/baseline/baseline.h), which otherwise takes what it can of
+   * the fast tier and of a profile's cold functions. Changes the code,
    * never the behaviour: for tests and benchmarks. */
-  bool fast_llvm_only;
+  bool llvm_only;
 } aot_options;
 
 /* Calls p->report if there is one. */
