@@ -7,10 +7,12 @@
  * instruction that uses them, so it runs at tens of MB/s and its code
  * runs about as fast as -O0's.
  *
- * It covers the integer part of Wasm (what most functions of compiled C
- * and C++ use); a function using anything else (floats, SIMD, atomics,
- * references, exceptions, tail calls, more than one result, a 64-bit
- * memory, ...) is left to LLVM, in another piece. The functions follow
+ * It covers the scalar part of Wasm: integer and float arithmetic,
+ * conversions, memory 0 (32-bit) and its bulk operations, globals,
+ * calls, every control instruction. A function using anything else (SIMD,
+ * atomics, references, exceptions, tail calls, more than one result, a
+ * 64-bit memory, ...) is left to LLVM, in another piece, as is a module
+ * with exception handling or LLVM's tailcc. The functions follow
  * the artifact ABI of LLVM's code exactly (artifact_format.h): the C
  * calling convention with vmctx first, the vmctx layout, the helper
  * table, traps through the TRAP helper, the stack check against

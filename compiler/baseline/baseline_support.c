@@ -10,29 +10,31 @@ bool baseline_module_eligible(const wasm_module *m, const codegen_target *t,
          !tail_cc;
 }
 
-static bool is_int(wasm_type t) {
-  return t == WASM_TYPE_I32 || t == WASM_TYPE_I64;
+static bool is_number(wasm_type t) {
+  return t == WASM_TYPE_I32 || t == WASM_TYPE_I64 || t == WASM_TYPE_F32 ||
+         t == WASM_TYPE_F64;
 }
 
-static bool type_is_int(const wasm_functype *t) {
+static bool type_is_number(const wasm_functype *t) {
   if (t->result_count > 1)
     return false;
   for (uint32_t i = 0; i < t->param_count + t->result_count; i++)
-    if (!is_int(t->types[i]))
+    if (!is_number(t->types[i]))
       return false;
   return true;
 }
 
-static bool blocktype_is_int(const wasm_module *m, const wasm_blocktype *bt) {
+static bool blocktype_is_number(const wasm_module *m,
+                                const wasm_blocktype *bt) {
   if (bt->kind == WASM_BLOCKTYPE_VALUE)
-    return is_int(bt->value);
+    return is_number(bt->value);
   if (bt->kind == WASM_BLOCKTYPE_TYPE_INDEX) {
     if (bt->type_index >= m->type_count)
       return false;
     const wasm_functype *t = &m->types[bt->type_index];
     /* Block results stay in slots: any number of them works. */
     for (uint32_t i = 0; i < t->param_count + t->result_count; i++)
-      if (!is_int(t->types[i]))
+      if (!is_number(t->types[i]))
         return false;
   }
   return true;
@@ -42,11 +44,26 @@ static bool memory0_is32(const wasm_module *m, uint32_t memory) {
   return memory == 0 && m->memory_count > 0 && !m->memories[0].is64;
 }
 
-/* popcnt is in x86-64-v2 and every CPU LLVM names for this machine that
- * has it lists it among its features. */
-static bool has_popcnt(const codegen_target *t) {
-  return strstr(t->features, "+popcnt") != NULL ||
+/* popcnt and SSE4.1's roundss are in x86-64-v2, and every CPU LLVM names
+ * for this machine that has them lists them among its features. */
+static bool has_feature(const codegen_target *t, const char *feature) {
+  return strstr(t->features, feature) != NULL ||
          strncmp(t->cpu, "x86-64-v", 8) == 0;
+}
+
+static bool is_rounding(wasm_opcode op) {
+  return (op >= WASM_OP_F32_CEIL && op <= WASM_OP_F32_NEAREST) ||
+         (op >= WASM_OP_F64_CEIL && op <= WASM_OP_F64_NEAREST);
+}
+
+/* Scalar float instructions (baseline_x86_64.c, "Floats"). */
+static bool is_float_op(wasm_opcode op) {
+  return op == WASM_OP_F32_CONST || op == WASM_OP_F64_CONST ||
+         (op >= WASM_OP_F32_EQ && op <= WASM_OP_F64_GE) ||
+         (op >= WASM_OP_F32_ABS && op <= WASM_OP_F64_COPYSIGN) ||
+         (op >= WASM_OP_I32_WRAP_I64 && op <= WASM_OP_F64_REINTERPRET_I64) ||
+         (op >= WASM_OP_I32_TRUNC_SAT_F32_S &&
+          op <= WASM_OP_I64_TRUNC_SAT_F64_U);
 }
 
 /* Instructions with nothing to check beyond their opcode. */
@@ -83,16 +100,18 @@ static bool is_plain_integer_op(wasm_opcode op) {
 }
 
 static bool is_memory_access(wasm_opcode op) {
-  return (op >= WASM_OP_I32_LOAD && op <= WASM_OP_I64_STORE32) &&
-         op != WASM_OP_F32_LOAD && op != WASM_OP_F64_LOAD &&
-         op != WASM_OP_F32_STORE && op != WASM_OP_F64_STORE;
+  return op >= WASM_OP_I32_LOAD && op <= WASM_OP_I64_STORE32;
 }
 
 static bool instr_supported(const wasm_module *m, const codegen_target *t,
                             const wasm_instr *in) {
   wasm_opcode op = in->op;
   if (op == WASM_OP_I32_POPCNT || op == WASM_OP_I64_POPCNT)
-    return has_popcnt(t);
+    return has_feature(t, "+popcnt");
+  if (is_rounding(op))
+    return has_feature(t, "+sse4.1");
+  if (is_float_op(op))
+    return true;
   if (op == WASM_OP_BR_TABLE) /* its bound is compared as an imm32 */
     return in->imm.br_table.target_count <= INT32_MAX;
   if (is_plain_integer_op(op))
@@ -103,17 +122,17 @@ static bool instr_supported(const wasm_module *m, const codegen_target *t,
   case WASM_OP_BLOCK:
   case WASM_OP_LOOP:
   case WASM_OP_IF:
-    return blocktype_is_int(m, &in->imm.block);
+    return blocktype_is_number(m, &in->imm.block);
   case WASM_OP_SELECT_T:
-    return in->imm.select_t.count == 1 && is_int(in->imm.select_t.type);
+    return in->imm.select_t.count == 1 && is_number(in->imm.select_t.type);
   case WASM_OP_GLOBAL_GET:
   case WASM_OP_GLOBAL_SET:
-    return is_int(m->globals[in->imm.global].type.type);
+    return is_number(m->globals[in->imm.global].type.type);
   case WASM_OP_CALL:
-    return type_is_int(wasm_func_type(m, in->imm.func));
+    return type_is_number(wasm_func_type(m, in->imm.func));
   case WASM_OP_CALL_INDIRECT: {
     const wasm_functype *ft = &m->types[in->imm.call_indirect.type_index];
-    return type_is_int(ft) && ft->is_final &&
+    return type_is_number(ft) && ft->is_final &&
            !m->tables[in->imm.call_indirect.table].is64;
   }
   case WASM_OP_MEMORY_SIZE:
@@ -130,11 +149,11 @@ static bool instr_supported(const wasm_module *m, const codegen_target *t,
 
 bool baseline_function_supported(const wasm_module *m, const codegen_target *t,
                                  uint32_t func_index) {
-  if (!type_is_int(wasm_func_type(m, func_index)))
+  if (!type_is_number(wasm_func_type(m, func_index)))
     return false;
   const wasm_func *fn = &m->funcs[func_index - m->import_func_count];
   for (uint32_t i = 0; i < fn->local_run_count; i++)
-    if (!is_int(fn->local_runs[i].type))
+    if (!is_number(fn->local_runs[i].type))
       return false;
   wasm_error err = {0};
   wasm_reader r = {.bytes = m->bytes,

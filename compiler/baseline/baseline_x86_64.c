@@ -175,8 +175,13 @@ static void push_value(bl_func *f, bl_value v) {
     f->max_depth = f->sp;
 }
 
+/* Whether a value of type t fills its slot's 8 bytes. */
 static bool is64_type(wasm_type t) {
-  return t == WASM_TYPE_I64;
+  return t == WASM_TYPE_I64 || t == WASM_TYPE_F64;
+}
+
+static bool is_float_type(wasm_type t) {
+  return t == WASM_TYPE_F32 || t == WASM_TYPE_F64;
 }
 
 /* A new operand in its slot; returns its depth. */
@@ -244,6 +249,29 @@ static void pop_into(bl_func *f, int reg) {
 static void push_reg(bl_func *f, int reg, bool is64) {
   uint32_t d = push_slot(f, is64);
   x_store(f->code, slot_mem(f, d), reg, 8);
+}
+
+/* xmm <- the operand at `depth`, a float of 4 or 8 bytes (rax is
+ * clobbered for a constant). */
+static void load_xmm(bl_func *f, int xmm, uint32_t depth) {
+  const bl_value *v = &f->stack[depth];
+  x_mem m;
+  if (value_mem(f, depth, &m)) {
+    x_sse_rm(f->code, v->is64 ? 0xF2 : 0xF3, false, 0x10, xmm, m);
+  } else {
+    x_mov_imm(f->code, X_RAX, v->is64 ? (uint64_t)v->c : (uint32_t)v->c);
+    x_sse_rr(f->code, 0x66, v->is64, 0x6E, xmm, X_RAX); /* movd / movq */
+  }
+}
+
+static void pop_xmm(bl_func *f, int xmm) {
+  load_xmm(f, xmm, f->sp - 1);
+  f->sp--;
+}
+
+static void push_xmm(bl_func *f, int xmm, bool f64) {
+  uint32_t d = push_slot(f, f64);
+  x_sse_rm(f->code, f64 ? 0xF2 : 0xF3, false, 0x11, xmm, slot_mem(f, d));
 }
 
 /* ---- Numeric instructions ---------------------------------------------- */
@@ -476,6 +504,294 @@ static bool lower_numeric(bl_func *f, wasm_opcode op) {
   }
 }
 
+/* ---- Floats -------------------------------------------------------------
+ * Operands travel as their bits (loads, stores, locals, globals, select,
+ * reinterpretations need nothing else); arithmetic goes through xmm0 and
+ * xmm1. */
+
+static uint64_t f64_bits(double d) {
+  uint64_t b;
+  memcpy(&b, &d, sizeof b);
+  return b;
+}
+
+static uint32_t f32_bits(float v) {
+  uint32_t b;
+  memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+/* xmm <- a constant float (through rax). */
+static void xmm_const(bl_func *f, int xmm, bool f64, double v) {
+  x_mov_imm(f->code, X_RAX, f64 ? f64_bits(v) : f32_bits((float)v));
+  x_sse_rr(f->code, 0x66, f64, 0x6E, xmm, X_RAX);
+}
+
+static uint8_t scalar_prefix(bool f64) {
+  return f64 ? 0xF2 : 0xF3;
+}
+
+/* ucomiss / ucomisd a, b. */
+static void ucomis(bl_func *f, bool f64, int a, int b) {
+  x_sse_rr(f->code, f64 ? 0x66 : 0, false, 0x2E, a, b);
+}
+
+static void lower_float_binary(bl_func *f, bool f64, uint8_t op) {
+  pop_xmm(f, 1);
+  pop_xmm(f, 0);
+  x_sse_rr(f->code, scalar_prefix(f64), false, op, 0, 1);
+  push_xmm(f, 0, f64);
+}
+
+/* min and max: NaN if either is (a + b keeps a quiet payload), -0 below
+ * +0, minss / maxss otherwise. */
+static void lower_min_max(bl_func *f, bool f64, bool is_max) {
+  bytebuf *c = f->code;
+  pop_xmm(f, 1);
+  pop_xmm(f, 0);
+  int nan = new_label(f), differ = new_label(f), done = new_label(f);
+  ucomis(f, f64, 0, 1);
+  jcc_to(f, XC_P, nan);
+  jcc_to(f, XC_NE, differ);
+  x_sse_rr(c, 0, false, is_max ? 0x54 : 0x56, 0, 1); /* andps / orps */
+  jmp_to(f, done);
+  bind_label(f, nan);
+  x_sse_rr(c, scalar_prefix(f64), false, 0x58, 0, 1);
+  jmp_to(f, done);
+  bind_label(f, differ);
+  x_sse_rr(c, scalar_prefix(f64), false, is_max ? 0x5F : 0x5D, 0, 1);
+  bind_label(f, done);
+  push_xmm(f, 0, f64);
+}
+
+/* abs, neg, copysign on the bits. */
+static void lower_sign(bl_func *f, wasm_opcode op, bool f64) {
+  bytebuf *c = f->code;
+  uint64_t sign = f64 ? UINT64_C(1) << 63 : UINT64_C(1) << 31;
+  bool copysign = op == WASM_OP_F32_COPYSIGN || op == WASM_OP_F64_COPYSIGN;
+  if (copysign)
+    pop_into(f, X_RDX);
+  pop_into(f, X_RAX);
+  if (op == WASM_OP_F32_NEG || op == WASM_OP_F64_NEG) {
+    x_mov_imm(c, X_RCX, sign);
+    x_alu_rr(c, XA_XOR, f64, X_RAX, X_RCX);
+  } else {
+    x_mov_imm(c, X_RCX, f64 ? ~sign : (uint32_t)~sign);
+    x_alu_rr(c, XA_AND, f64, X_RAX, X_RCX);
+    if (copysign) {
+      x_mov_imm(c, X_RCX, sign);
+      x_alu_rr(c, XA_AND, f64, X_RDX, X_RCX);
+      x_alu_rr(c, XA_OR, f64, X_RAX, X_RDX);
+    }
+  }
+  push_reg(f, X_RAX, f64);
+}
+
+static void lower_float_compare(bl_func *f, wasm_opcode op, bool f64) {
+  bytebuf *c = f->code;
+  pop_xmm(f, 1);
+  pop_xmm(f, 0);
+  int k = f64 ? (int)(op - WASM_OP_F64_EQ) : (int)(op - WASM_OP_F32_EQ);
+  /* eq ne lt gt le ge; unordered compares set ZF, PF and CF. */
+  if (k <= 1) {
+    ucomis(f, f64, 0, 1);
+    x_setcc(c, k == 0 ? XC_E : XC_NE, X_RAX);
+    x_setcc(c, k == 0 ? XC_NP : XC_P, X_RCX);
+    x_movzx8(c, X_RAX, X_RAX);
+    x_movzx8(c, X_RCX, X_RCX);
+    x_alu_rr(c, k == 0 ? XA_AND : XA_OR, false, X_RAX, X_RCX);
+  } else {
+    bool swap = k == 2 || k == 4; /* a < b is b > a */
+    ucomis(f, f64, swap ? 1 : 0, swap ? 0 : 1);
+    x_setcc(c, k <= 3 ? XC_A : XC_AE, X_RAX);
+    x_movzx8(c, X_RAX, X_RAX);
+  }
+  push_reg(f, X_RAX, false);
+}
+
+static void lower_convert(bl_func *f, bool to64, bool from64, bool is_signed) {
+  bytebuf *c = f->code;
+  uint8_t p = scalar_prefix(to64);
+  pop_into(f, X_RAX); /* an i32 zero-extends into rax */
+  if (!from64 || is_signed) {
+    x_sse_rr(c, p, from64 || !is_signed, 0x2A, 0, X_RAX);
+    push_xmm(f, 0, to64);
+    return;
+  }
+  /* u64: halve values with the top bit set (keeping the low bit, so the
+   * rounding is right), convert, double. */
+  int big = new_label(f), done = new_label(f);
+  x_test_rr(c, true, X_RAX, X_RAX);
+  add_fixup(f, x_jcc_rel32(c, (x_cond)8 /* S */), big, FIX_REL32, 0);
+  x_sse_rr(c, p, true, 0x2A, 0, X_RAX);
+  jmp_to(f, done);
+  bind_label(f, big);
+  x_mov_rr(c, true, X_RCX, X_RAX);
+  x_shift_imm(c, XS_SHR, true, X_RCX, 1);
+  x_alu_ri(c, XA_AND, false, X_RAX, 1);
+  x_alu_rr(c, XA_OR, true, X_RCX, X_RAX);
+  x_sse_rr(c, p, true, 0x2A, 0, X_RCX);
+  x_sse_rr(c, p, false, 0x58, 0, 0);
+  bind_label(f, done);
+  push_xmm(f, 0, to64);
+}
+
+/* Float to integer: trapping (Wasm's trunc) or saturating (trunc_sat).
+ * The valid inputs lie between `low` (exclusive unless low_inclusive) and
+ * `high` (exclusive). */
+static void lower_trunc(bl_func *f, bool from64, bool to64, bool is_signed,
+                        bool saturating) {
+  bytebuf *c = f->code;
+  uint8_t p = scalar_prefix(from64);
+  double high =
+      to64 ? (is_signed ? 0x1p63 : 0x1p64) : (is_signed ? 0x1p31 : 0x1p32);
+  bool low_inclusive = is_signed && (to64 || !from64);
+  double low = !is_signed ? -1.0
+               : to64     ? -0x1p63
+               : from64   ? -0x1p31 - 1
+                          : -0x1p31;
+  pop_xmm(f, 0);
+  int nan = saturating ? new_label(f)
+                       : trap_label(f, WASMAOT_TRAP_INVALID_CONVERSION);
+  int under =
+      saturating ? new_label(f) : trap_label(f, WASMAOT_TRAP_INT_OVERFLOW);
+  int over = saturating ? new_label(f) : under;
+  int done = new_label(f);
+  ucomis(f, from64, 0, 0);
+  jcc_to(f, XC_P, nan);
+  xmm_const(f, 1, from64, low);
+  ucomis(f, from64, 0, 1);
+  jcc_to(f, low_inclusive ? XC_B : XC_BE, under);
+  xmm_const(f, 1, from64, high);
+  ucomis(f, from64, 0, 1);
+  jcc_to(f, XC_AE, over);
+  if (to64 && !is_signed) {
+    /* At or above 2^63: convert x - 2^63 and set the top bit. */
+    int big = new_label(f);
+    xmm_const(f, 1, from64, 0x1p63);
+    ucomis(f, from64, 0, 1);
+    jcc_to(f, XC_AE, big);
+    x_sse_rr(c, p, true, 0x2C, X_RAX, 0);
+    jmp_to(f, done);
+    bind_label(f, big);
+    x_sse_rr(c, p, false, 0x5C, 0, 1);
+    x_sse_rr(c, p, true, 0x2C, X_RAX, 0);
+    x_mov_imm(c, X_RCX, UINT64_C(1) << 63);
+    x_alu_rr(c, XA_XOR, true, X_RAX, X_RCX);
+  } else {
+    /* u32 through the 64-bit conversion: its range fits. */
+    x_sse_rr(c, p, to64 || !is_signed, 0x2C, X_RAX, 0);
+  }
+  if (saturating) {
+    uint64_t min = !is_signed ? 0
+                   : to64     ? UINT64_C(1) << 63
+                              : UINT32_C(1) << 31;
+    uint64_t max = to64 ? (is_signed ? INT64_MAX : UINT64_MAX)
+                        : (is_signed ? INT32_MAX : UINT32_MAX);
+    jmp_to(f, done);
+    bind_label(f, nan);
+    x_mov_imm(c, X_RAX, 0);
+    jmp_to(f, done);
+    bind_label(f, under);
+    x_mov_imm(c, X_RAX, min);
+    jmp_to(f, done);
+    bind_label(f, over);
+    x_mov_imm(c, X_RAX, max);
+  }
+  bind_label(f, done);
+  push_reg(f, X_RAX, to64);
+}
+
+static bool lower_float(bl_func *f, wasm_opcode op) {
+  if (op >= WASM_OP_F32_EQ && op <= WASM_OP_F64_GE) {
+    lower_float_compare(f, op, op >= WASM_OP_F64_EQ);
+    return true;
+  }
+  if (op >= WASM_OP_F32_ABS && op <= WASM_OP_F64_COPYSIGN) {
+    bool f64 = op >= WASM_OP_F64_ABS;
+    int k = f64 ? (int)(op - WASM_OP_F64_ABS) : (int)(op - WASM_OP_F32_ABS);
+    /* abs neg ceil floor trunc nearest sqrt add sub mul div min max
+     * copysign */
+    static const uint8_t modes[] = {2, 1, 3, 0};
+    static const uint8_t arith[] = {0x58, 0x5C, 0x59, 0x5E};
+    if (k <= 1 || k == 13) {
+      lower_sign(f, op, f64);
+    } else if (k <= 5) {
+      pop_xmm(f, 0);
+      x_round(f->code, f64, 0, 0, modes[k - 2]);
+      push_xmm(f, 0, f64);
+    } else if (k == 6) {
+      pop_xmm(f, 0);
+      x_sse_rr(f->code, scalar_prefix(f64), false, 0x51, 0, 0);
+      push_xmm(f, 0, f64);
+    } else if (k <= 10) {
+      lower_float_binary(f, f64, arith[k - 7]);
+    } else {
+      lower_min_max(f, f64, k == 12);
+    }
+    return true;
+  }
+  switch (op) {
+  case WASM_OP_I32_TRUNC_F32_S:
+  case WASM_OP_I32_TRUNC_F32_U:
+  case WASM_OP_I32_TRUNC_F64_S:
+  case WASM_OP_I32_TRUNC_F64_U:
+  case WASM_OP_I64_TRUNC_F32_S:
+  case WASM_OP_I64_TRUNC_F32_U:
+  case WASM_OP_I64_TRUNC_F64_S:
+  case WASM_OP_I64_TRUNC_F64_U: {
+    int k = (int)(op - WASM_OP_I32_TRUNC_F32_S);
+    if (op >= WASM_OP_I64_TRUNC_F32_S)
+      k = 4 + (int)(op - WASM_OP_I64_TRUNC_F32_S);
+    lower_trunc(f, k & 2, k >= 4, !(k & 1), false);
+    return true;
+  }
+  case WASM_OP_I32_TRUNC_SAT_F32_S:
+  case WASM_OP_I32_TRUNC_SAT_F32_U:
+  case WASM_OP_I32_TRUNC_SAT_F64_S:
+  case WASM_OP_I32_TRUNC_SAT_F64_U:
+  case WASM_OP_I64_TRUNC_SAT_F32_S:
+  case WASM_OP_I64_TRUNC_SAT_F32_U:
+  case WASM_OP_I64_TRUNC_SAT_F64_S:
+  case WASM_OP_I64_TRUNC_SAT_F64_U: {
+    int k = (int)(op - WASM_OP_I32_TRUNC_SAT_F32_S);
+    lower_trunc(f, k & 2, k >= 4, !(k & 1), true);
+    return true;
+  }
+  case WASM_OP_F32_CONVERT_I32_S:
+  case WASM_OP_F32_CONVERT_I32_U:
+  case WASM_OP_F32_CONVERT_I64_S:
+  case WASM_OP_F32_CONVERT_I64_U:
+    lower_convert(f, false, op >= WASM_OP_F32_CONVERT_I64_S,
+                  op == WASM_OP_F32_CONVERT_I32_S ||
+                      op == WASM_OP_F32_CONVERT_I64_S);
+    return true;
+  case WASM_OP_F64_CONVERT_I32_S:
+  case WASM_OP_F64_CONVERT_I32_U:
+  case WASM_OP_F64_CONVERT_I64_S:
+  case WASM_OP_F64_CONVERT_I64_U:
+    lower_convert(f, true, op >= WASM_OP_F64_CONVERT_I64_S,
+                  op == WASM_OP_F64_CONVERT_I32_S ||
+                      op == WASM_OP_F64_CONVERT_I64_S);
+    return true;
+  case WASM_OP_F32_DEMOTE_F64:
+  case WASM_OP_F64_PROMOTE_F32: {
+    bool to64 = op == WASM_OP_F64_PROMOTE_F32;
+    pop_xmm(f, 0);
+    x_sse_rr(f->code, scalar_prefix(!to64), false, 0x5A, 0, 0);
+    push_xmm(f, 0, to64);
+    return true;
+  }
+  case WASM_OP_I32_REINTERPRET_F32:
+  case WASM_OP_I64_REINTERPRET_F64:
+  case WASM_OP_F32_REINTERPRET_I32:
+  case WASM_OP_F64_REINTERPRET_I64:
+    return true; /* the same bits, the same width */
+  default:
+    return false;
+  }
+}
+
 /* ---- Memory ------------------------------------------------------------ */
 
 /* rax <- the popped address plus the offset; returns the operand for
@@ -503,7 +819,12 @@ static void lower_load(bl_func *f, const wasm_instr *in) {
     w = false;
     break;
   case WASM_OP_I64_LOAD:
+  case WASM_OP_F64_LOAD: /* floats travel as their bits */
     x_load(c, X_RCX, m, 8);
+    break;
+  case WASM_OP_F32_LOAD:
+    x_load(c, X_RCX, m, 4);
+    w = false;
     break;
   case WASM_OP_I32_LOAD8_S:
   case WASM_OP_I64_LOAD8_S:
@@ -549,9 +870,10 @@ static void lower_store(bl_func *f, const wasm_instr *in) {
     bytes = 2;
     break;
   case WASM_OP_I64_STORE:
+  case WASM_OP_F64_STORE:
     bytes = 8;
     break;
-  default: /* I32_STORE, I64_STORE32 */
+  default: /* I32_STORE, F32_STORE, I64_STORE32 */
     bytes = 4;
     break;
   }
@@ -565,18 +887,63 @@ static const int arg_regs[] = {X_RDI, X_RSI, X_RDX, X_RCX, X_R8, X_R9};
 /* Loads the top `n` operands as arguments 1..n (argument 0 is vmctx or
  * env, loaded by the caller), the seventh on in a stack area it reserves;
  * returns that area's size, to release after the call. */
-static int32_t load_call_args(bl_func *f, uint32_t n) {
-  uint32_t first = f->sp - n;
-  uint32_t on_stack = n + 1 > 6 ? n + 1 - 6 : 0;
-  int32_t area = (int32_t)((on_stack * 8 + 15) & ~15u);
+/* Where the C convention passes parameter k of `t` (after vmctx): a
+ * general register (arg_regs index), an xmm register, or the stack
+ * (8-byte words, in order). */
+typedef struct arg_place {
+  int reg, xmm;   /* -1 when not in one */
+  uint32_t stack; /* word, when in neither */
+} arg_place;
+
+static arg_place place_arg(const wasm_functype *t, uint32_t k, int *next_int,
+                           int *next_xmm, uint32_t *next_stack) {
+  arg_place a = {-1, -1, 0};
+  if (is_float_type(wasm_functype_params(t)[k])) {
+    if (*next_xmm < 8)
+      a.xmm = (*next_xmm)++;
+    else
+      a.stack = (*next_stack)++;
+  } else if (*next_int < 6) {
+    a.reg = arg_regs[(*next_int)++];
+  } else {
+    a.stack = (*next_stack)++;
+  }
+  return a;
+}
+
+static uint32_t stack_words(const wasm_functype *t) {
+  int next_int = 1, next_xmm = 0;
+  uint32_t words = 0;
+  for (uint32_t k = 0; k < t->param_count; k++)
+    place_arg(t, k, &next_int, &next_xmm, &words);
+  return words;
+}
+
+/* Loads the top operands as the arguments of a call of type t (argument
+ * 0, vmctx or env, is the caller's to load), those that do not fit in
+ * registers into a stack area it reserves; returns that area's size, to
+ * release after the call. Stack words and xmm registers first: a float
+ * constant passes through rax. */
+static int32_t load_call_args(bl_func *f, const wasm_functype *t) {
+  uint32_t n = t->param_count, first = f->sp - n;
+  int32_t area = (int32_t)((stack_words(t) * 8 + 15) & ~15u);
   if (area)
     x_alu_ri(f->code, XA_SUB, true, X_RSP, area);
-  for (uint32_t k = 5; k < n; k++) {
-    load_value(f, X_RAX, first + k);
-    x_store(f->code, x_at(X_RSP, (int32_t)(8 * (k - 5))), X_RAX, 8);
+  for (int pass = 0; pass < 2; pass++) {
+    int next_int = 1, next_xmm = 0;
+    uint32_t next_stack = 0;
+    for (uint32_t k = 0; k < n; k++) {
+      arg_place a = place_arg(t, k, &next_int, &next_xmm, &next_stack);
+      if (pass == 0 && a.xmm >= 0) {
+        load_xmm(f, a.xmm, first + k);
+      } else if (pass == 0 && a.reg < 0) {
+        load_value(f, X_RAX, first + k);
+        x_store(f->code, x_at(X_RSP, (int32_t)(8 * a.stack)), X_RAX, 8);
+      } else if (pass == 1 && a.reg >= 0) {
+        load_value(f, a.reg, first + k);
+      }
+    }
   }
-  for (uint32_t k = 0; k < n && k < 5; k++)
-    load_value(f, arg_regs[k + 1], first + k);
   f->sp -= n;
   return area;
 }
@@ -584,8 +951,13 @@ static int32_t load_call_args(bl_func *f, uint32_t n) {
 static void finish_call(bl_func *f, int32_t area, const wasm_functype *t) {
   if (area)
     x_alu_ri(f->code, XA_ADD, true, X_RSP, area);
-  if (t->result_count == 1)
-    push_reg(f, X_RAX, is64_type(wasm_functype_results(t)[0]));
+  if (t->result_count == 1) {
+    wasm_type r = wasm_functype_results(t)[0];
+    if (is_float_type(r))
+      push_xmm(f, 0, r == WASM_TYPE_F64);
+    else
+      push_reg(f, X_RAX, is64_type(r));
+  }
 }
 
 static uint32_t function_symbol(bl_func *f, uint32_t func_index) {
@@ -618,13 +990,13 @@ static void lower_call(bl_func *f, uint32_t callee) {
   if (callee < m->import_func_count) {
     x_load(f->code, X_R11,
            x_at(X_RBX, (int32_t)(f->layout->imported_funcs + 8 * callee)), 8);
-    int32_t area = load_call_args(f, t->param_count);
+    int32_t area = load_call_args(f, t);
     x_load(f->code, X_RDI, x_at(X_R11, offsetof(wasmaot_funcref, env)), 8);
     x_call_mem(f->code, x_at(X_R11, offsetof(wasmaot_funcref, code)));
     finish_call(f, area, t);
     return;
   }
-  int32_t area = load_call_args(f, t->param_count);
+  int32_t area = load_call_args(f, t);
   x_mov_rr(f->code, true, X_RDI, X_RBX);
   size_t at = x_call_rel32(f->code);
   bl_object_add_reloc(f->obj, (bl_reloc){.offset = at,
@@ -654,7 +1026,7 @@ static void lower_call_indirect(bl_func *f, const wasm_instr *in) {
   x_alu_rm(c, XA_CMP, false, X_RAX,
            x_at(X_RBX, (int32_t)(f->layout->type_ids + 4 * type_index)));
   jcc_to(f, XC_NE, trap_label(f, WASMAOT_TRAP_INDIRECT_CALL_TYPE));
-  int32_t area = load_call_args(f, t->param_count);
+  int32_t area = load_call_args(f, t);
   x_load(c, X_RDI, x_at(X_R11, offsetof(wasmaot_funcref, env)), 8);
   x_call_mem(c, x_at(X_R11, offsetof(wasmaot_funcref, code)));
   finish_call(f, area, t);
@@ -719,8 +1091,12 @@ static void count_entry(bl_func *f) {
 }
 
 static void emit_return(bl_func *f) {
-  if (f->type->result_count == 1)
-    load_value(f, X_RAX, f->sp - 1);
+  if (f->type->result_count == 1) {
+    if (is_float_type(wasm_functype_results(f->type)[0]))
+      load_xmm(f, 0, f->sp - 1);
+    else
+      load_value(f, X_RAX, f->sp - 1);
+  }
   x_lea(f->code, X_RSP, x_at(X_RBP, -16));
   x_pop(f->code, X_R12);
   x_pop(f->code, X_RBX);
@@ -1040,6 +1416,14 @@ static bool lower_instr(bl_func *f, const wasm_instr *in, bool *done) {
   case WASM_OP_I64_CONST:
     push_value(f, (bl_value){.kind = VK_CONST, .is64 = true, .c = in->imm.i64});
     return true;
+  case WASM_OP_F32_CONST:
+    push_value(f, (bl_value){.kind = VK_CONST, .c = in->imm.f32_bits});
+    return true;
+  case WASM_OP_F64_CONST:
+    push_value(f, (bl_value){.kind = VK_CONST,
+                             .is64 = true,
+                             .c = (int64_t)in->imm.f64_bits});
+    return true;
   case WASM_OP_MEMORY_SIZE:
   case WASM_OP_MEMORY_GROW:
   case WASM_OP_MEMORY_FILL:
@@ -1057,7 +1441,7 @@ static bool lower_instr(bl_func *f, const wasm_instr *in, bool *done) {
     lower_store(f, in);
     return true;
   }
-  return lower_numeric(f, op);
+  return lower_numeric(f, op) || lower_float(f, op);
 }
 
 static void emit_prologue(bl_func *f) {
@@ -1078,11 +1462,16 @@ static void emit_prologue(bl_func *f) {
            x_at(X_RBX, offsetof(wasmaot_vmctx_header, stack_limit)));
   jcc_to(f, XC_B, trap_label(f, WASMAOT_TRAP_STACK_EXHAUSTED));
   uint32_t np = f->type->param_count;
+  int next_int = 1, next_xmm = 0;
+  uint32_t next_stack = 0;
   for (uint32_t j = 0; j < np; j++) {
-    if (j < 5) {
-      x_store(c, local_mem(f, j), arg_regs[j + 1], 8);
+    arg_place a = place_arg(f->type, j, &next_int, &next_xmm, &next_stack);
+    if (a.reg >= 0) {
+      x_store(c, local_mem(f, j), a.reg, 8);
+    } else if (a.xmm >= 0) {
+      x_sse_rm(c, 0xF2, false, 0x11, a.xmm, local_mem(f, j)); /* movsd */
     } else {
-      x_load(c, X_RAX, x_at(X_RBP, (int32_t)(16 + 8 * (j - 5))), 8);
+      x_load(c, X_RAX, x_at(X_RBP, (int32_t)(16 + 8 * a.stack)), 8);
       x_store(c, local_mem(f, j), X_RAX, 8);
     }
   }

@@ -280,3 +280,21 @@ size_t x_lea_rip(bytebuf *b, int reg) {
   put32(b, 0);
   return at;
 }
+
+void x_sse_rr(bytebuf *b, uint8_t prefix, bool w, uint8_t op, int dst,
+              int src) {
+  uint8_t code[] = {0x0F, op};
+  op_rr(b, prefix ? prefix : NO_PREFIX, w, code, 2, dst, src);
+}
+
+void x_sse_rm(bytebuf *b, uint8_t prefix, bool w, uint8_t op, int reg,
+              x_mem m) {
+  uint8_t code[] = {0x0F, op};
+  op_mem(b, prefix ? prefix : NO_PREFIX, w, code, 2, reg, m);
+}
+
+void x_round(bytebuf *b, bool f64, int dst, int src, uint8_t mode) {
+  uint8_t code[] = {0x0F, 0x3A, f64 ? 0x0B : 0x0A};
+  op_rr(b, 0x66, false, code, 3, dst, src);
+  put(b, (uint8_t)(mode | 8));
+}

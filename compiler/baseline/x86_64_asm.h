@@ -38,6 +38,8 @@ typedef enum x_cond {
   XC_NE = 5,
   XC_BE = 6,
   XC_A = 7,
+  XC_P = 10,
+  XC_NP = 11,
   XC_L = 12,
   XC_GE = 13,
   XC_LE = 14,
@@ -111,6 +113,15 @@ void x_pop(bytebuf *b, int reg);
 void x_ret(bytebuf *b);
 void x_call_mem(bytebuf *b, x_mem m);
 void x_jmp_reg(bytebuf *b, int reg);
+/* SSE scalar instructions: prefix (0x66, 0xF2, 0xF3 or 0 for none), then
+ * 0x0F `op`, xmm registers numbered 0..15. x_sse_rr's `src` and `dst`
+ * may name general registers where the instruction takes one (movd,
+ * cvtsi2sd, cvttsd2si); `w` is REX.W. */
+void x_sse_rr(bytebuf *b, uint8_t prefix, bool w, uint8_t op, int dst, int src);
+void x_sse_rm(bytebuf *b, uint8_t prefix, bool w, uint8_t op, int reg, x_mem m);
+/* roundss / roundsd (SSE4.1) with rounding mode `mode`, exceptions
+ * suppressed. */
+void x_round(bytebuf *b, bool f64, int dst, int src, uint8_t mode);
 /* Branches with a 32-bit displacement, 0 for now: each returns the offset
  * of its rel32 field, to be patched. */
 size_t x_jmp_rel32(bytebuf *b);
