@@ -24,11 +24,15 @@
 #include "wasmaot_trap.h"
 #include "x86_64_asm.h"
 
-typedef enum { VK_SLOT, VK_CONST, VK_LOCAL } value_kind;
+typedef enum { VK_SLOT, VK_CONST, VK_LOCAL, VK_REG } value_kind;
+
+/* VK_REG registers: general ones by their number, xmm ones from XREG. */
+enum { XREG = 16 };
 
 typedef struct bl_value {
   uint8_t kind;
   bool is64;
+  int8_t reg;     /* VK_REG */
   uint32_t local; /* VK_LOCAL */
   int64_t c;      /* VK_CONST; an i32 sign-extended */
 } bl_value;
@@ -202,11 +206,16 @@ static bool value_mem(const bl_func *f, uint32_t depth, x_mem *out) {
   return true;
 }
 
+/* reg <- the operand at `depth`; an i32 arrives zero-extended. */
 static void load_value(bl_func *f, int reg, uint32_t depth) {
   const bl_value *v = &f->stack[depth];
   x_mem m;
   if (value_mem(f, depth, &m))
     x_load(f->code, reg, m, v->is64 ? 8 : 4);
+  else if (v->kind == VK_REG && v->reg >= XREG)
+    x_sse_rr(f->code, 0x66, v->is64, 0x7E, v->reg - XREG, reg); /* movd */
+  else if (v->kind == VK_REG)
+    x_mov_rr(f->code, v->is64, reg, v->reg);
   else
     x_mov_imm(f->code, reg, v->is64 ? (uint64_t)v->c : (uint32_t)v->c);
 }
@@ -215,15 +224,22 @@ static bool fits_imm32(int64_t c) {
   return c >= INT32_MIN && c <= INT32_MAX;
 }
 
+/* Writes the operand at `depth` to its slot; rcx is clobbered (only rcx,
+ * so that a branch condition in rax survives). */
 static void materialize(bl_func *f, uint32_t depth) {
   bl_value *v = &f->stack[depth];
   if (v->kind == VK_SLOT)
     return;
   if (v->kind == VK_CONST && fits_imm32(v->c)) {
     x_store_imm(f->code, slot_mem(f, depth), (int32_t)v->c);
+  } else if (v->kind == VK_REG && v->reg >= XREG) {
+    x_sse_rm(f->code, v->is64 ? 0xF2 : 0xF3, false, 0x11, v->reg - XREG,
+             slot_mem(f, depth)); /* movsd / movss */
+  } else if (v->kind == VK_REG) {
+    x_store(f->code, slot_mem(f, depth), v->reg, 8);
   } else {
-    load_value(f, X_RAX, depth);
-    x_store(f->code, slot_mem(f, depth), X_RAX, 8);
+    load_value(f, X_RCX, depth);
+    x_store(f->code, slot_mem(f, depth), X_RCX, 8);
   }
   v->kind = VK_SLOT;
 }
@@ -231,6 +247,46 @@ static void materialize(bl_func *f, uint32_t depth) {
 static void materialize_all(bl_func *f) {
   for (uint32_t d = 0; d < f->sp; d++)
     materialize(f, d);
+}
+
+/* Before a call: the registers that hold operands are the callee's to
+ * clobber. */
+static void spill_regs(bl_func *f) {
+  for (uint32_t d = 0; d < f->sp; d++)
+    if (f->stack[d].kind == VK_REG)
+      materialize(f, d);
+}
+
+/* Operands stay in registers from the instruction that computes them to
+ * the one that uses them, within a block: general registers no lowering
+ * uses as scratch outside calls (which spill first), xmm2 up. */
+static const int8_t gpr_pool[] = {X_RSI, X_RDI, X_R8, X_R9, X_R10, X_R11};
+static const int8_t xmm_pool[] = {XREG + 2, XREG + 3, XREG + 4,
+                                  XREG + 5, XREG + 6, XREG + 7};
+enum { POOL_SIZE = 6 };
+
+/* A free register of the class, spilling the deepest operand that holds
+ * one when there is none. */
+static int alloc_reg(bl_func *f, bool xmm) {
+  const int8_t *pool = xmm ? xmm_pool : gpr_pool;
+  bool used[POOL_SIZE] = {false};
+  uint32_t deepest = UINT32_MAX;
+  for (uint32_t d = 0; d < f->sp; d++) {
+    const bl_value *v = &f->stack[d];
+    if (v->kind != VK_REG || (v->reg >= XREG) != xmm)
+      continue;
+    for (int i = 0; i < POOL_SIZE; i++)
+      if (pool[i] == v->reg)
+        used[i] = true;
+    if (deepest == UINT32_MAX)
+      deepest = d;
+  }
+  for (int i = 0; i < POOL_SIZE; i++)
+    if (!used[i])
+      return pool[i];
+  int reg = f->stack[deepest].reg;
+  materialize(f, deepest);
+  return reg;
 }
 
 static void materialize_reads_of(bl_func *f, uint32_t local) {
@@ -245,10 +301,12 @@ static void pop_into(bl_func *f, int reg) {
   f->sp--;
 }
 
-/* Pushes the value in rax (or another register) as a new operand. */
+/* Pushes the value in rax (or another scratch register) as a new
+ * operand, kept in a register of the pool. */
 static void push_reg(bl_func *f, int reg, bool is64) {
-  uint32_t d = push_slot(f, is64);
-  x_store(f->code, slot_mem(f, d), reg, 8);
+  int r = alloc_reg(f, false);
+  x_mov_rr(f->code, true, r, reg);
+  push_value(f, (bl_value){.kind = VK_REG, .is64 = is64, .reg = (int8_t)r});
 }
 
 /* xmm <- the operand at `depth`, a float of 4 or 8 bytes (rax is
@@ -258,6 +316,11 @@ static void load_xmm(bl_func *f, int xmm, uint32_t depth) {
   x_mem m;
   if (value_mem(f, depth, &m)) {
     x_sse_rm(f->code, v->is64 ? 0xF2 : 0xF3, false, 0x10, xmm, m);
+  } else if (v->kind == VK_REG && v->reg >= XREG) {
+    if (v->reg - XREG != xmm)
+      x_sse_rr(f->code, 0, false, 0x28, xmm, v->reg - XREG); /* movaps */
+  } else if (v->kind == VK_REG) {
+    x_sse_rr(f->code, 0x66, v->is64, 0x6E, xmm, v->reg);
   } else {
     x_mov_imm(f->code, X_RAX, v->is64 ? (uint64_t)v->c : (uint32_t)v->c);
     x_sse_rr(f->code, 0x66, v->is64, 0x6E, xmm, X_RAX); /* movd / movq */
@@ -270,8 +333,9 @@ static void pop_xmm(bl_func *f, int xmm) {
 }
 
 static void push_xmm(bl_func *f, int xmm, bool f64) {
-  uint32_t d = push_slot(f, f64);
-  x_sse_rm(f->code, f64 ? 0xF2 : 0xF3, false, 0x11, xmm, slot_mem(f, d));
+  int r = alloc_reg(f, true);
+  x_sse_rr(f->code, 0, false, 0x28, r - XREG, xmm); /* movaps */
+  push_value(f, (bl_value){.kind = VK_REG, .is64 = f64, .reg = (int8_t)r});
 }
 
 /* ---- Numeric instructions ---------------------------------------------- */
@@ -283,6 +347,8 @@ static void lower_alu(bl_func *f, x_alu op, bool w) {
   x_mem m;
   if (vb->kind == VK_CONST && (w ? fits_imm32(vb->c) : true))
     x_alu_ri(f->code, op, w, X_RAX, (int32_t)vb->c);
+  else if (vb->kind == VK_REG && vb->reg < XREG)
+    x_alu_rr(f->code, op, w, X_RAX, vb->reg);
   else if (value_mem(f, b, &m))
     x_alu_rm(f->code, op, w, X_RAX, m);
   else {
@@ -971,6 +1037,7 @@ static uint32_t function_symbol(bl_func *f, uint32_t func_index) {
  * 0 goes before the operands; at most five arguments after vmctx. */
 static void call_helper(bl_func *f, wasmaot_helper_index h, uint32_t zeros,
                         uint32_t n) {
+  spill_regs(f);
   uint32_t first = f->sp - n;
   int next = 1;
   for (uint32_t i = 0; i < zeros; i++)
@@ -987,6 +1054,7 @@ static void call_helper(bl_func *f, wasmaot_helper_index h, uint32_t zeros,
 static void lower_call(bl_func *f, uint32_t callee) {
   const wasm_module *m = f->m;
   const wasm_functype *t = wasm_func_type(m, callee);
+  spill_regs(f);
   if (callee < m->import_func_count) {
     x_load(f->code, X_R11,
            x_at(X_RBX, (int32_t)(f->layout->imported_funcs + 8 * callee)), 8);
@@ -1011,6 +1079,7 @@ static void lower_call_indirect(bl_func *f, const wasm_instr *in) {
   uint32_t type_index = in->imm.call_indirect.type_index;
   const wasm_functype *t = &f->m->types[type_index];
   pop_into(f, X_RAX);
+  spill_regs(f);
   x_load(c, X_R11,
          x_at(X_RBX,
               (int32_t)(f->layout->tables + 8 * in->imm.call_indirect.table)),
@@ -1138,13 +1207,13 @@ static bool branch_is_direct(const bl_func *f, uint32_t depth) {
 }
 
 static void enter_block(bl_func *f, const wasm_instr *in, frame_kind kind) {
-  materialize_all(f);
   bl_frame tmp = {0};
   blocktype_types(f, &in->imm.block, &tmp);
-  if (kind == FR_IF) {
+  if (kind == FR_IF)
     pop_into(f, X_RAX);
+  materialize_all(f);
+  if (kind == FR_IF)
     x_test_rr(f->code, false, X_RAX, X_RAX);
-  }
   bl_frame *fr = push_frame(f, kind);
   if (!fr)
     return;
@@ -1208,8 +1277,8 @@ static bool lower_end(bl_func *f) {
 }
 
 static void lower_br_if(bl_func *f, uint32_t depth) {
-  materialize_all(f);
   pop_into(f, X_RAX);
+  materialize_all(f);
   x_test_rr(f->code, false, X_RAX, X_RAX);
   if (branch_is_direct(f, depth)) {
     jcc_to(f, XC_NE, f->frames[f->nframes - 1 - depth].label);
@@ -1222,8 +1291,8 @@ static void lower_br_if(bl_func *f, uint32_t depth) {
 }
 
 static void lower_br_table(bl_func *f, const wasm_instr *in) {
-  materialize_all(f);
   pop_into(f, X_RAX);
+  materialize_all(f);
   uint32_t n = in->imm.br_table.target_count;
   uint32_t *depths = malloc(((size_t)n + 1) * sizeof *depths);
   int *stubs = calloc(f->nframes, sizeof *stubs);
@@ -1278,6 +1347,11 @@ static void lower_local_set(bl_func *f, uint32_t l, bool tee) {
     f->sp++; /* v's own slot stays readable while it is stored */
     if (v.kind == VK_CONST && fits_imm32(v.c)) {
       x_store_imm(f->code, local_mem(f, l), (int32_t)v.c);
+    } else if (v.kind == VK_REG && v.reg >= XREG) {
+      x_sse_rm(f->code, v.is64 ? 0xF2 : 0xF3, false, 0x11, v.reg - XREG,
+               local_mem(f, l));
+    } else if (v.kind == VK_REG) {
+      x_store(f->code, local_mem(f, l), v.reg, 8);
     } else {
       load_value(f, X_RAX, f->sp - 1);
       x_store(f->code, local_mem(f, l), X_RAX, 8);
