@@ -24,7 +24,10 @@
 #include "wasmaot_trap.h"
 #include "x86_64_asm.h"
 
-typedef enum { VK_SLOT, VK_CONST, VK_LOCAL, VK_REG } value_kind;
+/* VK_COND: an integer comparison's result still in the flags, with its
+ * condition in `c`; only br_if and if take it so (lower_instr turns it
+ * into a register before any other instruction). */
+typedef enum { VK_SLOT, VK_CONST, VK_LOCAL, VK_REG, VK_COND } value_kind;
 
 /* VK_REG registers: general ones by their number, xmm ones from XREG. */
 enum { XREG = 16 };
@@ -71,6 +74,12 @@ typedef struct bl_func {
 
   uint32_t nlocals;
   wasm_type *local_types;
+  int8_t *local_reg; /* per local: the register it lives in, or -1 */
+  int8_t saved[3];   /* callee-saved registers the locals took */
+  uint32_t nsaved;
+  int32_t slots_at; /* rbp minus this is where local 0's slot ends */
+  int8_t gpr_pool[6];
+  uint32_t gpr_pool_size;
 
   bl_value *stack;
   uint32_t sp, stack_cap, max_depth;
@@ -158,11 +167,11 @@ static void resolve_fixups(bl_func *f) {
 /* ---- Operands ---------------------------------------------------------- */
 
 static x_mem local_mem(const bl_func *f, uint32_t l) {
-  return x_at(X_RBP, -16 - 8 * ((int32_t)l + 1));
+  return x_at(X_RBP, -f->slots_at - 8 * ((int32_t)l + 1));
 }
 
 static x_mem slot_mem(const bl_func *f, uint32_t depth) {
-  return x_at(X_RBP, -16 - 8 * ((int32_t)(f->nlocals + depth) + 1));
+  return x_at(X_RBP, -f->slots_at - 8 * ((int32_t)(f->nlocals + depth) + 1));
 }
 
 static void push_value(bl_func *f, bl_value v) {
@@ -194,28 +203,63 @@ static uint32_t push_slot(bl_func *f, bool is64) {
   return f->sp - 1;
 }
 
+/* The register that holds the value at `depth` (an operand's own or its
+ * local's), or -1. */
+static int value_reg(const bl_func *f, uint32_t depth) {
+  const bl_value *v = &f->stack[depth];
+  if (v->kind == VK_REG)
+    return v->reg;
+  if (v->kind == VK_LOCAL)
+    return f->local_reg[v->local];
+  return -1;
+}
+
+/* The operand's own general register, which its consumer may reuse for
+ * the result, or -1. */
+static int own_gpr(const bl_func *f, uint32_t depth) {
+  const bl_value *v = &f->stack[depth];
+  return v->kind == VK_REG && v->reg < XREG ? v->reg : -1;
+}
+
+static int own_xmm(const bl_func *f, uint32_t depth) {
+  const bl_value *v = &f->stack[depth];
+  return v->kind == VK_REG && v->reg >= XREG ? v->reg - XREG : -1;
+}
+
 /* Where the value at `depth` can be read as a memory operand. */
 static bool value_mem(const bl_func *f, uint32_t depth, x_mem *out) {
   const bl_value *v = &f->stack[depth];
   if (v->kind == VK_SLOT)
     *out = slot_mem(f, depth);
-  else if (v->kind == VK_LOCAL)
+  else if (v->kind == VK_LOCAL && f->local_reg[v->local] < 0)
     *out = local_mem(f, v->local);
   else
     return false;
   return true;
 }
 
+/* [m] <- the 8 bytes of (general or xmm) register r; an i32's or f32's
+ * upper half is never read. */
+static void store_reg(bl_func *f, x_mem m, int r) {
+  if (r >= XREG)
+    x_sse_rm(f->code, 0xF2, false, 0x11, r - XREG, m); /* movsd */
+  else
+    x_store(f->code, m, r, 8);
+}
+
 /* reg <- the operand at `depth`; an i32 arrives zero-extended. */
 static void load_value(bl_func *f, int reg, uint32_t depth) {
   const bl_value *v = &f->stack[depth];
+  int r = value_reg(f, depth);
   x_mem m;
   if (value_mem(f, depth, &m))
     x_load(f->code, reg, m, v->is64 ? 8 : 4);
-  else if (v->kind == VK_REG && v->reg >= XREG)
-    x_sse_rr(f->code, 0x66, v->is64, 0x7E, v->reg - XREG, reg); /* movd */
-  else if (v->kind == VK_REG)
-    x_mov_rr(f->code, v->is64, reg, v->reg);
+  else if (r >= XREG)
+    x_sse_rr(f->code, 0x66, v->is64, 0x7E, r - XREG, reg); /* movd */
+  else if (r >= 0)
+    x_mov_rr(f->code, v->is64, reg, r);
+  else if (v->kind == VK_COND)
+    f->failed = true; /* lower_instr converts it first */
   else
     x_mov_imm(f->code, reg, v->is64 ? (uint64_t)v->c : (uint32_t)v->c);
 }
@@ -232,11 +276,12 @@ static void materialize(bl_func *f, uint32_t depth) {
     return;
   if (v->kind == VK_CONST && fits_imm32(v->c)) {
     x_store_imm(f->code, slot_mem(f, depth), (int32_t)v->c);
-  } else if (v->kind == VK_REG && v->reg >= XREG) {
-    x_sse_rm(f->code, v->is64 ? 0xF2 : 0xF3, false, 0x11, v->reg - XREG,
-             slot_mem(f, depth)); /* movsd / movss */
-  } else if (v->kind == VK_REG) {
-    x_store(f->code, slot_mem(f, depth), v->reg, 8);
+  } else if (v->kind == VK_COND) {
+    x_setcc(f->code, (x_cond)v->c, X_RCX);
+    x_movzx8(f->code, X_RCX, X_RCX);
+    x_store(f->code, slot_mem(f, depth), X_RCX, 8);
+  } else if (value_reg(f, depth) >= 0) {
+    store_reg(f, slot_mem(f, depth), value_reg(f, depth));
   } else {
     load_value(f, X_RCX, depth);
     x_store(f->code, slot_mem(f, depth), X_RCX, 8);
@@ -259,8 +304,8 @@ static void spill_regs(bl_func *f) {
 
 /* Operands stay in registers from the instruction that computes them to
  * the one that uses them, within a block: general registers no lowering
- * uses as scratch outside calls (which spill first), xmm2 up. */
-static const int8_t gpr_pool[] = {X_RSI, X_RDI, X_R8, X_R9, X_R10, X_R11};
+ * uses as scratch outside calls (which spill first) and no local has
+ * taken (f->gpr_pool), xmm2 to xmm7. */
 static const int8_t xmm_pool[] = {XREG + 2, XREG + 3, XREG + 4,
                                   XREG + 5, XREG + 6, XREG + 7};
 enum { POOL_SIZE = 6 };
@@ -268,20 +313,21 @@ enum { POOL_SIZE = 6 };
 /* A free register of the class, spilling the deepest operand that holds
  * one when there is none. */
 static int alloc_reg(bl_func *f, bool xmm) {
-  const int8_t *pool = xmm ? xmm_pool : gpr_pool;
+  const int8_t *pool = xmm ? xmm_pool : f->gpr_pool;
+  int n = xmm ? POOL_SIZE : (int)f->gpr_pool_size;
   bool used[POOL_SIZE] = {false};
   uint32_t deepest = UINT32_MAX;
   for (uint32_t d = 0; d < f->sp; d++) {
     const bl_value *v = &f->stack[d];
     if (v->kind != VK_REG || (v->reg >= XREG) != xmm)
       continue;
-    for (int i = 0; i < POOL_SIZE; i++)
+    for (int i = 0; i < n; i++)
       if (pool[i] == v->reg)
         used[i] = true;
     if (deepest == UINT32_MAX)
       deepest = d;
   }
-  for (int i = 0; i < POOL_SIZE; i++)
+  for (int i = 0; i < n; i++)
     if (!used[i])
       return pool[i];
   int reg = f->stack[deepest].reg;
@@ -304,8 +350,11 @@ static void pop_into(bl_func *f, int reg) {
 /* Pushes the value in rax (or another scratch register) as a new
  * operand, kept in a register of the pool. */
 static void push_reg(bl_func *f, int reg, bool is64) {
-  int r = alloc_reg(f, false);
-  x_mov_rr(f->code, true, r, reg);
+  int r = reg;
+  if (reg == X_RAX || reg == X_RCX || reg == X_RDX) {
+    r = alloc_reg(f, false);
+    x_mov_rr(f->code, true, r, reg);
+  }
   push_value(f, (bl_value){.kind = VK_REG, .is64 = is64, .reg = (int8_t)r});
 }
 
@@ -316,11 +365,12 @@ static void load_xmm(bl_func *f, int xmm, uint32_t depth) {
   x_mem m;
   if (value_mem(f, depth, &m)) {
     x_sse_rm(f->code, v->is64 ? 0xF2 : 0xF3, false, 0x10, xmm, m);
-  } else if (v->kind == VK_REG && v->reg >= XREG) {
-    if (v->reg - XREG != xmm)
-      x_sse_rr(f->code, 0, false, 0x28, xmm, v->reg - XREG); /* movaps */
-  } else if (v->kind == VK_REG) {
-    x_sse_rr(f->code, 0x66, v->is64, 0x6E, xmm, v->reg);
+  } else if (value_reg(f, depth) >= XREG) {
+    int r = value_reg(f, depth) - XREG;
+    if (r != xmm)
+      x_sse_rr(f->code, 0, false, 0x28, xmm, r); /* movaps */
+  } else if (value_reg(f, depth) >= 0) {
+    x_sse_rr(f->code, 0x66, v->is64, 0x6E, xmm, value_reg(f, depth));
   } else {
     x_mov_imm(f->code, X_RAX, v->is64 ? (uint64_t)v->c : (uint32_t)v->c);
     x_sse_rr(f->code, 0x66, v->is64, 0x6E, xmm, X_RAX); /* movd / movq */
@@ -332,57 +382,123 @@ static void pop_xmm(bl_func *f, int xmm) {
   f->sp--;
 }
 
+/* Pushes the float in xmm (xmm0 or xmm1 are scratch: moved to the pool;
+ * a pool register becomes the operand's). */
 static void push_xmm(bl_func *f, int xmm, bool f64) {
-  int r = alloc_reg(f, true);
-  x_sse_rr(f->code, 0, false, 0x28, r - XREG, xmm); /* movaps */
+  int r = XREG + xmm;
+  if (xmm < 2) {
+    r = alloc_reg(f, true);
+    x_sse_rr(f->code, 0, false, 0x28, r - XREG, xmm); /* movaps */
+  }
   push_value(f, (bl_value){.kind = VK_REG, .is64 = f64, .reg = (int8_t)r});
 }
 
 /* ---- Numeric instructions ---------------------------------------------- */
 
-static void lower_alu(bl_func *f, x_alu op, bool w) {
+/* dst op= the top operand, dst holding the one below (loaded unless it
+ * is already there); pops both. */
+static void lower_alu(bl_func *f, x_alu op, bool w, int dst) {
   uint32_t b = f->sp - 1, a = f->sp - 2;
-  load_value(f, X_RAX, a);
+  if (value_reg(f, a) != dst)
+    load_value(f, dst, a);
   const bl_value *vb = &f->stack[b];
+  int rb = value_reg(f, b);
   x_mem m;
   if (vb->kind == VK_CONST && (w ? fits_imm32(vb->c) : true))
-    x_alu_ri(f->code, op, w, X_RAX, (int32_t)vb->c);
-  else if (vb->kind == VK_REG && vb->reg < XREG)
-    x_alu_rr(f->code, op, w, X_RAX, vb->reg);
+    x_alu_ri(f->code, op, w, dst, (int32_t)vb->c);
+  else if (rb >= 0 && rb < XREG)
+    x_alu_rr(f->code, op, w, dst, rb);
   else if (value_mem(f, b, &m))
-    x_alu_rm(f->code, op, w, X_RAX, m);
+    x_alu_rm(f->code, op, w, dst, m);
   else {
     load_value(f, X_RCX, b);
-    x_alu_rr(f->code, op, w, X_RAX, X_RCX);
+    x_alu_rr(f->code, op, w, dst, X_RCX);
   }
   f->sp -= 2;
 }
 
+/* The register an operation's result goes to: the consumed operand's
+ * own, else a free one of the pool (the operands on top keep theirs: a
+ * spill takes the deepest). */
+static int result_gpr(bl_func *f, uint32_t depth) {
+  int r = own_gpr(f, depth);
+  return r >= 0 ? r : alloc_reg(f, false);
+}
+
 static void lower_binary_alu(bl_func *f, x_alu op, bool w) {
-  lower_alu(f, op, w);
-  push_reg(f, X_RAX, w);
+  int dst = result_gpr(f, f->sp - 2);
+  lower_alu(f, op, w, dst);
+  push_reg(f, dst, w);
+}
+
+static void push_cond(bl_func *f, x_cond c) {
+  push_value(f, (bl_value){.kind = VK_COND, .c = c});
 }
 
 static void lower_compare(bl_func *f, x_cond c, bool w) {
-  lower_alu(f, XA_CMP, w);
-  x_setcc(f->code, c, X_RAX);
-  x_movzx8(f->code, X_RAX, X_RAX);
-  push_reg(f, X_RAX, false);
+  int a = value_reg(f, f->sp - 2);
+  lower_alu(f, XA_CMP, w, a >= 0 && a < XREG ? a : X_RAX);
+  push_cond(f, c);
 }
 
 static void lower_eqz(bl_func *f, bool w) {
-  pop_into(f, X_RAX);
-  x_test_rr(f->code, w, X_RAX, X_RAX);
-  x_setcc(f->code, XC_E, X_RAX);
-  x_movzx8(f->code, X_RAX, X_RAX);
-  push_reg(f, X_RAX, false);
+  int r = value_reg(f, f->sp - 1);
+  if (r < 0 || r >= XREG) {
+    load_value(f, X_RAX, f->sp - 1);
+    r = X_RAX;
+  }
+  f->sp--;
+  x_test_rr(f->code, w, r, r);
+  push_cond(f, XC_E);
+}
+
+/* The top operand, a VK_COND, as 0 or 1 in a register; setcc needs a
+ * byte register, so through rax (a spill for the register does not touch
+ * the flags). */
+static void cond_to_reg(bl_func *f) {
+  x_cond c = (x_cond)f->stack[f->sp - 1].c;
+  f->sp--;
+  int r = alloc_reg(f, false);
+  x_setcc(f->code, c, X_RAX);
+  x_movzx8(f->code, r, X_RAX);
+  push_reg(f, r, false);
+}
+
+/* Pops a branch condition: the flags' condition under which it is
+ * true, after the test that sets them when it was a value. */
+static x_cond pop_condition(bl_func *f) {
+  const bl_value *v = &f->stack[f->sp - 1];
+  if (v->kind == VK_COND) {
+    f->sp--;
+    return (x_cond)v->c;
+  }
+  int r = value_reg(f, f->sp - 1);
+  if (r < 0 || r >= XREG) {
+    load_value(f, X_RAX, f->sp - 1);
+    r = X_RAX;
+  }
+  f->sp--;
+  x_test_rr(f->code, false, r, r);
+  return XC_NE;
+}
+
+static x_cond invert(x_cond c) {
+  return (x_cond)(c ^ 1);
 }
 
 static void lower_mul(bl_func *f, bool w) {
-  pop_into(f, X_RCX);
-  pop_into(f, X_RAX);
-  x_imul_rr(f->code, w, X_RAX, X_RCX);
-  push_reg(f, X_RAX, w);
+  uint32_t b = f->sp - 1, a = f->sp - 2;
+  int dst = result_gpr(f, a);
+  if (own_gpr(f, a) != dst)
+    load_value(f, dst, a);
+  int rb = value_reg(f, b);
+  if (rb < 0 || rb >= XREG) {
+    load_value(f, X_RCX, b);
+    rb = X_RCX;
+  }
+  x_imul_rr(f->code, w, dst, rb);
+  f->sp -= 2;
+  push_reg(f, dst, w);
 }
 
 static void lower_shift(bl_func *f, x_shift op, bool w) {
@@ -603,10 +719,22 @@ static void ucomis(bl_func *f, bool f64, int a, int b) {
 }
 
 static void lower_float_binary(bl_func *f, bool f64, uint8_t op) {
-  pop_xmm(f, 1);
-  pop_xmm(f, 0);
-  x_sse_rr(f->code, scalar_prefix(f64), false, op, 0, 1);
-  push_xmm(f, 0, f64);
+  uint32_t b = f->sp - 1, a = f->sp - 2;
+  int dst = own_xmm(f, a) >= 0 ? own_xmm(f, a) : 0;
+  int rb = value_reg(f, b);
+  x_mem m;
+  if (dst == 0)
+    load_xmm(f, 0, a);
+  if (rb >= XREG) {
+    x_sse_rr(f->code, scalar_prefix(f64), false, op, dst, rb - XREG);
+  } else if (value_mem(f, b, &m)) {
+    x_sse_rm(f->code, scalar_prefix(f64), false, op, dst, m);
+  } else {
+    load_xmm(f, 1, b);
+    x_sse_rr(f->code, scalar_prefix(f64), false, op, dst, 1);
+  }
+  f->sp -= 2;
+  push_xmm(f, dst, f64);
 }
 
 /* min and max: NaN if either is (a + b keeps a quiet payload), -0 below
@@ -879,50 +1007,62 @@ static void lower_load(bl_func *f, const wasm_instr *in) {
   x_mem m = memory_operand(f, in->memarg.offset);
   bytebuf *c = f->code;
   bool w = true;
+  if (in->op == WASM_OP_F32_LOAD || in->op == WASM_OP_F64_LOAD) {
+    bool f64 = in->op == WASM_OP_F64_LOAD;
+    int r = alloc_reg(f, true);
+    x_sse_rm(c, scalar_prefix(f64), false, 0x10, r - XREG, m);
+    push_xmm(f, r - XREG, f64);
+    return;
+  }
+  int dst = alloc_reg(f, false);
   switch (in->op) {
   case WASM_OP_I32_LOAD:
-    x_load(c, X_RCX, m, 4);
+    x_load(c, dst, m, 4);
     w = false;
     break;
   case WASM_OP_I64_LOAD:
-  case WASM_OP_F64_LOAD: /* floats travel as their bits */
-    x_load(c, X_RCX, m, 8);
-    break;
-  case WASM_OP_F32_LOAD:
-    x_load(c, X_RCX, m, 4);
-    w = false;
+    x_load(c, dst, m, 8);
     break;
   case WASM_OP_I32_LOAD8_S:
   case WASM_OP_I64_LOAD8_S:
-    x_load_signed(c, true, X_RCX, m, 1);
+    x_load_signed(c, true, dst, m, 1);
     w = in->op == WASM_OP_I64_LOAD8_S;
     break;
   case WASM_OP_I32_LOAD8_U:
   case WASM_OP_I64_LOAD8_U:
-    x_load(c, X_RCX, m, 1);
+    x_load(c, dst, m, 1);
     w = in->op == WASM_OP_I64_LOAD8_U;
     break;
   case WASM_OP_I32_LOAD16_S:
   case WASM_OP_I64_LOAD16_S:
-    x_load_signed(c, true, X_RCX, m, 2);
+    x_load_signed(c, true, dst, m, 2);
     w = in->op == WASM_OP_I64_LOAD16_S;
     break;
   case WASM_OP_I32_LOAD16_U:
   case WASM_OP_I64_LOAD16_U:
-    x_load(c, X_RCX, m, 2);
+    x_load(c, dst, m, 2);
     w = in->op == WASM_OP_I64_LOAD16_U;
     break;
   case WASM_OP_I64_LOAD32_S:
-    x_load_signed(c, true, X_RCX, m, 4);
+    x_load_signed(c, true, dst, m, 4);
     break;
   default: /* I64_LOAD32_U */
-    x_load(c, X_RCX, m, 4);
+    x_load(c, dst, m, 4);
     break;
   }
-  push_reg(f, X_RCX, w);
+  push_reg(f, dst, w);
 }
 
 static void lower_store(bl_func *f, const wasm_instr *in) {
+  int src = value_reg(f, f->sp - 1);
+  bool is_float = in->op == WASM_OP_F32_STORE || in->op == WASM_OP_F64_STORE;
+  if (is_float && src >= XREG) {
+    f->sp--;
+    x_mem m = memory_operand(f, in->memarg.offset);
+    x_sse_rm(f->code, scalar_prefix(in->op == WASM_OP_F64_STORE), false, 0x11,
+             src - XREG, m);
+    return;
+  }
   pop_into(f, X_RCX);
   x_mem m = memory_operand(f, in->memarg.offset);
   unsigned bytes;
@@ -1166,7 +1306,9 @@ static void emit_return(bl_func *f) {
     else
       load_value(f, X_RAX, f->sp - 1);
   }
-  x_lea(f->code, X_RSP, x_at(X_RBP, -16));
+  x_lea(f->code, X_RSP, x_at(X_RBP, -f->slots_at));
+  for (uint32_t i = f->nsaved; i-- > 0;)
+    x_pop(f->code, f->saved[i]);
   x_pop(f->code, X_R12);
   x_pop(f->code, X_RBX);
   x_pop(f->code, X_RBP);
@@ -1209,11 +1351,10 @@ static bool branch_is_direct(const bl_func *f, uint32_t depth) {
 static void enter_block(bl_func *f, const wasm_instr *in, frame_kind kind) {
   bl_frame tmp = {0};
   blocktype_types(f, &in->imm.block, &tmp);
+  x_cond cond = XC_NE;
   if (kind == FR_IF)
-    pop_into(f, X_RAX);
-  materialize_all(f);
-  if (kind == FR_IF)
-    x_test_rr(f->code, false, X_RAX, X_RAX);
+    cond = pop_condition(f);
+  materialize_all(f); /* moves only: the flags survive */
   bl_frame *fr = push_frame(f, kind);
   if (!fr)
     return;
@@ -1229,7 +1370,7 @@ static void enter_block(bl_func *f, const wasm_instr *in, frame_kind kind) {
     count_entry(f);
   } else if (kind == FR_IF) {
     fr->else_label = new_label(f);
-    jcc_to(f, XC_E, fr->else_label);
+    jcc_to(f, invert(cond), fr->else_label);
   }
 }
 
@@ -1277,15 +1418,14 @@ static bool lower_end(bl_func *f) {
 }
 
 static void lower_br_if(bl_func *f, uint32_t depth) {
-  pop_into(f, X_RAX);
-  materialize_all(f);
-  x_test_rr(f->code, false, X_RAX, X_RAX);
+  x_cond cond = pop_condition(f);
+  materialize_all(f); /* moves only: the flags survive */
   if (branch_is_direct(f, depth)) {
-    jcc_to(f, XC_NE, f->frames[f->nframes - 1 - depth].label);
+    jcc_to(f, cond, f->frames[f->nframes - 1 - depth].label);
     return;
   }
   int skip = new_label(f);
-  jcc_to(f, XC_E, skip);
+  jcc_to(f, invert(cond), skip);
   emit_branch(f, depth);
   bind_label(f, skip);
 }
@@ -1345,13 +1485,15 @@ static void lower_local_set(bl_func *f, uint32_t l, bool tee) {
   if (!(v.kind == VK_LOCAL && v.local == l)) {
     materialize_reads_of(f, l);
     f->sp++; /* v's own slot stays readable while it is stored */
-    if (v.kind == VK_CONST && fits_imm32(v.c)) {
+    int lr = f->local_reg[l];
+    if (lr >= XREG) {
+      load_xmm(f, lr - XREG, f->sp - 1);
+    } else if (lr >= 0) {
+      load_value(f, lr, f->sp - 1);
+    } else if (v.kind == VK_CONST && fits_imm32(v.c)) {
       x_store_imm(f->code, local_mem(f, l), (int32_t)v.c);
-    } else if (v.kind == VK_REG && v.reg >= XREG) {
-      x_sse_rm(f->code, v.is64 ? 0xF2 : 0xF3, false, 0x11, v.reg - XREG,
-               local_mem(f, l));
-    } else if (v.kind == VK_REG) {
-      x_store(f->code, local_mem(f, l), v.reg, 8);
+    } else if (value_reg(f, f->sp - 1) >= 0) {
+      store_reg(f, local_mem(f, l), value_reg(f, f->sp - 1));
     } else {
       load_value(f, X_RAX, f->sp - 1);
       x_store(f->code, local_mem(f, l), X_RAX, 8);
@@ -1421,6 +1563,9 @@ static bool lower_instr(bl_func *f, const wasm_instr *in, bool *done) {
   wasm_opcode op = in->op;
   if (skip_unreachable(f, op))
     return true;
+  if (f->sp > 0 && f->stack[f->sp - 1].kind == VK_COND && op != WASM_OP_BR_IF &&
+      op != WASM_OP_IF)
+    cond_to_reg(f);
   switch (op) {
   case WASM_OP_NOP:
     return true;
@@ -1524,6 +1669,8 @@ static void emit_prologue(bl_func *f) {
   x_mov_rr(c, true, X_RBP, X_RSP);
   x_push(c, X_RBX);
   x_push(c, X_R12);
+  for (uint32_t i = 0; i < f->nsaved; i++)
+    x_push(c, f->saved[i]);
   /* sub rsp, imm32: the frame's size is known at the end. */
   static const uint8_t sub_rsp[] = {0x48, 0x81, 0xEC};
   bytebuf_append(c, sub_rsp, sizeof sub_rsp);
@@ -1559,6 +1706,17 @@ static void emit_prologue(bl_func *f) {
     x_mov_imm(c, X_RCX, zeroed);
     static const uint8_t rep_stosq[] = {0xF3, 0x48, 0xAB};
     bytebuf_append(c, rep_stosq, sizeof rep_stosq);
+  }
+  for (uint32_t l = 0; l < f->nlocals; l++) {
+    int r = f->local_reg[l];
+    if (r >= XREG && l < np)
+      x_sse_rm(c, 0xF2, false, 0x10, r - XREG, local_mem(f, l)); /* movsd */
+    else if (r >= XREG)
+      x_sse_rr(c, 0, false, 0x57, r - XREG, r - XREG); /* xorps */
+    else if (r >= 0 && l < np)
+      x_load(c, r, local_mem(f, l), 8);
+    else if (r >= 0)
+      x_alu_rr(c, XA_XOR, false, r, r);
   }
   if (f->m->memory_count > 0)
     x_load(c, X_R12, x_at(X_RBX, offsetof(wasmaot_vmctx_header, memory0_base)),
@@ -1596,12 +1754,127 @@ static bool setup_locals(bl_func *f) {
   return true;
 }
 
+/* Whether an instruction calls out (a function or a helper), clobbering
+ * the caller-saved registers. */
+static bool instr_calls(wasm_opcode op) {
+  return op == WASM_OP_CALL || op == WASM_OP_CALL_INDIRECT ||
+         op == WASM_OP_MEMORY_GROW || op == WASM_OP_MEMORY_FILL ||
+         op == WASM_OP_MEMORY_COPY;
+}
+
+/* Local reads and writes, weighted by loop nesting (8x a level). */
+static bool count_local_uses(bl_func *f, const wasm_func *fn, uint64_t *uses,
+                             bool *calls) {
+  const wasm_module *m = f->m;
+  wasm_error err = {0};
+  wasm_reader r = {.bytes = m->bytes,
+                   .pos = fn->code_offset,
+                   .end = fn->code_end,
+                   .err = &err};
+  uint8_t *is_loop = NULL;
+  size_t cap = 0;
+  uint32_t depth = 0, loops = 0;
+  *calls = false;
+  while (r.pos < r.end) {
+    wasm_instr in;
+    if (!wasm_read_instr(&r, m, &in))
+      break;
+    switch (in.op) {
+    case WASM_OP_BLOCK:
+    case WASM_OP_LOOP:
+    case WASM_OP_IF: {
+      uint8_t *p = grow(is_loop, &cap, depth + 1, 1, &f->failed);
+      if (!p) {
+        free(is_loop);
+        return false;
+      }
+      is_loop = p;
+      is_loop[depth++] = in.op == WASM_OP_LOOP;
+      loops += in.op == WASM_OP_LOOP;
+      break;
+    }
+    case WASM_OP_END:
+      if (depth > 0)
+        loops -= is_loop[--depth];
+      break;
+    case WASM_OP_LOCAL_GET:
+    case WASM_OP_LOCAL_SET:
+    case WASM_OP_LOCAL_TEE:
+      uses[in.imm.local] += UINT64_C(1) << (3 * (loops < 16 ? loops : 16));
+      break;
+    default:
+      *calls = *calls || instr_calls(in.op);
+      break;
+    }
+  }
+  free(is_loop);
+  return true;
+}
+
+/* The most used local among those of the class without a register, or
+ * UINT32_MAX. */
+static uint32_t most_used_local(const bl_func *f, const uint64_t *uses,
+                                bool is_float) {
+  uint32_t best = UINT32_MAX;
+  for (uint32_t l = 0; l < f->nlocals; l++)
+    if (f->local_reg[l] < 0 && uses[l] > 1 &&
+        is_float_type(f->local_types[l]) == is_float &&
+        (best == UINT32_MAX || uses[l] > uses[best]))
+      best = l;
+  return best;
+}
+
+/* Gives the most used locals registers for the whole function: r13-r15
+ * (saved in the prologue), and in a function that calls nothing also
+ * rsi and rdi (taken from the operands' pool) and xmm8-xmm15. */
+static bool assign_local_regs(bl_func *f, const wasm_func *fn) {
+  static const int8_t callee_saved[] = {X_R13, X_R14, X_R15};
+  static const int8_t leaf_gprs[] = {X_RSI, X_RDI};
+  f->local_reg = malloc(f->nlocals ? f->nlocals : 1);
+  uint64_t *uses = calloc(f->nlocals ? f->nlocals : 1, sizeof *uses);
+  bool calls = true;
+  if (!f->local_reg || !uses || !count_local_uses(f, fn, uses, &calls)) {
+    free(uses);
+    return false;
+  }
+  memset(f->local_reg, -1, f->nlocals);
+  static const int8_t all_pool[] = {X_RSI, X_RDI, X_R8, X_R9, X_R10, X_R11};
+  uint32_t leaf_taken = 0;
+  for (int i = 0; !calls && i < 2; i++) {
+    uint32_t l = most_used_local(f, uses, false);
+    if (l == UINT32_MAX)
+      break;
+    f->local_reg[l] = leaf_gprs[i];
+    leaf_taken++;
+  }
+  f->nsaved = 0;
+  for (int i = 0; i < 3; i++) {
+    uint32_t l = most_used_local(f, uses, false);
+    if (l == UINT32_MAX)
+      break;
+    f->local_reg[l] = callee_saved[i];
+    f->saved[f->nsaved++] = callee_saved[i];
+  }
+  f->gpr_pool_size = 0;
+  for (uint32_t i = leaf_taken; i < 6; i++)
+    f->gpr_pool[f->gpr_pool_size++] = all_pool[i];
+  for (int i = 0; !calls && i < 8; i++) {
+    uint32_t l = most_used_local(f, uses, true);
+    if (l == UINT32_MAX)
+      break;
+    f->local_reg[l] = (int8_t)(XREG + 8 + i);
+  }
+  f->slots_at = 16 + 8 * (int32_t)f->nsaved;
+  free(uses);
+  return true;
+}
+
 static bool compile_function(bl_func *f, char *errbuf, size_t errlen) {
   const wasm_module *m = f->m;
   const wasm_func *fn = &m->funcs[f->func_index - m->import_func_count];
   for (int k = 0; k < WASMAOT_TRAP_COUNT; k++)
     f->trap_label[k] = -1;
-  if (!setup_locals(f))
+  if (!setup_locals(f) || !assign_local_regs(f, fn))
     return false;
   size_t start = f->code->len;
   emit_prologue(f);
@@ -1625,7 +1898,11 @@ static bool compile_function(bl_func *f, char *errbuf, size_t errlen) {
     }
   }
   emit_trap_stubs(f);
-  uint32_t frame = (8 * (f->nlocals + f->max_depth) + 15) & ~15u;
+  /* rsp is 16-byte aligned after the frame (an odd number of saved
+   * registers leaves it 8 off before). */
+  uint32_t saved = 8 * f->nsaved;
+  uint32_t frame =
+      ((8 * (f->nlocals + f->max_depth) + saved + 15) & ~15u) - saved;
   memcpy(f->code->data + f->frame_size_at, &frame, 4);
   resolve_fixups(f);
   uint32_t sym = function_symbol(f, f->func_index);
@@ -1638,6 +1915,8 @@ static bool compile_function(bl_func *f, char *errbuf, size_t errlen) {
 static void reset_func(bl_func *f) {
   free(f->local_types);
   f->local_types = NULL;
+  free(f->local_reg);
+  f->local_reg = NULL;
   f->sp = f->max_depth = 0;
   f->nframes = f->nlabels = 0;
   f->nfixups = 0;
@@ -1675,6 +1954,7 @@ bool baseline_compile(const wasm_module *m, const codegen_target *t,
   free(f.labels);
   free(f.fixups);
   free(f.local_types);
+  free(f.local_reg);
   bl_object_free(&o);
   return ok;
 }
