@@ -1,16 +1,20 @@
 /* The baseline code generator for x86-64 (baseline.h).
  *
  * Frame, below the return address and the caller's rbp:
- *   [rbp-8] rbx (vmctx), [rbp-16] r12 (memory 0's base), then one 8-byte
- *   slot per local (parameters first), then one per operand stack depth.
- * Every operand lives in the slot of its depth, except that constants and
- * local.get stay unevaluated until an instruction uses them (a read of a
- * local that a later local.set would change is written to its slot
- * first). At every control-flow edge all operands are in their slots, so
- * blocks join without moves; a branch copies its values down to the
- * target's depth. No register holds a Wasm value from one instruction to
- * the next, so calls need no spilling. i32 values occupy the low half of a
- * slot; the upper half is never read. */
+ *   [rbp-8] rbx (vmctx), [rbp-16] r12 (memory 0's base), then the
+ *   callee-saved registers the locals took (r13-r15), then one 8-byte slot
+ *   per local (parameters first), then one per operand stack depth.
+ * The most used locals (uses weighted by loop depth) live in r13-r15 for
+ * the whole function, and in a function that calls nothing also in rsi,
+ * rdi and xmm8-15; the others in their slots. An operand is a constant, a
+ * local read, a register of the pool (r8-r11, rsi/rdi when no local took
+ * them, xmm2-7), the flags of a compare, or its depth's slot: it stays
+ * unevaluated until an instruction uses it (a read of a local that a
+ * later local.set would change is evaluated first). At every control-flow
+ * edge, and before a call or a helper, all operands are in their slots,
+ * so blocks join without moves and calls need no caller-saved registers
+ * beyond those. i32 values occupy the low half of a slot or register; the
+ * upper half is never read. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
