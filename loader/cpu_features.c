@@ -90,12 +90,22 @@ static void read_host_cpu(host_cpu *cpu) {
 typedef struct cpuid_bit {
   uint32_t leaf, subleaf;
   uint8_t reg, bit;
-  uint8_t os_state; /* 0 none, 1 AVX (ymm), 2 AVX-512 (zmm, k) */
+  uint8_t os_state; /* an os_state value */
 } cpuid_bit;
 
+/* Register state the OS must save (XCR0 bits) for a feature to be usable,
+ * as LLVM's host detection requires it. */
+enum os_state { OS_NONE, OS_AVX, OS_AVX512, OS_AMX, OS_APX };
+
 static bool os_saves(const host_cpu *cpu, uint8_t state) {
-  uint64_t need = state == 1 ? 0x6 : state == 2 ? 0xe6 : 0;
-  return (cpu->xcr0 & need) == need;
+  static const uint64_t need[] = {
+      [OS_NONE] = 0,      /* nothing beyond SSE's */
+      [OS_AVX] = 0x6,     /* xmm, ymm */
+      [OS_AVX512] = 0xe6, /* and opmask, zmm */
+      [OS_AMX] = 0x60000, /* XTILECFG, XTILEDATA */
+      [OS_APX] = 0x80000, /* the extended GPRs */
+  };
+  return (cpu->xcr0 & need[state]) == need[state];
 }
 
 static bool cpuid_present(const host_cpu *cpu, const void *arg) {
@@ -106,102 +116,154 @@ static bool cpuid_present(const host_cpu *cpu, const void *arg) {
   return false;
 }
 
+/* A bit of a leaf glibc keeps no copy of: CPUID itself, only for the
+ * artifacts that name such a feature (a host compile on a CPU that has
+ * it). */
+static bool cpuid_direct_present(const host_cpu *cpu, const void *arg) {
+  const cpuid_bit *b = arg;
+  if (b->leaf > __get_cpuid_max(0, NULL))
+    return false;
+  uint32_t r[4];
+  __cpuid_count(b->leaf, b->subleaf, r[0], r[1], r[2], r[3]);
+  return (r[b->reg] >> b->bit & 1) && os_saves(cpu, b->os_state);
+}
+
+/* AVX10/512 is AVX10/256 plus the 512-bit bit of leaf 0x24. */
+static bool avx10_512_present(const host_cpu *cpu, const void *arg) {
+  (void)arg;
+  static const cpuid_bit avx10 = {7, 1, 3 /* edx */, 19, OS_AVX512};
+  static const cpuid_bit wide = {0x24, 0, 1 /* ebx */, 18, OS_AVX512};
+  return cpuid_present(cpu, &avx10) && cpuid_direct_present(cpu, &wide);
+}
+
 #define EAX 0
 #define EBX 1
 #define ECX 2
 #define EDX 3
-#define X86(name, leaf, sub, reg, bit, os)                                     \
+#define X86_PROBE(probe, name, leaf, sub, reg, bit, os)                        \
   {                                                                            \
-    name, cpuid_present, &(const cpuid_bit) {                                  \
+    name, probe, &(const cpuid_bit) {                                          \
       leaf, sub, reg, bit, os                                                  \
     }                                                                          \
   }
+#define X86(name, leaf, sub, reg, bit, os)                                     \
+  X86_PROBE(cpuid_present, name, leaf, sub, reg, bit, os)
+#define X86_DIRECT(name, leaf, sub, reg, bit, os)                              \
+  X86_PROBE(cpuid_direct_present, name, leaf, sub, reg, bit, os)
 
 static const feature_probe probes[] = {
-    X86("64bit", 0x80000001, 0, EDX, 29, 0),
-    X86("cmov", 1, 0, EDX, 15, 0),
-    X86("cx8", 1, 0, EDX, 8, 0),
-    X86("mmx", 1, 0, EDX, 23, 0),
-    X86("fxsr", 1, 0, EDX, 24, 0),
-    X86("sse", 1, 0, EDX, 25, 0),
-    X86("sse2", 1, 0, EDX, 26, 0),
-    X86("sse3", 1, 0, ECX, 0, 0),
-    X86("pclmul", 1, 0, ECX, 1, 0),
-    X86("ssse3", 1, 0, ECX, 9, 0),
-    X86("fma", 1, 0, ECX, 12, 1),
-    X86("cx16", 1, 0, ECX, 13, 0),
-    X86("sse4.1", 1, 0, ECX, 19, 0),
-    X86("sse4.2", 1, 0, ECX, 20, 0),
-    X86("crc32", 1, 0, ECX, 20, 0),
-    X86("movbe", 1, 0, ECX, 22, 0),
-    X86("popcnt", 1, 0, ECX, 23, 0),
-    X86("aes", 1, 0, ECX, 25, 0),
-    X86("xsave", 1, 0, ECX, 26, 0),
-    X86("avx", 1, 0, ECX, 28, 1),
-    X86("f16c", 1, 0, ECX, 29, 1),
-    X86("rdrnd", 1, 0, ECX, 30, 0),
-    X86("fsgsbase", 7, 0, EBX, 0, 0),
-    X86("sgx", 7, 0, EBX, 2, 0),
-    X86("bmi", 7, 0, EBX, 3, 0),
-    X86("avx2", 7, 0, EBX, 5, 1),
-    X86("bmi2", 7, 0, EBX, 8, 0),
-    X86("invpcid", 7, 0, EBX, 10, 0),
-    X86("rtm", 7, 0, EBX, 11, 0),
-    X86("avx512f", 7, 0, EBX, 16, 2),
-    X86("evex512", 7, 0, EBX, 16, 2),
-    X86("avx512dq", 7, 0, EBX, 17, 2),
-    X86("rdseed", 7, 0, EBX, 18, 0),
-    X86("adx", 7, 0, EBX, 19, 0),
-    X86("avx512ifma", 7, 0, EBX, 21, 2),
-    X86("clflushopt", 7, 0, EBX, 23, 0),
-    X86("clwb", 7, 0, EBX, 24, 0),
-    X86("avx512cd", 7, 0, EBX, 28, 2),
-    X86("sha", 7, 0, EBX, 29, 0),
-    X86("avx512bw", 7, 0, EBX, 30, 2),
-    X86("avx512vl", 7, 0, EBX, 31, 2),
-    X86("prefetchwt1", 7, 0, ECX, 0, 0),
-    X86("avx512vbmi", 7, 0, ECX, 1, 2),
-    X86("pku", 7, 0, ECX, 4, 0), /* OSPKE: enabled by the OS */
-    X86("waitpkg", 7, 0, ECX, 5, 0),
-    X86("avx512vbmi2", 7, 0, ECX, 6, 2),
-    X86("shstk", 7, 0, ECX, 7, 0),
-    X86("gfni", 7, 0, ECX, 8, 0),
-    X86("vaes", 7, 0, ECX, 9, 1),
-    X86("vpclmulqdq", 7, 0, ECX, 10, 1),
-    X86("avx512vnni", 7, 0, ECX, 11, 2),
-    X86("avx512bitalg", 7, 0, ECX, 12, 2),
-    X86("avx512vpopcntdq", 7, 0, ECX, 14, 2),
-    X86("rdpid", 7, 0, ECX, 22, 0),
-    X86("cldemote", 7, 0, ECX, 25, 0),
-    X86("movdiri", 7, 0, ECX, 27, 0),
-    X86("movdir64b", 7, 0, ECX, 28, 0),
-    X86("enqcmd", 7, 0, ECX, 29, 0),
-    X86("uintr", 7, 0, EDX, 5, 0),
-    X86("avx512vp2intersect", 7, 0, EDX, 8, 2),
-    X86("serialize", 7, 0, EDX, 14, 0),
-    X86("tsxldtrk", 7, 0, EDX, 16, 0),
-    X86("pconfig", 7, 0, EDX, 18, 0),
-    X86("avx512fp16", 7, 0, EDX, 23, 2),
-    X86("avxvnni", 7, 1, EAX, 4, 1),
-    X86("avx512bf16", 7, 1, EAX, 5, 2),
-    X86("cmpccxadd", 7, 1, EAX, 7, 0),
-    X86("hreset", 7, 1, EAX, 22, 0),
-    X86("avxifma", 7, 1, EAX, 23, 1),
-    X86("xsaveopt", 0xd, 1, EAX, 0, 0),
-    X86("xsavec", 0xd, 1, EAX, 1, 0),
-    X86("xsaves", 0xd, 1, EAX, 3, 0),
-    X86("sahf", 0x80000001, 0, ECX, 0, 0),
-    X86("lzcnt", 0x80000001, 0, ECX, 5, 0),
-    X86("sse4a", 0x80000001, 0, ECX, 6, 0),
-    X86("prfchw", 0x80000001, 0, ECX, 8, 0),
-    X86("xop", 0x80000001, 0, ECX, 11, 1),
-    X86("lwp", 0x80000001, 0, ECX, 15, 0),
-    X86("fma4", 0x80000001, 0, ECX, 16, 1),
-    X86("tbm", 0x80000001, 0, ECX, 21, 0),
-    X86("mwaitx", 0x80000001, 0, ECX, 29, 0),
-    X86("clzero", 0x80000008, 0, EBX, 0, 0),
-    X86("rdpru", 0x80000008, 0, EBX, 4, 0),
-    X86("wbnoinvd", 0x80000008, 0, EBX, 9, 0),
+    X86("64bit", 0x80000001, 0, EDX, 29, OS_NONE),
+    X86("cmov", 1, 0, EDX, 15, OS_NONE),
+    X86("cx8", 1, 0, EDX, 8, OS_NONE),
+    X86("mmx", 1, 0, EDX, 23, OS_NONE),
+    X86("fxsr", 1, 0, EDX, 24, OS_NONE),
+    X86("sse", 1, 0, EDX, 25, OS_NONE),
+    X86("sse2", 1, 0, EDX, 26, OS_NONE),
+    X86("sse3", 1, 0, ECX, 0, OS_NONE),
+    X86("pclmul", 1, 0, ECX, 1, OS_NONE),
+    X86("ssse3", 1, 0, ECX, 9, OS_NONE),
+    X86("fma", 1, 0, ECX, 12, OS_AVX),
+    X86("cx16", 1, 0, ECX, 13, OS_NONE),
+    X86("sse4.1", 1, 0, ECX, 19, OS_NONE),
+    X86("sse4.2", 1, 0, ECX, 20, OS_NONE),
+    X86("crc32", 1, 0, ECX, 20, OS_NONE),
+    X86("movbe", 1, 0, ECX, 22, OS_NONE),
+    X86("popcnt", 1, 0, ECX, 23, OS_NONE),
+    X86("aes", 1, 0, ECX, 25, OS_NONE),
+    X86("xsave", 1, 0, ECX, 26, OS_NONE),
+    X86("avx", 1, 0, ECX, 28, OS_AVX),
+    X86("f16c", 1, 0, ECX, 29, OS_AVX),
+    X86("rdrnd", 1, 0, ECX, 30, OS_NONE),
+    X86("fsgsbase", 7, 0, EBX, 0, OS_NONE),
+    X86("sgx", 7, 0, EBX, 2, OS_NONE),
+    X86("bmi", 7, 0, EBX, 3, OS_NONE),
+    X86("avx2", 7, 0, EBX, 5, OS_AVX),
+    X86("bmi2", 7, 0, EBX, 8, OS_NONE),
+    X86("invpcid", 7, 0, EBX, 10, OS_NONE),
+    X86("rtm", 7, 0, EBX, 11, OS_NONE),
+    X86("avx512f", 7, 0, EBX, 16, OS_AVX512),
+    X86("evex512", 7, 0, EBX, 16, OS_AVX512),
+    X86("avx512dq", 7, 0, EBX, 17, OS_AVX512),
+    X86("rdseed", 7, 0, EBX, 18, OS_NONE),
+    X86("adx", 7, 0, EBX, 19, OS_NONE),
+    X86("avx512ifma", 7, 0, EBX, 21, OS_AVX512),
+    X86("clflushopt", 7, 0, EBX, 23, OS_NONE),
+    X86("clwb", 7, 0, EBX, 24, OS_NONE),
+    X86("avx512pf", 7, 0, EBX, 26, OS_AVX512),
+    X86("avx512er", 7, 0, EBX, 27, OS_AVX512),
+    X86("avx512cd", 7, 0, EBX, 28, OS_AVX512),
+    X86("sha", 7, 0, EBX, 29, OS_NONE),
+    X86("avx512bw", 7, 0, EBX, 30, OS_AVX512),
+    X86("avx512vl", 7, 0, EBX, 31, OS_AVX512),
+    X86("prefetchwt1", 7, 0, ECX, 0, OS_NONE),
+    X86("avx512vbmi", 7, 0, ECX, 1, OS_AVX512),
+    X86("pku", 7, 0, ECX, 4, OS_NONE), /* OSPKE: enabled by the OS */
+    X86("waitpkg", 7, 0, ECX, 5, OS_NONE),
+    X86("avx512vbmi2", 7, 0, ECX, 6, OS_AVX512),
+    X86("shstk", 7, 0, ECX, 7, OS_NONE),
+    X86("gfni", 7, 0, ECX, 8, OS_NONE),
+    X86("vaes", 7, 0, ECX, 9, OS_AVX),
+    X86("vpclmulqdq", 7, 0, ECX, 10, OS_AVX),
+    X86("avx512vnni", 7, 0, ECX, 11, OS_AVX512),
+    X86("avx512bitalg", 7, 0, ECX, 12, OS_AVX512),
+    X86("avx512vpopcntdq", 7, 0, ECX, 14, OS_AVX512),
+    X86("rdpid", 7, 0, ECX, 22, OS_NONE),
+    X86("kl", 7, 0, ECX, 23, OS_NONE),
+    X86("cldemote", 7, 0, ECX, 25, OS_NONE),
+    X86("movdiri", 7, 0, ECX, 27, OS_NONE),
+    X86("movdir64b", 7, 0, ECX, 28, OS_NONE),
+    X86("enqcmd", 7, 0, ECX, 29, OS_NONE),
+    X86("uintr", 7, 0, EDX, 5, OS_NONE),
+    X86("avx512vp2intersect", 7, 0, EDX, 8, OS_AVX512),
+    X86("serialize", 7, 0, EDX, 14, OS_NONE),
+    X86("tsxldtrk", 7, 0, EDX, 16, OS_NONE),
+    X86("pconfig", 7, 0, EDX, 18, OS_NONE),
+    X86("amx-bf16", 7, 0, EDX, 22, OS_AMX),
+    X86("avx512fp16", 7, 0, EDX, 23, OS_AVX512),
+    X86("amx-tile", 7, 0, EDX, 24, OS_AMX),
+    X86("amx-int8", 7, 0, EDX, 25, OS_AMX),
+    X86("sha512", 7, 1, EAX, 0, OS_NONE),
+    X86("sm3", 7, 1, EAX, 1, OS_NONE),
+    X86("sm4", 7, 1, EAX, 2, OS_NONE),
+    X86("raoint", 7, 1, EAX, 3, OS_NONE),
+    X86("avxvnni", 7, 1, EAX, 4, OS_AVX),
+    X86("avx512bf16", 7, 1, EAX, 5, OS_AVX512),
+    X86("cmpccxadd", 7, 1, EAX, 7, OS_NONE),
+    X86("amx-fp16", 7, 1, EAX, 21, OS_AMX),
+    X86("hreset", 7, 1, EAX, 22, OS_NONE),
+    X86("avxifma", 7, 1, EAX, 23, OS_AVX),
+    X86("avxvnniint8", 7, 1, EDX, 4, OS_AVX),
+    X86("avxneconvert", 7, 1, EDX, 5, OS_AVX),
+    X86("amx-complex", 7, 1, EDX, 8, OS_AMX),
+    X86("avxvnniint16", 7, 1, EDX, 10, OS_AVX),
+    X86("prefetchi", 7, 1, EDX, 14, OS_NONE),
+    X86("usermsr", 7, 1, EDX, 15, OS_NONE),
+    X86("avx10.1-256", 7, 1, EDX, 19, OS_AVX512),
+    {"avx10.1-512", avx10_512_present, NULL},
+    /* APX: one CPUID bit, several LLVM features. */
+    X86("egpr", 7, 1, EDX, 21, OS_APX),
+    X86("push2pop2", 7, 1, EDX, 21, OS_APX),
+    X86("ppx", 7, 1, EDX, 21, OS_APX),
+    X86("ndd", 7, 1, EDX, 21, OS_APX),
+    X86("ccmp", 7, 1, EDX, 21, OS_APX),
+    X86("cf", 7, 1, EDX, 21, OS_APX),
+    X86("xsaveopt", 0xd, 1, EAX, 0, OS_NONE),
+    X86("xsavec", 0xd, 1, EAX, 1, OS_NONE),
+    X86("xsaves", 0xd, 1, EAX, 3, OS_NONE),
+    X86_DIRECT("ptwrite", 0x14, 0, EBX, 4, OS_NONE),
+    X86_DIRECT("widekl", 0x19, 0, EBX, 2, OS_NONE),
+    X86("sahf", 0x80000001, 0, ECX, 0, OS_NONE),
+    X86("lzcnt", 0x80000001, 0, ECX, 5, OS_NONE),
+    X86("sse4a", 0x80000001, 0, ECX, 6, OS_NONE),
+    X86("prfchw", 0x80000001, 0, ECX, 8, OS_NONE),
+    X86("xop", 0x80000001, 0, ECX, 11, OS_AVX),
+    X86("lwp", 0x80000001, 0, ECX, 15, OS_NONE),
+    X86("fma4", 0x80000001, 0, ECX, 16, OS_AVX),
+    X86("tbm", 0x80000001, 0, ECX, 21, OS_NONE),
+    X86("mwaitx", 0x80000001, 0, ECX, 29, OS_NONE),
+    X86("clzero", 0x80000008, 0, EBX, 0, OS_NONE),
+    X86("rdpru", 0x80000008, 0, EBX, 4, OS_NONE),
+    X86("wbnoinvd", 0x80000008, 0, EBX, 9, OS_NONE),
 };
 
 /* The x86-64 psABI micro-architecture levels, cumulative. */

@@ -55,15 +55,24 @@ case $host_arch in
   *) echo "unsupported host $host_arch"; exit 77 ;;
 esac
 
-# A CPU (for TRIPLE@CPU) whose code this machine cannot run, the
-# aot-compile options that need a feature it lacks, and that feature;
-# empty when this machine has them all.
+# A CPU (for TRIPLE@CPU) whose code this machine cannot run, if there is
+# a baseline one, the aot-compile options that need a feature it lacks,
+# and that feature; empty when this machine has them all.
 unrunnable_cpu=
 refuse_args=()
 missing_feature=
 if [ "$host_arch" = x86_64 ] && ! grep -qw avx512f /proc/cpuinfo; then
   unrunnable_cpu=x86-64-v4 refuse_args=(--cpu x86-64-v4)
   missing_feature=avx512f
+elif [ "$host_arch" = x86_64 ]; then
+  # An AVX-512 machine: an AMD-only feature on Intel, or the reverse.
+  for f in xop fma4 tbm sse4a avx512vp2intersect amx-tile; do
+    if ! grep -qw "$(echo "$f" | sed 's/avx512vp2/avx512_vp2/; s/-/_/')" \
+      /proc/cpuinfo; then
+      refuse_args=(--features "+$f") missing_feature=$f
+      break
+    fi
+  done
 elif [ "$host_arch" = aarch64 ] && ! grep -qw sve /proc/cpuinfo; then
   unrunnable_cpu=neoverse-v1 refuse_args=(--features +sve)
   missing_feature=sve

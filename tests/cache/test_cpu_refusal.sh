@@ -40,8 +40,8 @@ expect_fail 0 "discarding cache entry .*$missing_feature" \
   fail "the rebuilt entry does not run here"
 
 # A bundle of only that variant, with the .wasm: compiled for this CPU.
-"$wasmaot" aot-compile --target "$host_triple@$unrunnable_cpu" --embed-wasm \
-  "$wasm" -o "$work/app.wasmaot"
+"$wasmaot" aot-compile --target "$host_triple${unrunnable_cpu:+@$unrunnable_cpu}" \
+  "${refuse_args[@]}" --embed-wasm "$wasm" -o "$work/app.wasmaot"
 expect_out 5 "$wasmaot" run --cache-dir "$work/cache2" --invoke add \
   "$work/app.wasmaot" 2 3
 echo "CPU feature refusal: all checks passed"
