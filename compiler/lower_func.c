@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array_reserve.h"
 #include "lower.h"
 
 LLVMTypeRef lower_value_type(lower_module_ctx *mc, wasm_type t) {
@@ -27,24 +28,9 @@ static LLVMValueRef zero_value(lower_module_ctx *mc, wasm_type t) {
   return LLVMConstNull(lower_value_type(mc, t));
 }
 
-/* Grows *arr (of elem-sized items, capacity *cap) to hold `need` items. */
-static bool ensure_capacity(void **arr, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap)
-    return true;
-  size_t n = *cap ? *cap : 16;
-  while (n < need)
-    n *= 2;
-  void *p = realloc(*arr, n * elem);
-  if (!p)
-    return false;
-  *arr = p;
-  *cap = n;
-  return true;
-}
-
 void lower_push(lower_func_ctx *f, LLVMValueRef v) {
-  if (!ensure_capacity((void **)&f->stack, &f->stack_cap, f->stack_size + 1,
-                       sizeof *f->stack))
+  if (!array_reserve((void **)&f->stack, &f->stack_cap, f->stack_size + 1,
+                     sizeof *f->stack))
     abort(); /* out of memory while compiling: nothing sensible to do */
   f->stack[f->stack_size++] = v;
 }
@@ -59,8 +45,8 @@ LLVMValueRef lower_peek(lower_func_ctx *f, size_t depth_from_top) {
 }
 
 lower_frame *lower_push_frame(lower_func_ctx *f) {
-  if (!ensure_capacity((void **)&f->frames, &f->frame_cap, f->frame_count + 1,
-                       sizeof *f->frames))
+  if (!array_reserve((void **)&f->frames, &f->frame_cap, f->frame_count + 1,
+                     sizeof *f->frames))
     abort();
   lower_frame *fr = &f->frames[f->frame_count++];
   memset(fr, 0, sizeof *fr);

@@ -1,36 +1,24 @@
 #include "baseline_object.h"
 
+#include "array_reserve.h"
+
 #include <elf.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool grow(void **arr, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap)
-    return true;
-  size_t n = *cap ? *cap * 2 : 64;
-  while (n < need)
-    n *= 2;
-  void *p = realloc(*arr, n * elem);
-  if (!p)
-    return false;
-  *arr = p;
-  *cap = n;
-  return true;
-}
-
 uint32_t bl_object_add_symbol(bl_object *o, bl_symbol s) {
-  size_t cap = o->symbol_cap;
-  if (!grow((void **)&o->symbols, &cap, o->symbol_count + 1, sizeof s)) {
+  if (!array_reserve((void **)&o->symbols, &o->symbol_cap, o->symbol_count + 1,
+                     sizeof s)) {
     o->failed = true;
     return 0;
   }
-  o->symbol_cap = (uint32_t)cap;
   o->symbols[o->symbol_count] = s;
   return o->symbol_count++;
 }
 
 void bl_object_add_reloc(bl_object *o, bl_reloc r) {
-  if (!grow((void **)&o->relocs, &o->reloc_cap, o->reloc_count + 1, sizeof r)) {
+  if (!array_reserve((void **)&o->relocs, &o->reloc_cap, o->reloc_count + 1,
+                     sizeof r)) {
     o->failed = true;
     return;
   }

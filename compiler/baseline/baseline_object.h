@@ -26,7 +26,8 @@ typedef struct bl_reloc {
 typedef struct bl_object {
   bytebuf text;
   bl_symbol *symbols;
-  uint32_t symbol_count, symbol_cap;
+  uint32_t symbol_count;
+  size_t symbol_cap;
   bl_reloc *relocs;
   size_t reloc_count, reloc_cap;
   bool failed; /* out of memory */

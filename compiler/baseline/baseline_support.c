@@ -51,12 +51,28 @@ static bool has_feature(const codegen_target *t, const char *feature) {
          strncmp(t->cpu, "x86-64-v", 8) == 0;
 }
 
+bool baseline_is_int_conversion(wasm_opcode op) {
+  switch (op) {
+  case WASM_OP_I32_WRAP_I64:
+  case WASM_OP_I64_EXTEND_I32_S:
+  case WASM_OP_I64_EXTEND_I32_U:
+  case WASM_OP_I32_EXTEND8_S:
+  case WASM_OP_I32_EXTEND16_S:
+  case WASM_OP_I64_EXTEND8_S:
+  case WASM_OP_I64_EXTEND16_S:
+  case WASM_OP_I64_EXTEND32_S:
+    return true;
+  default:
+    return false;
+  }
+}
+
 static bool is_rounding(wasm_opcode op) {
   return (op >= WASM_OP_F32_CEIL && op <= WASM_OP_F32_NEAREST) ||
          (op >= WASM_OP_F64_CEIL && op <= WASM_OP_F64_NEAREST);
 }
 
-/* Scalar float instructions (baseline_x86_64.c, "Floats"). */
+/* Scalar float instructions (baseline_x86_64_float.c). */
 static bool is_float_op(wasm_opcode op) {
   return op == WASM_OP_F32_CONST || op == WASM_OP_F64_CONST ||
          (op >= WASM_OP_F32_EQ && op <= WASM_OP_F64_GE) ||
@@ -84,17 +100,10 @@ static bool is_plain_integer_op(wasm_opcode op) {
   case WASM_OP_LOCAL_TEE:
   case WASM_OP_I32_CONST:
   case WASM_OP_I64_CONST:
-  case WASM_OP_I32_WRAP_I64:
-  case WASM_OP_I64_EXTEND_I32_S:
-  case WASM_OP_I64_EXTEND_I32_U:
-  case WASM_OP_I32_EXTEND8_S:
-  case WASM_OP_I32_EXTEND16_S:
-  case WASM_OP_I64_EXTEND8_S:
-  case WASM_OP_I64_EXTEND16_S:
-  case WASM_OP_I64_EXTEND32_S:
     return true;
   default:
-    return (op >= WASM_OP_I32_EQZ && op <= WASM_OP_I64_GE_U) ||
+    return baseline_is_int_conversion(op) ||
+           (op >= WASM_OP_I32_EQZ && op <= WASM_OP_I64_GE_U) ||
            (op >= WASM_OP_I32_CLZ && op <= WASM_OP_I64_ROTR);
   }
 }
