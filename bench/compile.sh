@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Compile-speed benchmark: real programs published on npm (versions
 # pinned), compiled by `wasmaot aot-compile --stats` at the default tier,
-# at the fast tier (--fast) and, for yosys, from a profile (--profile: a
-# run of `synth_ice40` on the fast tier compiled with --count, as a
-# tiered `wasmaot run` does on a cache miss). Records wall time, CPU time
+# at the fast tier (--fast) and, for yosys, with every function optimised
+# (--optimize-all: its default tier optimises a static estimate's 6 MiB)
+# and from a profile (--profile: a run of `synth_ice40` on the fast tier
+# compiled with --count, as a tiered `wasmaot run` does on a cache miss). Records wall time, CPU time
 # (user+sys), peak RSS and the per-phase CPU seconds of --stats, one TSV
 # row per compile, into OUT/compile.tsv, and for yosys the time of that
 # synthesis with each tier's artifact (interleaved runs) into
@@ -15,8 +16,8 @@
 #                         [--rounds N] [--jobs N]
 #
 # --modules LIST  comma-separated, of: sql (sql.js 1.17.0, SQLite, 0.7 MB),
-#                 yosys (@yowasp/yosys 0.55.944, 30.8 MB: about 7 min at
-#                 the default tier on 2 cores) (default: sql)
+#                 yosys (@yowasp/yosys 0.55.944, 30.8 MB: about 15 min
+#                 for its four tiers on 2 cores) (default: sql)
 # --rounds N      compiles per module and tier (default 2; the median is
 #                 reported), and 3N runs of each yosys artifact
 #
@@ -133,7 +134,7 @@ for mod in "${mods[@]}"; do
   if [ "$mod" = yosys ]; then
     if [ -d "$share" ]; then
       train_yosys "$wasm"
-      tiers="default fast profiled"
+      tiers="default all fast profiled"
     else
       log "yosys: no $share (scripts/fetch-real-programs.sh): no profiled tier"
     fi
@@ -142,6 +143,7 @@ for mod in "${mods[@]}"; do
     for tier in $tiers; do
       flag=
       [ "$tier" = fast ] && flag=--fast
+      [ "$tier" = all ] && flag=--optimize-all
       [ "$tier" = profiled ] && flag="--profile $out/compile/yosys.profile"
       log "$mod, $tier tier, round $round"
       err=$out/compile/$mod.$tier.err
@@ -155,7 +157,7 @@ t = re.search(r"^TIME (\S+) (\S+) (\S+) (\S+)$", text, re.M)
 phases = re.search(r"CPU seconds by phase: (.*)$", text, re.M).group(1)
 ph = dict(x.strip().rsplit(" ", 1) for x in phases.split(","))
 info = re.search(r"(\d+) functions, (\d+) bytes of code, in (\d+) piece", text)
-cold = re.search(r"and (\d+) cold by the profile", text)
+cold = re.search(r"and (\d+) cold by the (?:profile|static estimate)", text)
 names = ["decode", "validate", "IR build", "LLVM passes", "codegen", "merge", "link"]
 row = [mod, tier, jobs, rnd, size, info.group(2),
        info.group(1), info.group(3), t.group(1),

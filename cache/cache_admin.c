@@ -162,6 +162,8 @@ static void describe(const cache_file *f, char module[17], char arch[24],
       snprintf(tier, 8, "fast");
     else if (info.meta->tier == WASMAOT_TIER_PROFILED)
       snprintf(tier, 8, "-O%u hot", info.meta->opt_level % 10);
+    else if (info.meta->tier == WASMAOT_TIER_ESTIMATED)
+      snprintf(tier, 8, "-O%u est", info.meta->opt_level % 10);
     else
       snprintf(tier, 8, "-O%u", info.meta->opt_level % 10);
   }

@@ -39,9 +39,16 @@ static int aot_usage(FILE *out) {
       "Options:\n"
       "  -o FILE            output file (required)\n"
       "  -O0 | -O1 | -O2 | -O3\n"
-      "                     optimisation level (default -O2)\n"
+      "                     optimisation level (default -O2). Without a\n"
+      "                     profile, a module with more than 6 MiB of code\n"
+      "                     has only the 6 MiB of functions likeliest to\n"
+      "                     be hot optimised (small loops first), the\n"
+      "                     rest generated as --fast does\n"
+      "  --optimize-all     optimise every function however large the\n"
+      "                     module (yosys, 28 MB of code: about 3 times\n"
+      "                     the compile time, a few %% faster code)\n"
       "  --fast             the fast tier: compile about 25 times faster\n"
-      "                     to code that runs about 1.6 times slower\n"
+      "                     to code that runs about 1.7 times slower\n"
       "                     (on x86-64 a single-pass code generator for\n"
       "                     scalar code, LLVM without optimisation for\n"
       "                     SIMD and the rest)\n"
@@ -191,6 +198,19 @@ static int parse_args(int argc, char **argv, aot_cli_args *a) {
         return 2;
       }
       a->opts.piece_bytes = (uint32_t)n;
+    } else if (!strcmp(s, "--optimize-all")) {
+      a->opts.optimize_all = true;
+    } else if (!strcmp(s, "--estimate-budget") && next) {
+      /* Undocumented, for tests: optimise this many bytes of code
+       * without a profile, whatever the module's size
+       * (codegen_estimate.h). */
+      char *end;
+      unsigned long long n = strtoull(argv[++i], &end, 10);
+      if (*end || n < 1) {
+        fprintf(stderr, "wasmaot aot-compile: bad --estimate-budget\n");
+        return 2;
+      }
+      a->opts.estimate_budget = n;
     } else if (!strcmp(s, "--no-baseline")) {
       /* Undocumented, for tests and benchmarks: every function through
        * LLVM. */
@@ -259,12 +279,13 @@ static void print_stats(const char *label, size_t size, const aot_stats *s,
   fprintf(
       stderr,
       "\n%s: %u functions, %" PRIu64 " bytes of code, in %u piece%s (%u huge "
-      "function%s and %u cold by the profile generated unoptimised, %u "
+      "function%s and %u cold by the %s generated unoptimised, %u "
       "by the baseline generator) on %u "
       "thread%s; CPU %.3f s; peak RSS %.0f MB\n",
       label, s->functions, s->code_bytes, s->pieces, s->pieces == 1 ? "" : "s",
       s->huge_functions, s->huge_functions == 1 ? "" : "s", s->cold_functions,
-      s->baseline_functions, s->threads, s->threads == 1 ? "" : "s", cpu,
+      s->estimated ? "static estimate" : "profile", s->baseline_functions,
+      s->threads, s->threads == 1 ? "" : "s", cpu,
       (double)ru.ru_maxrss / 1024.0);
   fprintf(stderr, "%s: %zu bytes of Wasm compiled in %.3f s: %.3f MB/s\n",
           label, size, wall, wall > 0 ? (double)size / 1e6 / wall : 0.0);

@@ -191,8 +191,12 @@ static bool describe_artifact(const char *what, const char *indent,
     printf("%scompiler:     wasmaot %s, format %u, --fast\n", indent,
            h->compiler_version, h->format_version);
   else
-    printf("%scompiler:     wasmaot %s, format %u, -O%u\n", indent,
-           h->compiler_version, h->format_version, h->opt_level);
+    printf("%scompiler:     wasmaot %s, format %u, -O%u%s\n", indent,
+           h->compiler_version, h->format_version, h->opt_level,
+           h->tier == WASMAOT_TIER_PROFILED ? ", where a profile found it hot"
+           : h->tier == WASMAOT_TIER_ESTIMATED
+               ? ", where a static estimate ranks it hot"
+               : "");
   printf("%ssource:       sha256 ", indent);
   print_hex(h->wasm_sha256, 32);
   printf("\n%ssizes:        %zu bytes: code %" PRIu64 ", metadata %zu "

@@ -20,6 +20,7 @@
 #include "artifact_section.h"
 #include "artifact_write.h"
 #include "baseline.h"
+#include "codegen_estimate.h"
 #include "codegen_parallel.h"
 #include "codegen_plan.h"
 #include "cpu_clock.h"
@@ -170,8 +171,8 @@ static bool compile_whole(const wasm_module *m, const aot_options *opts,
  * unless told otherwise. NULL for none (or out of memory: then LLVM
  * takes them all). */
 static bool *baseline_functions(const wasm_module *m, const aot_options *opts,
-                                const codegen_target *target) {
-  if (!(target->fast_tier || opts->profile) || opts->llvm_only ||
+                                const codegen_target *target, bool counted) {
+  if (!(target->fast_tier || counted) || opts->llvm_only ||
       !baseline_module_eligible(m, target, lower_module_needs_tailcc(m)))
     return NULL;
   uint32_t defined = m->func_count - m->import_func_count;
@@ -179,6 +180,19 @@ static bool *baseline_functions(const wasm_module *m, const aot_options *opts,
   for (uint32_t i = 0; b && i < defined; i++)
     b[i] = baseline_function_supported(m, target, m->import_func_count + i);
   return b;
+}
+
+/* Without a profile, a module with more code than the budget has only the
+ * part codegen_estimate.h ranks highest optimised: *counts is that
+ * choice, or NULL for all. False when out of memory. */
+static bool estimate_counts(const wasm_module *m, const aot_options *opts,
+                            uint64_t **counts) {
+  uint64_t budget = opts->estimate_budget ? opts->estimate_budget
+                                          : CODEGEN_ESTIMATE_BUDGET_BYTES;
+  *counts = NULL;
+  if (!opts->estimate_budget && codegen_code_bytes(m) <= budget)
+    return true;
+  return codegen_estimate_hot(m, budget, counts);
 }
 
 static bool compile_validated(const wasm_module *m, const aot_options *opts,
@@ -203,25 +217,36 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
                 "is another module's",
                 opts->profile_count, defined);
   }
+  uint64_t *estimate = NULL;
+  const uint64_t *counts = opts->target.fast_tier ? NULL : opts->profile;
+  if (!counts && !opts->target.fast_tier && !opts->optimize_all &&
+      !estimate_counts(m, opts, &estimate)) {
+    codegen_target_dispose(&target);
+    return fail(errbuf, errlen, "out of memory");
+  }
+  if (estimate)
+    counts = estimate;
   codegen_plan plan;
-  bool *baseline = baseline_functions(m, opts, &target);
-  bool planned = codegen_plan_make(
-      m, opts->piece_bytes, opts->target.fast_tier,
-      opts->target.fast_tier ? NULL : opts->profile, baseline, &plan);
+  bool *baseline = baseline_functions(m, opts, &target, counts != NULL);
+  bool planned = codegen_plan_make(m, opts->piece_bytes, opts->target.fast_tier,
+                                   counts, baseline, &plan);
   free(baseline);
+  free(estimate);
   if (!planned) {
     codegen_target_dispose(&target);
     return fail(errbuf, errlen, "out of memory");
   }
   uint32_t tier = opts->target.fast_tier ? WASMAOT_TIER_FAST
-                  : plan.cold_functions  ? WASMAOT_TIER_PROFILED
-                                         : WASMAOT_TIER_OPTIMIZED;
+                  : !plan.cold_functions ? WASMAOT_TIER_OPTIMIZED
+                  : estimate             ? WASMAOT_TIER_ESTIMATED
+                                         : WASMAOT_TIER_PROFILED;
   unsigned jobs = codegen_parallel_jobs(&plan, opts->jobs, opts->max_auto_jobs);
   if (opts->stats) {
     opts->stats->functions = m->func_count - m->import_func_count;
     opts->stats->pieces = plan.whole ? 1 : plan.count;
     opts->stats->huge_functions = plan.huge_functions;
     opts->stats->cold_functions = plan.cold_functions;
+    opts->stats->estimated = estimate != NULL;
     opts->stats->baseline_functions = plan.baseline_functions;
     opts->stats->threads = jobs;
     opts->stats->code_bytes = plan.code_bytes;

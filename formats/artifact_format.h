@@ -278,6 +278,10 @@ typedef struct wasmaot_data_entry {
 /* The functions a profile found hot optimised as opt_level says, the
  * others generated as the fast tier does. */
 #define WASMAOT_TIER_PROFILED 2u
+/* No profile, a very large module: the functions a static estimate ranks
+ * likeliest to be hot optimised, the others generated as the fast tier
+ * does (compiler/codegen_estimate.h). */
+#define WASMAOT_TIER_ESTIMATED 3u
 
 typedef struct wasmaot_meta_header {
   char magic[8];                /* WASMAOT_META_MAGIC, no NUL */
