@@ -224,7 +224,8 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
     codegen_target_dispose(&target);
     return fail(errbuf, errlen, "out of memory");
   }
-  if (estimate)
+  bool estimated = estimate != NULL;
+  if (estimated)
     counts = estimate;
   codegen_plan plan;
   bool *baseline = baseline_functions(m, opts, &target, counts != NULL);
@@ -238,7 +239,7 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
   }
   uint32_t tier = opts->target.fast_tier ? WASMAOT_TIER_FAST
                   : !plan.cold_functions ? WASMAOT_TIER_OPTIMIZED
-                  : estimate             ? WASMAOT_TIER_ESTIMATED
+                  : estimated            ? WASMAOT_TIER_ESTIMATED
                                          : WASMAOT_TIER_PROFILED;
   unsigned jobs = codegen_parallel_jobs(&plan, opts->jobs, opts->max_auto_jobs);
   if (opts->stats) {
@@ -246,7 +247,7 @@ static bool compile_validated(const wasm_module *m, const aot_options *opts,
     opts->stats->pieces = plan.whole ? 1 : plan.count;
     opts->stats->huge_functions = plan.huge_functions;
     opts->stats->cold_functions = plan.cold_functions;
-    opts->stats->estimated = estimate != NULL;
+    opts->stats->estimated = estimated;
     opts->stats->baseline_functions = plan.baseline_functions;
     opts->stats->threads = jobs;
     opts->stats->code_bytes = plan.code_bytes;
