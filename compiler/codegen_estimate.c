@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 
+#include "codegen_plan.h"
 #include "wasm_instr.h"
 
 static bool is_call(wasm_opcode op) {
@@ -69,17 +70,6 @@ static int higher_first(const void *a, const void *b) {
   return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static uint64_t body_bytes(const wasm_module *m, uint32_t i) {
-  return (uint64_t)(m->funcs[i].code_end - m->funcs[i].body_offset);
-}
-
-uint64_t codegen_code_bytes(const wasm_module *m) {
-  uint64_t sum = 0;
-  for (uint32_t i = 0; i < m->func_count - m->import_func_count; i++)
-    sum += body_bytes(m, i);
-  return sum;
-}
-
 bool codegen_estimate_hot(const wasm_module *m, uint64_t budget,
                           uint64_t **counts) {
   uint32_t defined = m->func_count - m->import_func_count;
@@ -91,12 +81,12 @@ bool codegen_estimate_hot(const wasm_module *m, uint64_t budget,
     return false;
   }
   for (uint32_t i = 0; i < defined; i++)
-    order[i] = (ranked){score_of(body_bytes(m, i), calls_in(m, i)), i};
+    order[i] = (ranked){score_of(codegen_body_bytes(m, i), calls_in(m, i)), i};
   qsort(order, defined, sizeof *order, higher_first);
   uint64_t taken = 0;
   for (uint32_t k = 0; k < defined && taken < budget; k++) {
     c[order[k].index] = 1;
-    taken += body_bytes(m, order[k].index);
+    taken += codegen_body_bytes(m, order[k].index);
   }
   free(order);
   *counts = c;

@@ -29,9 +29,6 @@
  * a module with more code has them chosen by codegen_estimate_hot. */
 #define CODEGEN_ESTIMATE_BUDGET_BYTES (6u * 1024u * 1024u)
 
-/* Bytes of function bodies `m` defines. */
-uint64_t codegen_code_bytes(const wasm_module *m);
-
 /* A profile for codegen_plan_make: *counts (malloc'ed, one per defined
  * function) is 1 for the highest ranked functions whose bodies add up to
  * at least `budget` bytes (or all of them), 0 for the others. A pure

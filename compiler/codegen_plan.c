@@ -3,15 +3,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t body_bytes(const wasm_module *m, uint32_t defined_index) {
+uint64_t codegen_body_bytes(const wasm_module *m, uint32_t defined_index) {
   const wasm_func *f = &m->funcs[defined_index];
   return (uint64_t)(f->code_end - f->body_offset);
+}
+
+uint64_t codegen_code_bytes(const wasm_module *m) {
+  uint64_t sum = 0;
+  for (uint32_t i = 0; i < m->func_count - m->import_func_count; i++)
+    sum += codegen_body_bytes(m, i);
+  return sum;
 }
 
 /* Every function costs something (prologue, trap blocks) besides its
  * bytes. */
 static uint64_t weight(const wasm_module *m, uint32_t defined_index) {
-  return body_bytes(m, defined_index) + 32;
+  return codegen_body_bytes(m, defined_index) + 32;
 }
 
 typedef struct weighted {
@@ -79,7 +86,7 @@ static void cut_pieces(const wasm_module *m, codegen_plan *plan, uint32_t start,
   for (uint32_t k = start; k < end; k++) {
     uint32_t i = plan->funcs[k] - m->import_func_count;
     bool huge = !fast_tier && kind == PIECE_HOT &&
-                body_bytes(m, i) > CODEGEN_HUGE_FUNCTION_BYTES;
+                codegen_body_bytes(m, i) > CODEGEN_HUGE_FUNCTION_BYTES;
     if (!cur || huge || cur->huge || cur->weight >= goal) {
       cur = &plan->pieces[plan->count++];
       cur->start = k;
@@ -129,7 +136,7 @@ bool codegen_plan_make(const wasm_module *m, uint32_t piece_bytes,
   uint64_t total = 0;
   for (uint32_t i = 0; i < defined; i++) {
     total += weight(m, i);
-    plan->code_bytes += body_bytes(m, i);
+    plan->code_bytes += codegen_body_bytes(m, i);
   }
   bool use_baseline = fast_tier && any_true(baseline, defined);
   if (defined == 0 || (piece_bytes == 0 && !use_baseline &&

@@ -51,6 +51,11 @@ typedef struct codegen_plan {
   uint64_t code_bytes;
 } codegen_plan;
 
+/* Bytes of the body of defined function `defined_index` (its locals and
+ * instructions), and of all of them. */
+uint64_t codegen_body_bytes(const wasm_module *m, uint32_t defined_index);
+uint64_t codegen_code_bytes(const wasm_module *m);
+
 /* A profile's share of all counted entries that the functions it calls
  * hot must cover: the others are generated as the fast tier does. */
 #define CODEGEN_HOT_COVERAGE 0.9999
